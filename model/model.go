@@ -151,6 +151,32 @@ func (p *FilterParam) HasLookup(lookup string) bool {
 	return false
 }
 
+// FilterKind says how a field of a GraphQL <Model>Filter input compiles to REST.
+type FilterKind uint8
+
+const (
+	// FilterLookup takes a lookup input (StrFilterLookup, IntFilterLookup, ...) on Param.
+	FilterLookup FilterKind = iota + 1
+	// FilterChoice takes one enum value or a list of them; REST repeats Param (= OR).
+	FilterChoice
+	// FilterRelated takes the related type's <Related>Filter: a semi-join whose matching ids
+	// are passed as Param ("tenant_id").
+	FilterRelated
+)
+
+// FilterField is one field of the GraphQL <Model>Filter input and the REST parameter it compiles to.
+type FilterField struct {
+	Name  string     // GraphQL input field: "name", "status", "site", "site_id"
+	Kind  FilterKind //
+	Input string     // GraphQL input type: "StrFilterLookup", "DeviceStatusEnum", "SiteFilter"
+	Param string     // REST parameter base name: "name", "status", "site_id"
+	Type  ParamType  // value type of Param
+	// Related is the object type Name of a FilterRelated field.
+	Related string
+	// Field is the object's field the filter tests; its Choices give a FilterChoice's enum values.
+	Field string
+}
+
 // Union is a GraphQL union of the object types a generic relation can point at.
 type Union struct {
 	Name    string   // "CableTerminationTerminationType"
@@ -170,6 +196,8 @@ type Object struct {
 	Brief       []string // keys of the brief form (?brief=1)
 	Reverse     []Reverse
 	Filters     []FilterParam
+	// FilterFields are the fields of the GraphQL <Model>Filter input, besides AND, OR and NOT.
+	FilterFields []FilterField
 	// Search tells whether the list endpoint takes q= (quick search).
 	Search bool
 	// Ordering tells whether the list endpoint takes ordering=.
@@ -191,6 +219,16 @@ func (o *Object) Filter(name string) *FilterParam {
 	for i := range o.Filters {
 		if o.Filters[i].Name == name {
 			return &o.Filters[i]
+		}
+	}
+	return nil
+}
+
+// FilterField returns the GraphQL filter input field with the given name, or nil.
+func (o *Object) FilterField(name string) *FilterField {
+	for i := range o.FilterFields {
+		if o.FilterFields[i].Name == name {
+			return &o.FilterFields[i]
 		}
 	}
 	return nil
