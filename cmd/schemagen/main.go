@@ -1,0 +1,98 @@
+// Command schemagen reads an OpenAPI document of a NetBox-style REST API and writes Graphbox's
+// model registry (model/zz_generated_registry.go), its GraphQL SDL
+// (schema/zz_generated_schema.graphql) and the resolver types (schema/zz_generated_resolvers.go).
+//
+//	go run ./cmd/schemagen --openapi ../shared/netbox/openapi.yaml
+//	go run ./cmd/schemagen --openapi 'https://netbox.example.com/api/schema/?format=json' --token "$TOKEN"
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/graphbox/graphbox/model"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "schemagen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, log io.Writer) error {
+	fs := flag.NewFlagSet("schemagen", flag.ContinueOnError)
+	source := fs.String("openapi", "../shared/netbox/openapi.yaml", "OpenAPI document: a file (YAML or JSON) or an http(s) URL such as https://netbox.example.com/api/schema/?format=json")
+	token := fs.String("token", os.Getenv("NETBOX_TOKEN"), "API token for a URL source (default $NETBOX_TOKEN)")
+	root := fs.String("root", ".", "the Graphbox module root to write into")
+	overridesFile := fs.String("overrides", "", "overrides file (default: the built-in cmd/schemagen/overrides.yaml)")
+	quiet := fs.Bool("q", false, "do not list skipped endpoints")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ovData := defaultOverrides
+	if *overridesFile != "" {
+		data, err := os.ReadFile(*overridesFile)
+		if err != nil {
+			return err
+		}
+		ovData = data
+	}
+	doc, err := loadDocument(ctx, *source, *token)
+	if err != nil {
+		return err
+	}
+	reg, files, skipped, err := generate(doc, ovData, filepath.Base(*source))
+	if err != nil {
+		return err
+	}
+	if !*quiet {
+		for _, s := range skipped {
+			fmt.Fprintf(log, "skipped %s: %s\n", s.Path, s.Reason)
+		}
+	}
+	for _, f := range files {
+		path := filepath.Join(*root, f.Path)
+		if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", f.Path, err)
+		}
+	}
+	fmt.Fprintf(log, "schemagen: %d object types from %s (%s %s), %d endpoints skipped\n",
+		len(reg.Objects), *source, doc.Info.Title, doc.Info.Version, len(skipped))
+	return nil
+}
+
+// outputFile is one generated file, with its path relative to the module root.
+type outputFile struct {
+	Path string
+	Data []byte
+}
+
+// generate builds the registry and renders every output file; it writes nothing.
+func generate(doc *document, overridesData []byte, source string) (*model.Registry, []outputFile, []skipped, error) {
+	ov, err := parseOverrides(overridesData)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	reg, skipped, err := build(doc, ov)
+	if err != nil {
+		return nil, nil, skipped, err
+	}
+	registry, err := emitRegistry(reg, source)
+	if err != nil {
+		return nil, nil, skipped, err
+	}
+	resolvers, err := emitResolvers(reg, source)
+	if err != nil {
+		return nil, nil, skipped, err
+	}
+	return reg, []outputFile{
+		{Path: "model/zz_generated_registry.go", Data: registry},
+		{Path: "schema/zz_generated_schema.graphql", Data: emitSDL(reg, source)},
+		{Path: "schema/zz_generated_resolvers.go", Data: resolvers},
+	}, skipped, nil
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// document is the part of an OpenAPI 3 document the generator reads.
+type document struct {
+	Info struct {
+		Title   string `yaml:"title"`
+		Version string `yaml:"version"`
+	} `yaml:"info"`
+	Paths      orderedMap[pathItem] `yaml:"paths"`
+	Components struct {
+		Schemas map[string]*schema `yaml:"schemas"`
+	} `yaml:"components"`
+}
+
+type pathItem struct {
+	Get *operation `yaml:"get"`
+}
+
+type operation struct {
+	OperationID string               `yaml:"operationId"`
+	Parameters  []parameter          `yaml:"parameters"`
+	Responses   map[string]*response `yaml:"responses"`
+}
+
+type parameter struct {
+	In     string  `yaml:"in"`
+	Name   string  `yaml:"name"`
+	Schema *schema `yaml:"schema"`
+}
+
+type response struct {
+	Content map[string]struct {
+		Schema *schema `yaml:"schema"`
+	} `yaml:"content"`
+}
+
+// schema is an OpenAPI schema object. Properties keep the document's order so that generated
+// output is stable and reads like the REST representation.
+type schema struct {
+	Ref                  string               `yaml:"$ref"`
+	Type                 string               `yaml:"type"`
+	Format               string               `yaml:"format"`
+	Nullable             bool                 `yaml:"nullable"`
+	ReadOnly             bool                 `yaml:"readOnly"`
+	Enum                 []any                `yaml:"enum"`
+	Description          string               `yaml:"description"`
+	AllOf                []*schema            `yaml:"allOf"`
+	Items                *schema              `yaml:"items"`
+	Properties           orderedMap[*schema]  `yaml:"properties"`
+	AdditionalProperties yaml.Node            `yaml:"additionalProperties"`
+	Required             []string             `yaml:"required"`
+	Extensions           map[string]yaml.Node `yaml:",inline"`
+}
+
+// refName is the component name a schema refers to, directly or through a one-element allOf.
+func (s *schema) refName() string {
+	if s == nil {
+		return ""
+	}
+	if s.Ref != "" {
+		return strings.TrimPrefix(s.Ref, "#/components/schemas/")
+	}
+	if len(s.AllOf) == 1 {
+		return s.AllOf[0].refName()
+	}
+	return ""
+}
+
+// orderedMap is a YAML mapping decoded with its keys in document order.
+type orderedMap[V any] struct {
+	Keys   []string
+	Values map[string]V
+}
+
+func (m *orderedMap[V]) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: expected a mapping", n.Line)
+	}
+	m.Values = make(map[string]V, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key := n.Content[i].Value
+		var v V
+		if err := n.Content[i+1].Decode(&v); err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+		m.Keys = append(m.Keys, key)
+		m.Values[key] = v
+	}
+	return nil
+}
+
+// loadDocument reads an OpenAPI document (YAML or JSON) from a file or an http(s) URL.
+// The token, when given, is sent as NetBox expects it ("Token <key>" or "Bearer <key>").
+func loadDocument(ctx context.Context, source, token string) (*document, error) {
+	var data []byte
+	var err error
+	if strings.HasPrefix(source, "http://") || strings.HasPrefix(source, "https://") {
+		data, err = download(ctx, source, token)
+	} else {
+		data, err = os.ReadFile(source)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return parseDocument(data)
+}
+
+func parseDocument(data []byte) (*document, error) {
+	var doc document
+	// YAML is a superset of JSON, so one decoder reads both forms of /api/schema/.
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("parse OpenAPI document: %w", err)
+	}
+	if len(doc.Paths.Keys) == 0 {
+		return nil, fmt.Errorf("parse OpenAPI document: no paths")
+	}
+	return &doc, nil
+}
+
+func download(ctx context.Context, url, token string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("fetch OpenAPI document: %w", err)
+	}
+	req.Header.Set("Accept", "application/json, application/yaml;q=0.9")
+	if token != "" {
+		if !strings.HasPrefix(token, "Token ") && !strings.HasPrefix(token, "Bearer ") {
+			token = "Token " + token
+		}
+		req.Header.Set("Authorization", token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetch OpenAPI document: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("fetch OpenAPI document: upstream answered %s", resp.Status)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		return nil, fmt.Errorf("fetch OpenAPI document: %w", err)
+	}
+	return data, nil
+}
