@@ -1,0 +1,273 @@
+package schema
+
+import (
+	"context"
+	"net/url"
+	"strings"
+
+	"github.com/graphbox/graphbox/model"
+	"github.com/graphbox/graphbox/rest"
+)
+
+// objectKey names one object read with one fields= set. The resolver and the look-ahead derive
+// the set from the same selection, so they meet on the same key.
+type objectKey struct {
+	typ, fields string
+	id          int
+}
+
+// future is an object being fetched; done closes when data or err is set. A nil data with no
+// error means the upstream did not return the object (not visible to the caller).
+type future struct {
+	done chan struct{}
+	data rest.Object
+	err  error
+}
+
+// groupKey names the children of a reverse relation read with one query.
+type groupKey struct {
+	child, param, args, fields string
+}
+
+// group is one batched read of children for a set of parents.
+type group struct {
+	done    chan struct{}
+	parents map[int]bool
+	rows    map[int][]rest.Object
+	err     error
+}
+
+// objects returns full objects by id, from the futures look-ahead started or by one batched
+// request for the ids nobody asked for yet.
+func (r *request) objects(ctx context.Context, obj *model.Object, sel *selection, ids []int) (map[int]rest.Object, error) {
+	fields := restFields(obj, sel)
+	key := strings.Join(fields, ",")
+	futures, fresh := r.claim(obj, key, ids)
+	if len(fresh) > 0 {
+		r.fetchObjects(ctx, obj, sel, key, fresh)
+	}
+	out := make(map[int]rest.Object, len(ids))
+	for id, f := range futures {
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if f.err != nil {
+			return nil, f.err
+		}
+		out[id] = f.data
+	}
+	return out, nil
+}
+
+// claim finds or creates the futures for ids; fresh are the ids the caller must fetch.
+func (r *request) claim(obj *model.Object, fields string, ids []int) (map[int]*future, map[int]*future) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	all := make(map[int]*future, len(ids))
+	fresh := map[int]*future{}
+	for _, id := range ids {
+		k := objectKey{typ: obj.Name, fields: fields, id: id}
+		f := r.futures[k]
+		if f == nil {
+			f = &future{done: make(chan struct{})}
+			r.futures[k] = f
+			fresh[id] = f
+		}
+		all[id] = f
+	}
+	return all, fresh
+}
+
+// fetchObjects reads the fresh ids in one batch (chunked by the loader), settles their futures
+// and looks ahead under them.
+func (r *request) fetchObjects(ctx context.Context, obj *model.Object, sel *selection, fields string, fresh map[int]*future) {
+	ids := make([]int, 0, len(fresh))
+	for id := range fresh {
+		ids = append(ids, id)
+	}
+	got, err := r.loader.ByIDs(ctx, obj.Path, ids, url.Values{"fields": {fields}})
+	if err != nil {
+		err = r.fail(err)
+	}
+	rows := make([]rest.Object, 0, len(got))
+	for id, f := range fresh {
+		f.data, f.err = got[id], err
+		if f.data != nil {
+			rows = append(rows, f.data)
+		}
+		close(f.done)
+	}
+	r.prefetch(rows, obj, sel)
+}
+
+// children returns one parent's children, from a group look-ahead started or by reading them.
+func (r *request) children(ctx context.Context, spec *reverseSpec, parent int) ([]rest.Object, error) {
+	r.mu.Lock()
+	var g *group
+	for _, cand := range r.groups[spec.key] {
+		if cand.parents[parent] {
+			g = cand
+			break
+		}
+	}
+	fresh := g == nil
+	if fresh {
+		g = r.newGroup(spec, []int{parent})
+	}
+	r.mu.Unlock()
+	if fresh {
+		r.fetchGroup(ctx, spec, g, []int{parent})
+	}
+	select {
+	case <-g.done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return g.rows[parent], g.err
+}
+
+// newGroup registers a group for parents; the caller holds r.mu.
+func (r *request) newGroup(spec *reverseSpec, parents []int) *group {
+	g := &group{done: make(chan struct{}), parents: make(map[int]bool, len(parents))}
+	for _, p := range parents {
+		g.parents[p] = true
+	}
+	r.groups[spec.key] = append(r.groups[spec.key], g)
+	return g
+}
+
+func (r *request) fetchGroup(ctx context.Context, spec *reverseSpec, g *group, parents []int) {
+	rows, err := r.loader.ByParents(ctx, spec.child.Path, spec.param, parents, spec.q, spec.parentOf)
+	if err != nil {
+		err = r.fail(err)
+	}
+	g.rows, g.err = rows, err
+	close(g.done)
+	if err == nil {
+		var all []rest.Object
+		for _, rs := range rows {
+			all = append(all, rs...)
+		}
+		r.prefetch(all, spec.child, spec.sel)
+	}
+}
+
+// prefetch looks at what is selected under rows and starts, at once and in parallel, the
+// requests the next level will need: related objects by id, children by parent id. Resolvers
+// then find them (futures, groups) instead of asking one by one. It never blocks.
+func (r *request) prefetch(rows []rest.Object, obj *model.Object, sel *selection) {
+	if sel == nil || len(rows) == 0 || r.ctx.Err() != nil {
+		return
+	}
+	for name, sub := range sel.children {
+		if sub.children == nil {
+			continue
+		}
+		if f := obj.Field(name); f != nil {
+			r.prefetchRelation(rows, obj, f, sub)
+			continue
+		}
+		if rev := obj.ReverseField(name); rev != nil {
+			r.prefetchChildren(rows, obj, rev, sub)
+		}
+	}
+}
+
+func (r *request) prefetchRelation(rows []rest.Object, obj *model.Object, f *model.Field, sub *selection) {
+	var objs []typedObject
+	switch f.Kind {
+	case model.KindForeignKey, model.KindManyToMany:
+		rel := r.g.reg.Object(f.Related)
+		for _, row := range rows {
+			switch v := row[f.Name].(type) {
+			case map[string]any:
+				objs = append(objs, typedObject{rel, v})
+			case []any:
+				for _, it := range v {
+					if nested := asObject(it); nested != nil {
+						objs = append(objs, typedObject{rel, nested})
+					}
+				}
+			}
+		}
+	case model.KindGeneric:
+		for _, row := range rows {
+			if f.List {
+				items, err := r.genericItems(f, row[f.Name])
+				if err == nil {
+					objs = append(objs, items...)
+				}
+				continue
+			}
+			ct, _ := row[f.TypeKey].(string)
+			nested := asObject(row[f.Name])
+			if m := r.member(f, ct); m != nil && nested != nil {
+				objs = append(objs, typedObject{m, withID(nested, row[f.IDKey])})
+			}
+		}
+	default:
+		return
+	}
+	nested := map[*model.Object][]rest.Object{}
+	need := map[*model.Object][]int{}
+	for _, o := range objs {
+		if covered(r.g.reg, o.obj, sub, o.data) {
+			nested[o.obj] = append(nested[o.obj], o.data)
+		} else {
+			need[o.obj] = append(need[o.obj], o.data.ID())
+		}
+	}
+	for t, ds := range nested {
+		r.prefetch(ds, t, sub) // reverse relations under nested objects need only their ids
+	}
+	for t, ids := range need {
+		key := strings.Join(restFields(t, sub), ",")
+		_, fresh := r.claim(t, key, ids)
+		if len(fresh) == 0 {
+			continue
+		}
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			r.fetchObjects(r.ctx, t, sub, key, fresh)
+		}()
+	}
+}
+
+func (r *request) prefetchChildren(rows []rest.Object, obj *model.Object, rev *model.Reverse, sub *selection) {
+	parents := make([]int, 0, len(rows))
+	for _, row := range rows {
+		if id := row.ID(); id != 0 {
+			parents = append(parents, id)
+		}
+	}
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		spec, err := r.reverseSpec(r.ctx, obj, rev, sub.args, sub)
+		if err != nil {
+			return // the resolver meets the same error and reports it
+		}
+		r.mu.Lock()
+		var fresh []int
+	next:
+		for _, p := range parents {
+			for _, g := range r.groups[spec.key] {
+				if g.parents[p] {
+					continue next
+				}
+			}
+			fresh = append(fresh, p)
+		}
+		var g *group
+		if len(fresh) > 0 {
+			g = r.newGroup(spec, fresh)
+		}
+		r.mu.Unlock()
+		if g != nil {
+			r.fetchGroup(r.ctx, spec, g, fresh)
+		}
+	}()
+}

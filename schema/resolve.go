@@ -1,0 +1,476 @@
+package schema
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"strconv"
+	"strings"
+
+	graphql "github.com/graph-gophers/graphql-go"
+
+	"github.com/graphbox/graphbox/filters"
+	"github.com/graphbox/graphbox/model"
+	"github.com/graphbox/graphbox/rest"
+)
+
+// page is one answered list: the rows of the window and the total.
+type page struct {
+	rows          []*node
+	total         int32
+	offset, limit int32
+}
+
+func (p *page) info() *pageInfo {
+	limit := p.limit
+	return &pageInfo{offset: p.offset, limit: &limit}
+}
+
+// one answers <model>(id:) from the detail endpoint.
+func (q *Query) one(ctx context.Context, name string, gid graphql.ID) (*node, error) {
+	r := requestFrom(ctx)
+	obj := r.g.reg.Object(name)
+	id, err := strconv.Atoi(string(gid))
+	if err != nil || id <= 0 {
+		return nil, badInput("%s: %q is not an object id", obj.Single, string(gid))
+	}
+	sel := selectionOf(ctx, true)
+	data, err := r.loader.Object(ctx, obj.Path, id, fieldsQuery(obj, sel))
+	if err != nil {
+		return nil, r.fail(err)
+	}
+	r.prefetch([]rest.Object{data}, obj, sel)
+	return &node{r: r, obj: obj, data: data}, nil
+}
+
+func fieldsQuery(obj *model.Object, sel *selection, extra ...string) url.Values {
+	return url.Values{"fields": {strings.Join(restFields(obj, sel, extra...), ",")}}
+}
+
+// list answers <model>_list(filters:, pagination:, q:, ordering:).
+func (q *Query) list(ctx context.Context, name string, args listArgs) (*page, error) {
+	r := requestFrom(ctx)
+	obj := r.g.reg.Object(name)
+	offset, limit, err := r.g.window(args.Pagination)
+	if err != nil {
+		return nil, err
+	}
+	sel := selectionOf(ctx, true)
+	results := sel.child("results", false)
+	w := filters.Window{Offset: offset, Limit: limit}
+	if args.Ordering != nil {
+		if !obj.Ordering && len(*args.Ordering) > 0 {
+			return nil, badInput("%s: the upstream cannot order this list", obj.List)
+		}
+		w.Ordering = *args.Ordering
+	}
+	if args.Q != nil {
+		if !obj.Search {
+			return nil, badInput("%s: the upstream has no quick search for this list", obj.List)
+		}
+		w.Search = *args.Q
+	}
+	if results != nil {
+		w.Fields = restFields(obj, results)
+	}
+
+	var rows []rest.Object
+	var total int
+	if len(args.Filters.Raw) > 0 {
+		plan, err := filters.Compile(r.g.reg, obj, args.Filters.Raw)
+		if err != nil {
+			return nil, badInput("%s: %v", obj.List, err)
+		}
+		if results == nil && w.Search == "" {
+			total, err = plan.Count(ctx, fetcher{r})
+		} else {
+			if results == nil {
+				w.Limit, w.Fields = 1, []string{"id"}
+			}
+			var res *filters.Result
+			res, err = plan.Run(ctx, fetcher{r}, w)
+			if res != nil {
+				rows, total = res.Rows, res.Total
+			}
+		}
+		if err != nil {
+			return nil, r.filterFail(obj, err)
+		}
+		if results == nil {
+			rows = nil
+		}
+	} else {
+		rows, total, err = r.window(ctx, obj, w, results != nil)
+		if err != nil {
+			return nil, r.fail(err)
+		}
+	}
+	r.prefetch(rows, obj, results)
+	p := &page{total: int32(total), offset: int32(offset), limit: int32(limit), rows: make([]*node, len(rows))}
+	for i, row := range rows {
+		p.rows[i] = &node{r: r, obj: obj, data: row}
+	}
+	return p, nil
+}
+
+// filterFail keeps upstream errors as they are and turns the compiler's into input errors.
+func (r *request) filterFail(obj *model.Object, err error) error {
+	var re *rest.Error
+	if asRestError(err, &re) {
+		return r.fail(re)
+	}
+	if c := codeOf(err); c != "" {
+		return err
+	}
+	return badInput("%s: %v", obj.List, err)
+}
+
+// window reads one window of an unfiltered list. NetBox caps limit at its MAX_PAGE_SIZE, which
+// may be lower than ours: the rest of the window is read from the following pages.
+func (r *request) window(ctx context.Context, obj *model.Object, w filters.Window, wantRows bool) ([]rest.Object, int, error) {
+	q := url.Values{}
+	if !wantRows {
+		q.Set("limit", "1")
+		q.Set("fields", "id")
+	} else {
+		q.Set("limit", strconv.Itoa(w.Limit))
+		q.Set("offset", strconv.Itoa(w.Offset))
+		q.Set("fields", strings.Join(w.Fields, ","))
+	}
+	if len(w.Ordering) > 0 {
+		q.Set("ordering", strings.Join(w.Ordering, ","))
+	}
+	if w.Search != "" {
+		q.Set("q", w.Search)
+	}
+	pg, err := r.loader.Page(ctx, obj.Path, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !wantRows {
+		return nil, pg.Count, nil
+	}
+	rows := pg.Results
+	for len(pg.Results) > 0 && len(rows) < w.Limit && w.Offset+len(rows) < pg.Count {
+		q.Set("offset", strconv.Itoa(w.Offset+len(rows)))
+		q.Set("limit", strconv.Itoa(w.Limit-len(rows)))
+		if pg, err = r.loader.Page(ctx, obj.Path, q); err != nil {
+			return nil, 0, err
+		}
+		rows = append(rows, pg.Results...)
+	}
+	if len(rows) > w.Limit {
+		rows = rows[:w.Limit]
+	}
+	return rows, pg.Count, nil
+}
+
+// window turns a pagination argument into the offset and the limit applied.
+func (g *Gateway) window(p *OffsetPaginationInput) (offset, limit int, err error) {
+	limit = g.opts.DefaultPageSize
+	if p == nil {
+		return 0, limit, nil
+	}
+	if p.Offset < 0 {
+		return 0, 0, badInput("pagination: offset must not be negative")
+	}
+	if p.Limit != nil {
+		if *p.Limit <= 0 {
+			return 0, 0, badInput("pagination: limit must be positive")
+		}
+		limit = min(int(*p.Limit), g.opts.MaxPageSize)
+	}
+	return int(p.Offset), limit, nil
+}
+
+// fetcher lets a filter plan make its requests through the request's loader.
+type fetcher struct{ r *request }
+
+func (f fetcher) Page(ctx context.Context, obj *model.Object, q url.Values) (*rest.Page, error) {
+	return f.r.loader.Page(ctx, obj.Path, q)
+}
+
+func (f fetcher) All(ctx context.Context, obj *model.Object, q url.Values) ([]rest.Object, error) {
+	return f.r.loader.All(ctx, obj.Path, q)
+}
+
+// fk resolves a foreign key: from its nested object when that holds every selected field,
+// otherwise from the related object (prefetched by look-ahead when the parent's page arrived).
+func (n *node) fk(ctx context.Context, name string) (*node, error) {
+	f := n.obj.Field(name)
+	nested := asObject(n.data[name])
+	if nested == nil {
+		return nil, nil
+	}
+	ns, err := n.r.resolveNested(ctx, []typedObject{{n.r.g.reg.Object(f.Related), nested}})
+	if err != nil || len(ns) == 0 {
+		return nil, err
+	}
+	return ns[0], nil
+}
+
+// m2m resolves a list of nested objects (tags, tagged VLANs).
+func (n *node) m2m(ctx context.Context, name string) ([]*node, error) {
+	f := n.obj.Field(name)
+	rel := n.r.g.reg.Object(f.Related)
+	items, _ := n.data[name].([]any)
+	objs := make([]typedObject, 0, len(items))
+	for _, it := range items {
+		if nested := asObject(it); nested != nil {
+			objs = append(objs, typedObject{rel, nested})
+		}
+	}
+	return n.r.resolveNested(ctx, objs)
+}
+
+// generic resolves a generic relation (<x>_type, <x>_id, <x>) as a union member.
+func (n *node) generic(ctx context.Context, name string) (*node, error) {
+	f := n.obj.Field(name)
+	ct, _ := n.data[f.TypeKey].(string)
+	nested := asObject(n.data[f.Name])
+	if ct == "" || nested == nil {
+		return nil, nil
+	}
+	obj := n.r.member(f, ct)
+	if obj == nil {
+		return nil, coded("UNSUPPORTED_TYPE", "%s.%s: %s is not a member of %s", n.obj.Name, name, ct, f.GraphQL)
+	}
+	ns, err := n.r.resolveNested(ctx, []typedObject{{obj, withID(nested, n.data[f.IDKey])}})
+	if err != nil || len(ns) == 0 {
+		return nil, err
+	}
+	return ns[0], nil
+}
+
+// genericList resolves a list of {"object_type","object_id","object"} (cable terminations).
+func (n *node) genericList(ctx context.Context, name string) ([]*node, error) {
+	f := n.obj.Field(name)
+	objs, err := n.r.genericItems(f, n.data[name])
+	if err != nil {
+		return nil, err
+	}
+	return n.r.resolveNested(ctx, objs)
+}
+
+func (r *request) genericItems(f *model.Field, v any) ([]typedObject, error) {
+	items, _ := v.([]any)
+	out := make([]typedObject, 0, len(items))
+	for _, it := range items {
+		item := asObject(it)
+		ct, _ := item["object_type"].(string)
+		nested := asObject(item["object"])
+		if ct == "" || nested == nil {
+			continue
+		}
+		obj := r.member(f, ct)
+		if obj == nil {
+			return nil, coded("UNSUPPORTED_TYPE", "%s: %s is not a member of %s", f.Name, ct, f.GraphQL)
+		}
+		out = append(out, typedObject{obj, withID(nested, item["object_id"])})
+	}
+	return out, nil
+}
+
+// member is the union member of a generic relation for a content type.
+func (r *request) member(f *model.Field, contentType string) *model.Object {
+	obj := r.g.reg.ByContentType(contentType)
+	if obj == nil {
+		return nil
+	}
+	if u := r.g.reg.Union(f.GraphQL); u != nil {
+		for _, m := range u.Members {
+			if m == obj.Name {
+				return obj
+			}
+		}
+	}
+	return nil
+}
+
+// withID makes sure a nested object carries its id, which some generic forms keep beside it.
+func withID(nested rest.Object, id any) rest.Object {
+	if nested.ID() != 0 || id == nil {
+		return nested
+	}
+	out := make(rest.Object, len(nested)+1)
+	for k, v := range nested {
+		out[k] = v
+	}
+	out["id"] = id
+	return out
+}
+
+// typedObject is a nested object with the object type it is of.
+type typedObject struct {
+	obj  *model.Object
+	data rest.Object
+}
+
+// resolveNested answers nested objects: those that hold the selection as they are, the others
+// from their full objects, fetched in one batch per type (or found prefetched).
+func (r *request) resolveNested(ctx context.Context, objs []typedObject) ([]*node, error) {
+	sel := selectionOf(ctx, false)
+	out := make([]*node, len(objs))
+	need := map[*model.Object][]int{}
+	for i, o := range objs {
+		if covered(r.g.reg, o.obj, sel, o.data) {
+			out[i] = &node{r: r, obj: o.obj, data: o.data}
+		} else {
+			need[o.obj] = append(need[o.obj], o.data.ID())
+		}
+	}
+	for obj, ids := range need {
+		full, err := r.objects(ctx, obj, sel, ids)
+		if err != nil {
+			return nil, r.fail(err)
+		}
+		for i, o := range objs {
+			if out[i] != nil || o.obj != obj {
+				continue
+			}
+			data := full[o.data.ID()]
+			if data == nil {
+				// The caller's token cannot see the related object; REST still shows its
+				// brief form, and so does this answer where it can.
+				return nil, coded("NOT_FOUND", "%s %d is not visible with these credentials", obj.Name, o.data.ID())
+			}
+			out[i] = &node{r: r, obj: obj, data: data}
+		}
+	}
+	return out, nil
+}
+
+// reverse resolves a reverse relation (device.interfaces): the children of this parent, read
+// with the child's <parent>_id filter, batched across the parents of the page by look-ahead.
+func (n *node) reverse(ctx context.Context, name string, args relationArgs) ([]*node, error) {
+	r := n.r
+	rev := n.obj.ReverseField(name)
+	sel := selectionOf(ctx, false)
+	spec, err := r.reverseSpec(ctx, n.obj, rev, &args, sel)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := r.children(ctx, spec, n.data.ID())
+	if err != nil {
+		return nil, r.fail(err)
+	}
+	if args.Pagination != nil {
+		offset, limit, err := r.g.window(args.Pagination)
+		if err != nil {
+			return nil, err
+		}
+		if offset >= len(rows) {
+			rows = nil
+		} else {
+			rows = rows[offset:min(len(rows), offset+limit)]
+		}
+	}
+	out := make([]*node, len(rows))
+	for i, row := range rows {
+		out[i] = &node{r: r, obj: spec.child, data: row}
+	}
+	return out, nil
+}
+
+// reverseSpec is how the children of a reverse relation are read: the query (fields, compiled
+// filters) and how a child is matched to its parent.
+type reverseSpec struct {
+	key      groupKey
+	child    *model.Object
+	param    string
+	q        url.Values
+	parentOf func(rest.Object) []int
+	sel      *selection
+}
+
+func (r *request) reverseSpec(ctx context.Context, parent *model.Object, rev *model.Reverse, args *relationArgs, sel *selection) (*reverseSpec, error) {
+	child := r.g.reg.Object(rev.Child)
+	var extra []string
+	var parentOf func(rest.Object) []int
+	if f := child.Field(rev.Via); f != nil {
+		extra = append(extra, f.Name)
+		switch f.Kind {
+		case model.KindForeignKey:
+			parentOf = func(o rest.Object) []int { return []int{asObject(o[f.Name]).ID()} }
+		case model.KindGeneric:
+			extra = append(extra, f.TypeKey, f.IDKey)
+			ct := parent.ContentType
+			parentOf = func(o rest.Object) []int {
+				if o[f.TypeKey] != ct {
+					return nil
+				}
+				if id := toInt(o[f.IDKey]); id != nil {
+					return []int{int(*id)}
+				}
+				return nil
+			}
+		}
+	}
+	var filterArg any
+	if args != nil && len(args.Filters.Raw) > 0 {
+		filterArg = args.Filters.Raw
+	}
+	argKey, _ := json.Marshal(filterArg)
+	fields := restFields(child, sel, extra...)
+	key := groupKey{child: child.Name, param: rev.Param, args: string(argKey), fields: strings.Join(fields, ",")}
+	skey := key.child + "|" + key.param + "|" + key.args + "|" + key.fields
+
+	r.mu.Lock()
+	spec := r.specs[skey]
+	r.mu.Unlock()
+	if spec != nil {
+		return spec, nil
+	}
+	q := url.Values{"fields": {key.fields}}
+	if filterArg != nil {
+		plan, err := filters.Compile(r.g.reg, child, args.Filters.Raw)
+		if err != nil {
+			return nil, badInput("%s: %v", rev.Name, err)
+		}
+		vals, simple, err := plan.Simple(ctx, fetcher{r})
+		if err != nil {
+			return nil, r.filterFail(child, err)
+		}
+		if !simple {
+			return nil, badInput("%s: this filter needs several upstream queries per parent; use %s with %s instead",
+				rev.Name, child.List, rev.Param)
+		}
+		if vals == nil {
+			vals = url.Values{} // matches nothing is expressed by the plan's values
+		}
+		for k, vs := range vals {
+			q[k] = append(q[k], vs...)
+		}
+	}
+	spec = &reverseSpec{key: key, child: child, param: rev.Param, q: q, parentOf: parentOf, sel: sel}
+	r.mu.Lock()
+	r.specs[skey] = spec
+	r.mu.Unlock()
+	return spec, nil
+}
+
+// asRestError is errors.As for *rest.Error, kept apart for the filter path.
+func asRestError(err error, target **rest.Error) bool {
+	for err != nil {
+		if re, ok := err.(*rest.Error); ok {
+			*target = re
+			return true
+		}
+		u, ok := err.(interface{ Unwrap() error })
+		if !ok {
+			return false
+		}
+		err = u.Unwrap()
+	}
+	return false
+}
+
+// codeOf is the extensions.code an error already carries, if any.
+func codeOf(err error) string {
+	if e, ok := err.(interface{ Extensions() map[string]any }); ok {
+		if c, ok := e.Extensions()["code"].(string); ok {
+			return c
+		}
+	}
+	return ""
+}
