@@ -95,8 +95,11 @@ func (b *builder) collectObjects() error {
 		}
 		results := listResults(item.Get)
 		switch {
+		case results == "" && strings.HasSuffix(path, "/{id}/"):
+			b.skip(path, "detail endpoint: served by the object type's <name>(id:) query")
+			continue
 		case results == "":
-			b.skip(path, "not a paginated list (detail, action or non-list endpoint)")
+			b.skip(path, "not a paginated list of objects (status, schema, action or report endpoint)")
 			continue
 		case strings.Contains(path, "{"):
 			b.skip(path, "list nested under an object ("+results+"), not an object type of its own")
