@@ -26,7 +26,7 @@ type future struct {
 
 // groupKey names the children of a reverse relation read with one query.
 type groupKey struct {
-	child, param, args, fields string
+	parent, child, param, args, fields string
 }
 
 // group is one batched read of children for a set of parents.
@@ -114,7 +114,7 @@ func (r *request) children(ctx context.Context, spec *reverseSpec, parent int) (
 	}
 	fresh := g == nil
 	if fresh {
-		g = r.newGroup(spec, []int{parent})
+		g = r.newGroup(spec.key, []int{parent})
 	}
 	r.mu.Unlock()
 	if fresh {
@@ -129,12 +129,12 @@ func (r *request) children(ctx context.Context, spec *reverseSpec, parent int) (
 }
 
 // newGroup registers a group for parents; the caller holds r.mu.
-func (r *request) newGroup(spec *reverseSpec, parents []int) *group {
+func (r *request) newGroup(key groupKey, parents []int) *group {
 	g := &group{done: make(chan struct{}), parents: make(map[int]bool, len(parents))}
 	for _, p := range parents {
 		g.parents[p] = true
 	}
-	r.groups[spec.key] = append(r.groups[spec.key], g)
+	r.groups[key] = append(r.groups[key], g)
 	return g
 }
 
@@ -237,37 +237,40 @@ func (r *request) prefetchRelation(rows []rest.Object, obj *model.Object, f *mod
 }
 
 func (r *request) prefetchChildren(rows []rest.Object, obj *model.Object, rev *model.Reverse, sub *selection) {
-	parents := make([]int, 0, len(rows))
+	key, _ := r.reverseKey(obj, rev, sub.args, sub)
+	r.mu.Lock()
+	var fresh []int
+next:
 	for _, row := range rows {
-		if id := row.ID(); id != 0 {
-			parents = append(parents, id)
+		p := row.ID()
+		if p == 0 {
+			continue
 		}
+		for _, g := range r.groups[key] {
+			if g.parents[p] {
+				continue next
+			}
+		}
+		fresh = append(fresh, p)
+	}
+	var g *group
+	if len(fresh) > 0 {
+		// Registered before any resolver of this level runs, so they all find it.
+		g = r.newGroup(key, fresh)
+	}
+	r.mu.Unlock()
+	if g == nil {
+		return
 	}
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
 		spec, err := r.reverseSpec(r.ctx, obj, rev, sub.args, sub)
 		if err != nil {
-			return // the resolver meets the same error and reports it
+			g.err = err
+			close(g.done)
+			return
 		}
-		r.mu.Lock()
-		var fresh []int
-	next:
-		for _, p := range parents {
-			for _, g := range r.groups[spec.key] {
-				if g.parents[p] {
-					continue next
-				}
-			}
-			fresh = append(fresh, p)
-		}
-		var g *group
-		if len(fresh) > 0 {
-			g = r.newGroup(spec, fresh)
-		}
-		r.mu.Unlock()
-		if g != nil {
-			r.fetchGroup(r.ctx, spec, g, fresh)
-		}
+		r.fetchGroup(r.ctx, spec, g, fresh)
 	}()
 }

@@ -116,7 +116,7 @@ type request struct {
 	mu      sync.Mutex
 	futures map[objectKey]*future
 	groups  map[groupKey][]*group
-	specs   map[string]*reverseSpec
+	specs   map[groupKey]*reverseSpec
 
 	rejected atomic.Pointer[rest.Error]
 }
@@ -140,7 +140,7 @@ func (g *Gateway) Execute(ctx context.Context, req Request) Result {
 		}),
 		futures: map[objectKey]*future{},
 		groups:  map[groupKey][]*group{},
-		specs:   map[string]*reverseSpec{},
+		specs:   map[groupKey]*reverseSpec{},
 	}
 	ctx = context.WithValue(ctx, requestKey{}, r)
 	r.ctx = ctx
@@ -159,16 +159,36 @@ func (g *Gateway) Execute(ctx context.Context, req Request) Result {
 		if resp.Extensions == nil {
 			resp.Extensions = map[string]any{}
 		}
-		calls := r.loader.Calls()
-		upstream := 0
-		for _, c := range calls {
-			if c.Cache == "miss" {
-				upstream++
-			}
-		}
-		resp.Extensions["explain"] = map[string]any{"requests": calls, "upstream_requests": upstream}
+		resp.Extensions["explain"] = r.explain()
 	}
 	return Result{Response: resp}
+}
+
+// explainCall is one upstream request in the explain extension.
+type explainCall struct {
+	Method string  `json:"method"`
+	URL    string  `json:"url"`
+	Status int     `json:"status"`
+	Millis float64 `json:"ms"`
+	Cache  string  `json:"cache"`
+}
+
+type explanation struct {
+	Requests []explainCall `json:"requests"`
+	// Upstream counts the requests that reached the upstream (cache misses).
+	Upstream int `json:"upstream_requests"`
+}
+
+func (r *request) explain() explanation {
+	calls := r.loader.Calls()
+	e := explanation{Requests: make([]explainCall, len(calls))}
+	for i, c := range calls {
+		e.Requests[i] = explainCall{Method: c.Method, URL: c.URL, Status: c.Status, Millis: c.Millis, Cache: c.Cache}
+		if c.Cache == "miss" {
+			e.Upstream++
+		}
+	}
+	return e
 }
 
 // fail records what an upstream error means for the whole request and returns it as the

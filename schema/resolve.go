@@ -383,17 +383,41 @@ type reverseSpec struct {
 	sel      *selection
 }
 
-func (r *request) reverseSpec(ctx context.Context, parent *model.Object, rev *model.Reverse, args *relationArgs, sel *selection) (*reverseSpec, error) {
+// reverseKey names the children a reverse relation reads for a selection and arguments. It
+// needs no request, so look-ahead can register a batch before any resolver looks for it.
+func (r *request) reverseKey(parent *model.Object, rev *model.Reverse, args *relationArgs, sel *selection) (groupKey, []string) {
 	child := r.g.reg.Object(rev.Child)
 	var extra []string
-	var parentOf func(rest.Object) []int
 	if f := child.Field(rev.Via); f != nil {
 		extra = append(extra, f.Name)
+		if f.Kind == model.KindGeneric {
+			extra = append(extra, f.TypeKey, f.IDKey)
+		}
+	}
+	var filterArg any
+	if args != nil && len(args.Filters.Raw) > 0 {
+		filterArg = args.Filters.Raw
+	}
+	argKey, _ := json.Marshal(filterArg)
+	fields := strings.Join(restFields(child, sel, extra...), ",")
+	return groupKey{parent: parent.Name, child: child.Name, param: rev.Param, args: string(argKey), fields: fields}, extra
+}
+
+func (r *request) reverseSpec(ctx context.Context, parent *model.Object, rev *model.Reverse, args *relationArgs, sel *selection) (*reverseSpec, error) {
+	key, _ := r.reverseKey(parent, rev, args, sel)
+	r.mu.Lock()
+	spec := r.specs[key]
+	r.mu.Unlock()
+	if spec != nil {
+		return spec, nil
+	}
+	child := r.g.reg.Object(rev.Child)
+	var parentOf func(rest.Object) []int
+	if f := child.Field(rev.Via); f != nil {
 		switch f.Kind {
 		case model.KindForeignKey:
 			parentOf = func(o rest.Object) []int { return []int{asObject(o[f.Name]).ID()} }
 		case model.KindGeneric:
-			extra = append(extra, f.TypeKey, f.IDKey)
 			ct := parent.ContentType
 			parentOf = func(o rest.Object) []int {
 				if o[f.TypeKey] != ct {
@@ -406,23 +430,8 @@ func (r *request) reverseSpec(ctx context.Context, parent *model.Object, rev *mo
 			}
 		}
 	}
-	var filterArg any
-	if args != nil && len(args.Filters.Raw) > 0 {
-		filterArg = args.Filters.Raw
-	}
-	argKey, _ := json.Marshal(filterArg)
-	fields := restFields(child, sel, extra...)
-	key := groupKey{child: child.Name, param: rev.Param, args: string(argKey), fields: strings.Join(fields, ",")}
-	skey := key.child + "|" + key.param + "|" + key.args + "|" + key.fields
-
-	r.mu.Lock()
-	spec := r.specs[skey]
-	r.mu.Unlock()
-	if spec != nil {
-		return spec, nil
-	}
 	q := url.Values{"fields": {key.fields}}
-	if filterArg != nil {
+	if args != nil && len(args.Filters.Raw) > 0 {
 		plan, err := filters.Compile(r.g.reg, child, args.Filters.Raw)
 		if err != nil {
 			return nil, badInput("%s: %v", rev.Name, err)
@@ -435,16 +444,13 @@ func (r *request) reverseSpec(ctx context.Context, parent *model.Object, rev *mo
 			return nil, badInput("%s: this filter needs several upstream queries per parent; use %s with %s instead",
 				rev.Name, child.List, rev.Param)
 		}
-		if vals == nil {
-			vals = url.Values{} // matches nothing is expressed by the plan's values
-		}
 		for k, vs := range vals {
 			q[k] = append(q[k], vs...)
 		}
 	}
 	spec = &reverseSpec{key: key, child: child, param: rev.Param, q: q, parentOf: parentOf, sel: sel}
 	r.mu.Lock()
-	r.specs[skey] = spec
+	r.specs[key] = spec
 	r.mu.Unlock()
 	return spec, nil
 }

@@ -1,0 +1,185 @@
+// Command gateway serves Graphbox, a read-only GraphQL endpoint over a NetBox-style REST API.
+// It reads the configuration, wires the parts (rest → loaders → schema → server) and serves
+// until SIGTERM or SIGINT, then shuts down gracefully. With --demo it first starts the built-in
+// inventory simulator on a loopback port and points itself at it.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/graphbox/graphbox/loaders"
+	"github.com/graphbox/graphbox/model"
+	"github.com/graphbox/graphbox/netboxsim"
+	"github.com/graphbox/graphbox/rest"
+	"github.com/graphbox/graphbox/schema"
+	"github.com/graphbox/graphbox/server"
+)
+
+func main() {
+	cfg, err := LoadConfig(os.Args[1:], nil)
+	if errors.Is(err, pflag.ErrHelp) {
+		fmt.Println(err)
+		return
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gateway: configuration:\n%v\n", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	if err := run(ctx, cfg, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "gateway:", err)
+		os.Exit(1)
+	}
+}
+
+// run serves until ctx ends, then shuts down.
+func run(ctx context.Context, cfg Config, out io.Writer) error {
+	gw, err := start(cfg, cfg.Log.NewLogger(os.Stderr))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Graphbox listening on http://%s/graphql/ (upstream %s)\n", gw.addr, gw.upstream)
+	if cfg.Demo {
+		fmt.Fprintf(out, "Demo inventory: open http://%s/graphql/ in a browser, or\n", displayAddr(gw.addr))
+		fmt.Fprintf(out, "  curl -H 'Authorization: %s' -H 'Content-Type: application/json' \\\n    --data '{\"query\": \"{ device_list(pagination: {limit: 3}) { total_count results { name site { name } } } }\"}' http://%s/graphql/\n",
+			netboxsim.DemoFullToken, displayAddr(gw.addr))
+		fmt.Fprintln(out, "Demo tokens:")
+		for _, t := range netboxsim.DemoTokens() {
+			fmt.Fprintf(out, "  %-60s %s\n", t.Header, t.Profile)
+		}
+	}
+	<-ctx.Done()
+	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return gw.close(shutdown)
+}
+
+// displayAddr makes ":8080" something a browser can open.
+func displayAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err == nil && (host == "" || host == "::" || host == "0.0.0.0") {
+		return net.JoinHostPort("localhost", port)
+	}
+	return addr
+}
+
+// gateway is a started gateway: its listener and, in demo mode, the simulator behind it.
+type gateway struct {
+	addr, upstream string
+	srv            *http.Server
+	demo           *http.Server
+	served         chan error
+}
+
+// start wires the parts and starts listening.
+func start(cfg Config, logger *slog.Logger) (*gateway, error) {
+	reg := model.Default()
+	g := &gateway{served: make(chan error, 2)}
+	if cfg.Demo {
+		sim, err := netboxsim.New(netboxsim.Options{Registry: reg, Scale: 1, Seed: 1, Control: true, Logger: logger})
+		if err != nil {
+			return nil, fmt.Errorf("demo inventory: %w", err)
+		}
+		// Loopback only: the simulator's control endpoints need no token.
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("demo inventory: %w", err)
+		}
+		g.demo = &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { g.served <- ignoreClosed(g.demo.Serve(ln)) }()
+		cfg.Upstream.URL = "http://" + ln.Addr().String()
+	}
+	g.upstream = cfg.Upstream.URL
+
+	client, err := rest.New(rest.Options{
+		BaseURL:        cfg.Upstream.URL,
+		AttemptTimeout: cfg.Upstream.Timeout,
+		RetryMax:       cfg.Upstream.RetryMax,
+		RetryWaitMin:   cfg.Upstream.RetryWaitMin,
+		RetryWaitMax:   cfg.Upstream.RetryWaitMax,
+		MaxBodyBytes:   cfg.Upstream.MaxBodyBytes,
+		Logger:         logger,
+	})
+	if err != nil {
+		g.closeDemo(context.Background())
+		return nil, fmt.Errorf("upstream: %w", err)
+	}
+	gw, err := schema.New(schema.Options{
+		Registry:            reg,
+		Client:              client,
+		Cache:               loaders.NewCache(cfg.Cache.TTL, cfg.Cache.MaxEntries),
+		Logger:              logger,
+		DefaultPageSize:     cfg.Limits.DefaultPageSize,
+		MaxPageSize:         cfg.Limits.MaxPageSize,
+		MaxUpstreamRequests: cfg.Limits.MaxUpstreamRequests,
+		MaxDepth:            cfg.Limits.MaxDepth,
+	})
+	if err != nil {
+		g.closeDemo(context.Background())
+		return nil, err
+	}
+	scfg := cfg.ServerConfig()
+	h := server.New(scfg, executor{gw}, readiness(client), logger)
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		g.closeDemo(context.Background())
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	g.addr = ln.Addr().String()
+	g.srv = server.NewHTTPServer(g.addr, h, scfg, logger)
+	go func() { g.served <- ignoreClosed(g.srv.Serve(ln)) }()
+	return g, nil
+}
+
+// close stops accepting requests, lets those in flight finish, then stops the simulator.
+func (g *gateway) close(ctx context.Context) error {
+	err := g.srv.Shutdown(ctx)
+	g.closeDemo(ctx)
+	return err
+}
+
+func (g *gateway) closeDemo(ctx context.Context) {
+	if g.demo != nil {
+		_ = g.demo.Shutdown(ctx)
+	}
+}
+
+func ignoreClosed(err error) error {
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// readiness reports whether the upstream answers /api/status/. Without a caller's token a
+// NetBox that requires login answers 403, which still shows it up and answering.
+func readiness(client *rest.Client) func(context.Context) error {
+	return func(ctx context.Context) error {
+		err := client.Ready(ctx, "")
+		var re *rest.Error
+		if errors.As(err, &re) && (re.Status == http.StatusForbidden || re.Status == http.StatusUnauthorized) {
+			return nil
+		}
+		return err
+	}
+}
+
+// executor adapts the schema's gateway to the HTTP layer's interface.
+type executor struct{ g *schema.Gateway }
+
+func (e executor) Execute(ctx context.Context, req server.Request) server.Result {
+	return server.Result(e.g.Execute(ctx, schema.Request(req)))
+}
