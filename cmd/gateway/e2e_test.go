@@ -1,0 +1,659 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/graphbox/graphbox/model"
+	"github.com/graphbox/graphbox/netboxsim"
+)
+
+const (
+	fullToken       = netboxsim.DemoFullToken
+	restrictedToken = "Token 1111111111111111111111111111111111111111"
+	noPermToken     = "Token 2222222222222222222222222222222222222222"
+)
+
+// stack is a gateway in front of a simulator, both on loopback, as --demo runs them.
+type stack struct {
+	sim    *netboxsim.Sim
+	simURL string
+	gwURL  string
+}
+
+func newStack(t *testing.T, mutate func(*Config)) *stack {
+	t.Helper()
+	sim, err := netboxsim.New(netboxsim.Options{Registry: model.Default(), Scale: 1, Seed: 1, Control: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	simSrv := httptest.NewServer(sim.Handler())
+	t.Cleanup(simSrv.Close)
+	cfg := DefaultConfig()
+	cfg.Listen = "127.0.0.1:0"
+	cfg.Upstream.URL = simSrv.URL
+	cfg.Upstream.RetryWaitMin = time.Millisecond
+	cfg.Upstream.RetryWaitMax = 20 * time.Millisecond
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	g, err := start(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = g.close(ctx)
+	})
+	return &stack{sim: sim, simURL: simSrv.URL, gwURL: "http://" + g.addr}
+}
+
+// gqlResponse is a GraphQL answer with its HTTP status.
+type gqlResponse struct {
+	Status int
+	Data   map[string]json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+	Extensions map[string]json.RawMessage `json:"extensions"`
+}
+
+func (s *stack) query(t *testing.T, token, query string) gqlResponse {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": nil})
+	return s.post(t, token, body)
+}
+
+func (s *stack) post(t *testing.T, token string, body []byte) gqlResponse {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.gwURL+"/graphql/", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out gqlResponse
+	raw, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatalf("answer is not JSON (%d): %s", resp.StatusCode, raw)
+	}
+	out.Status = resp.StatusCode
+	return out
+}
+
+func (r gqlResponse) codes() []string {
+	var out []string
+	for _, e := range r.Errors {
+		c, _ := e.Extensions["code"].(string)
+		out = append(out, c)
+	}
+	return out
+}
+
+// restAll reads every object of a REST list with a token, straight from the simulator.
+func (s *stack) restAll(t *testing.T, token, path string, q url.Values) []map[string]any {
+	t.Helper()
+	if q == nil {
+		q = url.Values{}
+	}
+	q.Set("limit", "1000")
+	next := s.simURL + path + "?" + q.Encode()
+	var out []map[string]any
+	for next != "" {
+		req, _ := http.NewRequest(http.MethodGet, next, nil)
+		req.Header.Set("Authorization", token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page struct {
+			Next    *string          `json:"next"`
+			Results []map[string]any `json:"results"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("REST %s: %d %v", path, resp.StatusCode, err)
+		}
+		out = append(out, page.Results...)
+		next = ""
+		if page.Next != nil {
+			next = *page.Next
+		}
+	}
+	return out
+}
+
+func (s *stack) simStats(t *testing.T) netboxsim.Stats {
+	t.Helper()
+	return s.sim.Stats()
+}
+
+func decode[T any](t *testing.T, raw json.RawMessage) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatalf("decode %s: %v", raw, err)
+	}
+	return v
+}
+
+func restID(o map[string]any) string { return strconv.Itoa(int(o["id"].(float64))) }
+
+func nestedName(o map[string]any, key string) string {
+	m, _ := o[key].(map[string]any)
+	s, _ := m["name"].(string)
+	return s
+}
+
+// The documentation's queries, verbatim, against the same data through REST.
+func TestDocumentationQueries(t *testing.T) {
+	s := newStack(t, nil)
+
+	t.Run("circuits by status", func(t *testing.T) {
+		r := s.query(t, fullToken, `query { circuit_list(filters:{status: STATUS_ACTIVE}) { results { cid provider { name } } } }`)
+		if len(r.Errors) > 0 {
+			t.Fatalf("errors: %+v", r.Errors)
+		}
+		type circuit struct {
+			Cid      string `json:"cid"`
+			Provider struct{ Name string } `json:"provider"`
+		}
+		got := decode[struct{ Results []circuit }](t, r.Data["circuit_list"]).Results
+		rest := s.restAll(t, fullToken, "/api/circuits/circuits/", url.Values{"status": {"active"}})
+		if len(rest) == 0 {
+			t.Fatal("the demo data has no active circuits; the comparison would prove nothing")
+		}
+		if len(got) != min(len(rest), 100) {
+			t.Fatalf("%d circuits, REST has %d", len(got), len(rest))
+		}
+		for i, c := range got {
+			if c.Cid != rest[i]["cid"] || c.Provider.Name != nestedName(rest[i], "provider") {
+				t.Errorf("circuit %d: %+v, REST %v / %v", i, c, rest[i]["cid"], nestedName(rest[i], "provider"))
+			}
+		}
+	})
+
+	t.Run("sites planned or of tenant Foo", func(t *testing.T) {
+		r := s.query(t, fullToken, `query { site_list(filters: {status: STATUS_PLANNED, OR: {tenant: {name: {exact: "Foo"}}}}) { results { name } } }`)
+		if len(r.Errors) > 0 {
+			t.Fatalf("errors: %+v", r.Errors)
+		}
+		var got []string
+		for _, x := range decode[struct{ Results []struct{ Name string } }](t, r.Data["site_list"]).Results {
+			got = append(got, x.Name)
+		}
+		want := map[string]bool{}
+		for _, o := range s.restAll(t, fullToken, "/api/dcim/sites/", url.Values{"status": {"planned"}}) {
+			want[o["name"].(string)] = true
+		}
+		for _, tn := range s.restAll(t, fullToken, "/api/tenancy/tenants/", url.Values{"name": {"Foo"}}) {
+			for _, o := range s.restAll(t, fullToken, "/api/dcim/sites/", url.Values{"tenant_id": {restID(tn)}}) {
+				want[o["name"].(string)] = true
+			}
+		}
+		if len(want) == 0 {
+			t.Fatal("the demo data has no planned site; the comparison would prove nothing")
+		}
+		if len(got) != len(want) {
+			t.Fatalf("sites %v, REST gives %v", got, want)
+		}
+		for _, n := range got {
+			if !want[n] {
+				t.Errorf("site %q is neither planned nor of tenant Foo", n)
+			}
+		}
+	})
+
+	t.Run("enabled interfaces of every device", func(t *testing.T) {
+		r := s.query(t, fullToken, `query { device_list { results { id name interfaces(filters: {enabled: {exact: true}}) { name } } } }`)
+		if len(r.Errors) > 0 {
+			t.Fatalf("errors: %+v", r.Errors)
+		}
+		type device struct {
+			ID         string
+			Name       string
+			Interfaces []struct{ Name string }
+		}
+		got := decode[struct{ Results []device }](t, r.Data["device_list"]).Results
+		if len(got) == 0 {
+			t.Fatal("no devices")
+		}
+		enabled := map[string][]string{}
+		disabled := 0
+		for _, o := range s.restAll(t, fullToken, "/api/dcim/interfaces/", nil) {
+			if o["enabled"] == true {
+				dev := restID(o["device"].(map[string]any))
+				enabled[dev] = append(enabled[dev], o["name"].(string))
+			} else {
+				disabled++
+			}
+		}
+		if disabled == 0 {
+			t.Fatal("no disabled interface in the demo data; the filter would prove nothing")
+		}
+		for _, d := range got {
+			var names []string
+			for _, i := range d.Interfaces {
+				names = append(names, i.Name)
+			}
+			if strings.Join(names, ",") != strings.Join(enabled[d.ID], ",") {
+				t.Errorf("device %s: enabled interfaces %v, REST %v", d.Name, names, enabled[d.ID])
+			}
+		}
+	})
+
+	t.Run("cable terminations through fragments", func(t *testing.T) {
+		r := s.query(t, fullToken, `{ cable_list { results { id a_terminations { ... on CircuitTerminationType { id class_type } ... on ConsolePortType { id class_type } ... on ConsoleServerPortType { id class_type } } } } }`)
+		if len(r.Errors) > 0 {
+			t.Fatalf("errors: %+v", r.Errors)
+		}
+		type term struct {
+			ID        string `json:"id"`
+			ClassType string `json:"class_type"`
+		}
+		got := decode[struct {
+			Results []struct {
+				ID            string
+				ATerminations []term `json:"a_terminations"`
+			}
+		}](t, r.Data["cable_list"]).Results
+		classes := map[string]string{"circuits.circuittermination": "CircuitTermination", "dcim.consoleport": "ConsolePort", "dcim.consoleserverport": "ConsoleServerPort"}
+		rest := s.restAll(t, fullToken, "/api/dcim/cables/", nil)
+		if len(got) != min(len(rest), 100) {
+			t.Fatalf("%d cables, REST has %d", len(got), len(rest))
+		}
+		matched := 0
+		for i, c := range got {
+			var want []term
+			for _, it := range rest[i]["a_terminations"].([]any) {
+				item := it.(map[string]any)
+				if cls, ok := classes[item["object_type"].(string)]; ok {
+					want = append(want, term{ID: strconv.Itoa(int(item["object_id"].(float64))), ClassType: cls})
+				}
+			}
+			var gotTerms []term
+			for _, x := range c.ATerminations {
+				if x.ID != "" {
+					gotTerms = append(gotTerms, x)
+				}
+			}
+			matched += len(want)
+			if fmt.Sprint(gotTerms) != fmt.Sprint(want) || len(c.ATerminations) != len(rest[i]["a_terminations"].([]any)) {
+				t.Errorf("cable %s: %v, REST %v", c.ID, c.ATerminations, rest[i]["a_terminations"])
+			}
+		}
+		if matched == 0 {
+			t.Error("no cable ends on a circuit termination or console port in the first 100 cables; the fragments prove nothing")
+		}
+	})
+
+	t.Run("pagination", func(t *testing.T) {
+		r := s.query(t, fullToken, `query { device_list(pagination: { offset: 0, limit: 20 }) { total_count page_info { offset limit } results { id name } } }`)
+		if len(r.Errors) > 0 {
+			t.Fatalf("errors: %+v", r.Errors)
+		}
+		got := decode[struct {
+			TotalCount int `json:"total_count"`
+			PageInfo   struct{ Offset, Limit int } `json:"page_info"`
+			Results    []struct{ ID, Name string }
+		}](t, r.Data["device_list"])
+		rest := s.restAll(t, fullToken, "/api/dcim/devices/", nil)
+		if got.TotalCount != len(rest) || got.PageInfo.Offset != 0 || got.PageInfo.Limit != 20 || len(got.Results) != 20 {
+			t.Fatalf("total %d (REST %d), page_info %+v, %d rows", got.TotalCount, len(rest), got.PageInfo, len(got.Results))
+		}
+		for i, d := range got.Results {
+			if d.ID != restID(rest[i]) || d.Name != rest[i]["name"] {
+				t.Errorf("row %d: %+v, REST %v %v", i, d, rest[i]["id"], rest[i]["name"])
+			}
+		}
+	})
+}
+
+// The v2 examples of the documentation page users read run without errors.
+func TestDocumentationPageExamples(t *testing.T) {
+	page := filepath.Join("..", "..", "..", "shared", "netbox", "graphql-api.md")
+	text, err := os.ReadFile(page)
+	if err != nil {
+		t.Skipf("NetBox's GraphQL documentation is not at %s (it sits in ../shared beside the repository): %v", page, err)
+	}
+	blocks := regexp.MustCompile("(?s)If using the GraphQL API v2 the format will be:\\s*```\\n(.*?)```").FindAllSubmatch(text, -1)
+	var queries []string
+	for _, b := range blocks {
+		if q := string(b[1]); strings.Contains(q, "{") && !strings.Contains(q, `"data"`) {
+			queries = append(queries, q)
+		}
+	}
+	if len(queries) < 4 {
+		t.Fatalf("found %d v2 example queries in %s; the page changed", len(queries), page)
+	}
+	s := newStack(t, nil)
+	for _, q := range queries {
+		r := s.query(t, fullToken, q)
+		if r.Status != 200 || len(r.Errors) > 0 || len(r.Data) == 0 {
+			t.Errorf("%s\n→ %d %+v", q, r.Status, r.Errors)
+		}
+	}
+}
+
+// The nested query costs one request per level per page or chunk of ids, never one per object.
+func TestNestedQueryLowerBound(t *testing.T) {
+	s := newStack(t, nil)
+	s.sim.ResetStats()
+	r := s.query(t, fullToken, `query { device_list(pagination:{limit:500}) { results { name site { name } rack { name } device_type { model manufacturer { name } } interfaces { name ip_addresses { address } } } } }`)
+	if len(r.Errors) > 0 {
+		t.Fatalf("errors: %+v", r.Errors)
+	}
+	type iface struct {
+		Name        string
+		IPAddresses []struct{ Address string } `json:"ip_addresses"`
+	}
+	devices := decode[struct {
+		Results []struct {
+			Name       string
+			Site       *struct{ Name string }
+			Interfaces []iface
+		}
+	}](t, r.Data["device_list"]).Results
+	stats := s.simStats(t)
+
+	interfaces, ips := 0, 0
+	for _, d := range devices {
+		interfaces += len(d.Interfaces)
+		for _, i := range d.Interfaces {
+			ips += len(i.IPAddresses)
+		}
+	}
+	if len(devices) == 0 || interfaces == 0 || ips == 0 {
+		t.Fatalf("devices %d, interfaces %d, ips %d: the data set cannot show batching", len(devices), interfaces, ips)
+	}
+	// Per level: one request per page of 1000 rows, plus one per chunk of ids kept under the
+	// URL length (4000 bytes, id lists of "device_id=NNN&").
+	bound := func(rows, parents int, param string) int {
+		return (rows+999)/1000 + (parents*(len(param)+6)+3499)/3500
+	}
+	checks := []struct {
+		path string
+		max  int
+	}{
+		{"/api/dcim/devices/", 1},
+		{"/api/dcim/sites/", 0}, // answered from the nested brief objects
+		{"/api/dcim/racks/", 0},
+		{"/api/dcim/device-types/", 0},
+		{"/api/dcim/manufacturers/", 0},
+		{"/api/dcim/interfaces/", bound(interfaces, len(devices), "device_id")},
+		{"/api/ipam/ip-addresses/", bound(ips, interfaces, "interface_id")},
+	}
+	for _, c := range checks {
+		if got := int(stats.ByPath[c.path]); got > c.max {
+			t.Errorf("%s: %d requests, the lower bound is %d", c.path, got, c.max)
+		}
+	}
+	naive := 1 + 4*len(devices) + len(devices) + interfaces
+	t.Logf("upstream requests: %d (by path %v); one per object would be %d", stats.Requests, stats.ByPath, naive)
+	if int(stats.Requests)*10 > naive {
+		t.Errorf("%d requests is not far below the %d of one request per object", stats.Requests, naive)
+	}
+}
+
+// Three tokens querying at once never see an object their token cannot see through REST.
+func TestTokensNeverLeak(t *testing.T) {
+	s := newStack(t, nil)
+	queries := map[string]string{
+		"/api/dcim/devices/":      `{ device_list(pagination:{limit:1000}) { results { id interfaces { id } } } }`,
+		"/api/dcim/sites/":        `{ site_list(pagination:{limit:1000}) { results { id } } }`,
+		"/api/ipam/ip-addresses/": `{ ip_address_list(pagination:{limit:1000}) { results { id } } }`,
+		"/api/tenancy/tenants/":   `{ tenant_list(pagination:{limit:1000}) { results { id } } }`,
+		"/api/dcim/racks/":        `{ rack_list(pagination:{limit:1000}) { results { id } } }`,
+	}
+	tokens := []string{fullToken, restrictedToken, noPermToken}
+	visible := map[string]map[string]bool{} // token|path -> ids
+	for _, tok := range tokens[:2] {
+		for path := range queries {
+			ids := map[string]bool{}
+			for _, o := range s.restAll(t, tok, path, nil) {
+				ids[restID(o)] = true
+			}
+			visible[tok+"|"+path] = ids
+		}
+		ifaces := map[string]bool{}
+		for _, o := range s.restAll(t, tok, "/api/dcim/interfaces/", nil) {
+			ifaces[restID(o)] = true
+		}
+		visible[tok+"|interfaces"] = ifaces
+	}
+	if len(visible[restrictedToken+"|/api/dcim/devices/"]) >= len(visible[fullToken+"|/api/dcim/devices/"]) {
+		t.Fatal("the restricted token sees every device; the test would prove nothing")
+	}
+
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var failures []string
+	for round := 0; round < 3; round++ {
+		for _, tok := range tokens {
+			for path, q := range queries {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					r := s.query(t, tok, q)
+					mu.Lock()
+					defer mu.Unlock()
+					if tok == noPermToken {
+						for _, raw := range r.Data {
+							if string(raw) != "null" {
+								failures = append(failures, fmt.Sprintf("no-permission token got %s for %s", raw, path))
+							}
+						}
+						return
+					}
+					if len(r.Errors) > 0 {
+						failures = append(failures, fmt.Sprintf("%s %s: %+v", tok[:10], path, r.Errors))
+						return
+					}
+					for _, raw := range r.Data {
+						var page struct {
+							Results []struct {
+								ID         string
+								Interfaces []struct{ ID string }
+							}
+						}
+						_ = json.Unmarshal(raw, &page)
+						for _, o := range page.Results {
+							if !visible[tok+"|"+path][o.ID] {
+								failures = append(failures, fmt.Sprintf("%s… got %s %s", tok[:10], path, o.ID))
+							}
+							for _, i := range o.Interfaces {
+								if !visible[tok+"|interfaces"][i.ID] {
+									failures = append(failures, fmt.Sprintf("%s… got interface %s", tok[:10], i.ID))
+								}
+							}
+						}
+					}
+				}()
+			}
+		}
+	}
+	wg.Wait()
+	sort.Strings(failures)
+	for i, f := range failures {
+		if i == 10 {
+			t.Errorf("… and %d more", len(failures)-10)
+			break
+		}
+		t.Error(f)
+	}
+}
+
+func TestUpstreamFailures(t *testing.T) {
+	const q = `{ site_list { results { name } } }`
+	cases := []struct {
+		name     string
+		faults   string
+		code     string
+		attempts int // upstream requests the one query makes
+		// slack: Go's transport itself re-sends an idempotent GET once when a reused
+		// connection is reset before answering, so a reset may cost one more attempt.
+		slack int
+	}{
+		{"429 with Retry-After is retried, the wait clamped", `{"rate_limit": {"retry_after": 30, "path_prefix": "/api/dcim/sites/"}}`, "RATE_LIMITED", 4, 0},
+		{"503 is retried", `{"error": {"status": 503, "path_prefix": "/api/dcim/sites/"}}`, "UPSTREAM_UNAVAILABLE", 4, 0},
+		{"connection reset is retried", `{"reset": {"path_prefix": "/api/dcim/sites/"}}`, "UPSTREAM_UNAVAILABLE", 4, 4},
+		{"500 is not retried", `{"error": {"status": 500, "path_prefix": "/api/dcim/sites/"}}`, "UPSTREAM_UNAVAILABLE", 1, 0},
+		{"a truncated body is garbage", `{"truncate": {"path_prefix": "/api/dcim/sites/"}}`, "BAD_UPSTREAM_RESPONSE", 1, 0},
+	}
+	s := newStack(t, func(c *Config) { c.Cache.TTL = 0 })
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var f netboxsim.Faults
+			if err := json.Unmarshal([]byte(c.faults), &f); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.sim.SetFaults(f); err != nil {
+				t.Fatal(err)
+			}
+			defer s.sim.ClearFaults()
+			s.sim.ResetStats()
+			start := time.Now()
+			r := s.query(t, fullToken, q)
+			elapsed := time.Since(start)
+			if r.Status != 200 || fmt.Sprint(r.codes()) != fmt.Sprint([]string{c.code}) {
+				t.Fatalf("status %d, codes %v; want 200 with %s", r.Status, r.codes(), c.code)
+			}
+			if got := int(s.simStats(t).ByPath["/api/dcim/sites/"]); got < c.attempts || got > c.attempts+c.slack {
+				t.Errorf("%d upstream attempts, want %d (up to %d more)", got, c.attempts, c.slack)
+			}
+			if elapsed > 25*time.Second {
+				t.Errorf("took %v: Retry-After 30s must be clamped to retry_wait_max", elapsed)
+			}
+			for _, e := range r.Errors {
+				if strings.Contains(e.Message, s.simURL) || strings.Contains(e.Message, "0123456789abcdef") {
+					t.Errorf("error shows the upstream URL or the token: %q", e.Message)
+				}
+			}
+		})
+	}
+
+	t.Run("retries recover from intermittent 503s", func(t *testing.T) {
+		s := newStack(t, func(c *Config) { c.Cache.TTL = 0; c.Upstream.RetryMax = 30 })
+		if err := s.sim.SetFaults(netboxsim.Faults{Error: &netboxsim.ErrorFault{Status: 503, Rate: 0.5}}); err != nil {
+			t.Fatal(err)
+		}
+		r := s.query(t, fullToken, q)
+		if len(r.Errors) > 0 || r.Status != 200 {
+			t.Fatalf("status %d, errors %+v", r.Status, r.Errors)
+		}
+		if s.simStats(t).Requests < 1 {
+			t.Fatal("no upstream request")
+		}
+	})
+}
+
+func TestUpstreamDown(t *testing.T) {
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+	s := newStack(t, func(c *Config) { c.Upstream.URL = deadURL; c.Upstream.RetryMax = 1 })
+	r := s.query(t, fullToken, `{ site_list { results { name } } }`)
+	if fmt.Sprint(r.codes()) != "[UPSTREAM_UNAVAILABLE]" {
+		t.Errorf("codes %v, want UPSTREAM_UNAVAILABLE", r.codes())
+	}
+	resp, err := http.Get(s.gwURL + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("/readyz %d with the upstream down, want 503", resp.StatusCode)
+	}
+	if resp, err := http.Get(s.gwURL + "/healthz"); err != nil || resp.StatusCode != 200 {
+		t.Errorf("/healthz %v %v, want 200", resp.StatusCode, err)
+	}
+}
+
+func TestRequestsRefused(t *testing.T) {
+	s := newStack(t, func(c *Config) { c.Limits.MaxBodyBytes = 4096 })
+	cases := []struct {
+		name   string
+		token  string
+		body   string
+		status int
+	}{
+		{"unknown token", "Token 9999999999999999999999999999999999999999", `{"query": "{ site_list { results { name } } }"}`, 403},
+		{"no credentials", "", `{"query": "{ site_list { results { name } } }"}`, 403},
+		{"malformed JSON", fullToken, `{"query": `, 400},
+		{"mutation", fullToken, `{"query": "mutation { delete_site(id: 1) { id } }"}`, 400},
+		{"oversized body", fullToken, `{"query": "{ site_list { results { name } } }", "variables": {"x": "` + strings.Repeat("a", 5000) + `"}}`, 413},
+		{"unknown field", fullToken, `{"query": "{ site_list { results { nonsense } } }"}`, 200},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s.sim.ResetStats()
+			r := s.post(t, c.token, []byte(c.body))
+			if r.Status != c.status || len(r.Errors) == 0 {
+				t.Fatalf("status %d errors %+v, want %d with an error", r.Status, r.Errors, c.status)
+			}
+			if c.status != 403 && s.simStats(t).Requests != 0 {
+				t.Errorf("a refused request cost %d upstream requests", s.simStats(t).Requests)
+			}
+		})
+	}
+}
+
+func TestGraphQLDisabled(t *testing.T) {
+	s := newStack(t, func(c *Config) { c.GraphQL.Enabled = false })
+	resp, err := http.Post(s.gwURL+"/graphql/", "application/json", strings.NewReader(`{"query": "{ site_list { results { name } } }"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("/graphql/ answered %d with GraphQL disabled, want 404", resp.StatusCode)
+	}
+	if resp, err := http.Get(s.gwURL + "/healthz"); err != nil || resp.StatusCode != 200 {
+		t.Errorf("/healthz %v %v, want 200", resp.StatusCode, err)
+	}
+}
+
+func TestNotFoundAndExplain(t *testing.T) {
+	s := newStack(t, nil)
+	r := s.query(t, fullToken, `{ device(id: 999999) { name } }`)
+	if fmt.Sprint(r.codes()) != "[NOT_FOUND]" || string(r.Data["device"]) != "null" {
+		t.Errorf("codes %v data %s, want NOT_FOUND and null", r.codes(), r.Data["device"])
+	}
+	body, _ := json.Marshal(map[string]any{"query": `{ device_list(pagination:{limit:5}) { total_count } }`, "extensions": map[string]any{"explain": true}})
+	r = s.post(t, fullToken, body)
+	var ex struct {
+		Requests []struct {
+			Method, URL, Cache string
+			Status           int
+		} `json:"requests"`
+	}
+	if err := json.Unmarshal(r.Extensions["explain"], &ex); err != nil || len(ex.Requests) != 1 {
+		t.Fatalf("explain %s: %v", r.Extensions["explain"], err)
+	}
+	if c := ex.Requests[0]; c.Method != "GET" || !strings.Contains(c.URL, "limit=1") || c.Status != 200 {
+		t.Errorf("only total_count selected: %+v, want one GET with limit=1", c)
+	}
+}
