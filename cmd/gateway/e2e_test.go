@@ -178,7 +178,7 @@ func TestDocumentationQueries(t *testing.T) {
 			t.Fatalf("errors: %+v", r.Errors)
 		}
 		type circuit struct {
-			Cid      string `json:"cid"`
+			Cid      string                `json:"cid"`
 			Provider struct{ Name string } `json:"provider"`
 		}
 		got := decode[struct{ Results []circuit }](t, r.Data["circuit_list"]).Results
@@ -316,7 +316,7 @@ func TestDocumentationQueries(t *testing.T) {
 			t.Fatalf("errors: %+v", r.Errors)
 		}
 		got := decode[struct {
-			TotalCount int `json:"total_count"`
+			TotalCount int                         `json:"total_count"`
 			PageInfo   struct{ Offset, Limit int } `json:"page_info"`
 			Results    []struct{ ID, Name string }
 		}](t, r.Data["device_list"])
@@ -647,7 +647,7 @@ func TestNotFoundAndExplain(t *testing.T) {
 	var ex struct {
 		Requests []struct {
 			Method, URL, Cache string
-			Status           int
+			Status             int
 		} `json:"requests"`
 	}
 	if err := json.Unmarshal(r.Extensions["explain"], &ex); err != nil || len(ex.Requests) != 1 {
