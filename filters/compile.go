@@ -1,0 +1,634 @@
+package filters
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/graphbox/graphbox/model"
+)
+
+// op is the operator of a filter tree node.
+type op uint8
+
+const (
+	opTrue op = iota + 1
+	opFalse
+	opAnd
+	opOr
+	opNot
+	opLeaf
+)
+
+// node is the filter input as a boolean formula over leaves; a nil *node is strawberry's empty
+// Q(): it constrains nothing and vanishes from AND, OR and NOT alike.
+type node struct {
+	op   op
+	kids []*node
+	leaf *leaf
+}
+
+// leafKind is what one leaf tests, before it is mapped to REST parameters.
+type leafKind uint8
+
+const (
+	lkIn          leafKind = iota + 1 // exact, in_list, choice, boolean: value ∈ values
+	lkIExact                          // __ie
+	lkIContains                       // __ic
+	lkIStartsWith                     // __isw
+	lkIEndsWith                       // __iew
+	lkRegex                           // __regex (also the escaped contains/starts_with/ends_with)
+	lkIRegex                          // __iregex
+	lkGT
+	lkGTE
+	lkLT
+	lkLTE
+	lkIsNull   // IS NULL of a number, date or boolean: __empty=true
+	lkStrNull  // IS NULL of a string: NetBox's __empty also matches "", so rows are checked
+	lkStrBlank // = "" of a string: REST ignores an empty value, so __empty plus a check
+	lkRelated  // related-object filter: a semi-join
+)
+
+var leafLookup = map[leafKind]string{
+	lkIn: "", lkIExact: "ie", lkIContains: "ic", lkIStartsWith: "isw", lkIEndsWith: "iew",
+	lkRegex: "regex", lkIRegex: "iregex", lkGT: "gt", lkGTE: "gte", lkLT: "lt", lkLTE: "lte",
+	lkIsNull: "empty",
+}
+
+// negLookup is NetBox's negated lookup for a positive one; NetBox runs them as queryset.exclude,
+// which keeps rows whose value is NULL, exactly as strawberry's ~Q does.
+var negLookup = map[string]string{"": "n", "ie": "nie", "ic": "nic", "isw": "nisw", "iew": "niew"}
+
+type leaf struct {
+	kind     leafKind
+	path     string // GraphQL path for errors: "DeviceFilter.name.i_contains"
+	param    *model.FilterParam
+	values   []string
+	field    string // the object's field the leaf tests ("" for derived parameters)
+	nullable bool   // the field may be NULL (unknown fields count as nullable)
+	rel      *related
+}
+
+type related struct {
+	obj *model.Object
+	sub *node
+	m2m bool
+}
+
+func and(kids ...*node) *node { return join(opAnd, kids) }
+func or(kids ...*node) *node  { return join(opOr, kids) }
+
+func join(o op, kids []*node) *node {
+	var ks []*node
+	for _, k := range kids {
+		if k != nil {
+			ks = append(ks, k)
+		}
+	}
+	switch len(ks) {
+	case 0:
+		return nil
+	case 1:
+		return ks[0]
+	}
+	return &node{op: o, kids: ks}
+}
+
+func not(n *node) *node {
+	if n == nil {
+		return nil
+	}
+	return &node{op: opNot, kids: []*node{n}}
+}
+
+var (
+	nodeTrue  = &node{op: opTrue}
+	nodeFalse = &node{op: opFalse}
+)
+
+// compiler carries the registry and per-compilation bookkeeping.
+type compiler struct {
+	reg *model.Registry
+	m2m map[string]int // occurrences of many-to-many related filters, by object.param
+}
+
+// Compile turns the generic `filters` argument of obj's list (as graphql-go delivers it) into a
+// plan. A nil or empty input gives a plan that lists everything.
+func Compile(reg *model.Registry, obj *model.Object, input map[string]any) (*Plan, error) {
+	if reg == nil || obj == nil {
+		return nil, errors.New("filters: compile: nil registry or object")
+	}
+	c := &compiler{reg: reg, m2m: map[string]int{}}
+	n, err := c.object(obj, input, obj.Name+"Filter")
+	if err != nil {
+		return nil, err
+	}
+	for k, cnt := range c.m2m {
+		if cnt > 1 {
+			return nil, fmt.Errorf("filters: %s: a many-to-many related filter may appear once per filter (Django joins repeated ones on the same related row, which REST cannot express)", k)
+		}
+	}
+	d, err := c.dnfOf(obj, n, false)
+	if err != nil {
+		return nil, err
+	}
+	return &Plan{reg: reg, obj: obj, dnf: d, cache: &setCache{sets: map[string][]int{}}}, nil
+}
+
+// object compiles one <Model>Filter input object with strawberry-django's rule: every field but
+// OR is ANDed (NOT as AND NOT), then a single OR object is ORed with the result. A list given
+// to OR is ORed within and ANDed with the siblings, as strawberry-django does.
+func (c *compiler) object(obj *model.Object, in map[string]any, path string) (*node, error) {
+	keys := make([]string, 0, len(in))
+	for k := range in {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var base []*node
+	var orNode *node
+	for _, k := range keys {
+		v := in[k]
+		if v == nil {
+			continue // strawberry skips null inputs
+		}
+		p := path + "." + k
+		switch k {
+		case "AND", "OR", "NOT":
+			subs, isList, err := c.objects(obj, v, p)
+			if err != nil {
+				return nil, err
+			}
+			switch {
+			case k == "AND":
+				base = append(base, and(subs...))
+			case k == "NOT":
+				base = append(base, not(or(subs...)))
+			case isList:
+				base = append(base, or(subs...))
+			default:
+				orNode = or(subs...)
+			}
+		default:
+			ff := obj.FilterField(k)
+			if ff == nil {
+				return nil, fmt.Errorf("filters: %s: %s has no filter field %q", p, obj.Name, k)
+			}
+			n, err := c.field(obj, ff, v, p)
+			if err != nil {
+				return nil, err
+			}
+			base = append(base, n)
+		}
+	}
+	b := and(base...)
+	if orNode == nil {
+		return b, nil
+	}
+	if b == nil {
+		return orNode, nil
+	}
+	return or(b, orNode), nil
+}
+
+func (c *compiler) objects(obj *model.Object, v any, path string) ([]*node, bool, error) {
+	switch t := v.(type) {
+	case map[string]any:
+		n, err := c.object(obj, t, path)
+		return []*node{n}, false, err
+	case []any:
+		var out []*node
+		for i, e := range t {
+			if e == nil {
+				continue
+			}
+			m, ok := e.(map[string]any)
+			if !ok {
+				return nil, true, fmt.Errorf("filters: %s[%d]: want an input object, got %T", path, i, e)
+			}
+			n, err := c.object(obj, m, fmt.Sprintf("%s[%d]", path, i))
+			if err != nil {
+				return nil, true, err
+			}
+			out = append(out, n)
+		}
+		return out, true, nil
+	}
+	return nil, false, fmt.Errorf("filters: %s: want an input object, got %T", path, v)
+}
+
+func (c *compiler) field(obj *model.Object, ff *model.FilterField, v any, path string) (*node, error) {
+	param := obj.Filter(ff.Param)
+	if param == nil {
+		return nil, fmt.Errorf("filters: %s: %s (%s) has no REST filter parameter %q", path, obj.Name, obj.Path, ff.Param)
+	}
+	fieldName := ff.Field
+	if fieldName == "" {
+		fieldName = param.Field
+	}
+	nullable := true
+	if f := obj.Field(fieldName); f != nil {
+		nullable = f.Nullable
+	}
+	mk := func(kind leafKind, values ...string) *node {
+		return &node{op: opLeaf, leaf: &leaf{kind: kind, path: path, param: param, values: values, field: fieldName, nullable: nullable}}
+	}
+	switch ff.Kind {
+	case model.FilterChoice:
+		return c.choice(obj, ff, v, path, mk)
+	case model.FilterRelated:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("filters: %s: want a %s input object, got %T", path, ff.Input, v)
+		}
+		if param.RelatedKey != "" && param.RelatedKey != "id" {
+			return nil, fmt.Errorf("filters: %s: parameter %q matches %s by %q, a semi-join needs ids", path, param.Name, ff.Related, param.RelatedKey)
+		}
+		rel := c.reg.Object(ff.Related)
+		if rel == nil {
+			return nil, fmt.Errorf("filters: %s: related object type %q is not in the registry", path, ff.Related)
+		}
+		sub, err := c.object(rel, m, path)
+		if err != nil || sub == nil {
+			return nil, err
+		}
+		f := obj.Field(fieldName)
+		m2m := f != nil && (f.Kind == model.KindManyToMany || f.List)
+		if m2m {
+			if !monotone(sub) {
+				return nil, fmt.Errorf("filters: %s: a filter on the many-to-many relation %q may not use NOT or is_null (Django's join semantics differ from a semi-join there)", path, ff.Name)
+			}
+			c.m2m[obj.Name+"."+ff.Param]++
+		}
+		n := mk(lkRelated)
+		n.leaf.rel = &related{obj: rel, sub: sub, m2m: m2m}
+		return n, nil
+	case model.FilterLookup:
+	default:
+		return nil, fmt.Errorf("filters: %s: unknown filter kind %d", path, ff.Kind)
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("filters: %s: want a %s input object, got %T", path, ff.Input, v)
+	}
+	lks := make([]string, 0, len(m))
+	for k := range m {
+		lks = append(lks, k)
+	}
+	sort.Strings(lks)
+	var parts []*node
+	for _, lk := range lks {
+		lv := m[lk]
+		if lv == nil {
+			continue // strawberry skips a lookup given as null
+		}
+		n, err := c.lookup(param, lk, lv, path+"."+lk, nullable, fieldName, mk)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, n)
+	}
+	return and(parts...), nil
+}
+
+func stringLike(t model.ParamType) bool {
+	return t == model.ParamString || t == model.ParamChoice || t == model.ParamUUID
+}
+
+func (c *compiler) lookup(param *model.FilterParam, lk string, v any, path string, nullable bool, field string,
+	mk func(leafKind, ...string) *node) (*node, error) {
+	str := stringLike(param.Type)
+	isNull := func() (*node, error) {
+		if !str {
+			return mk(lkIsNull, "true"), nil
+		}
+		if field == "" {
+			return nil, fmt.Errorf("filters: %s: is_null on the derived string parameter %q cannot be told apart from an empty string through REST", path, param.Name)
+		}
+		// Kept as a leaf even when the field is never NULL: on the missing row of a related
+		// filter it is true (see onNullRow); leafDNF folds it for real rows.
+		return mk(lkStrNull), nil
+	}
+	blank := func() (*node, error) {
+		if field == "" {
+			return nil, fmt.Errorf("filters: %s: an empty string on the derived parameter %q cannot be expressed in REST (NetBox ignores empty values)", path, param.Name)
+		}
+		return mk(lkStrBlank), nil
+	}
+	// An empty pattern matches every non-NULL string (LIKE '%%', ~ ''), but REST ignores empty values.
+	notNull := func() (*node, error) {
+		n, err := isNull()
+		if err != nil {
+			return nil, err
+		}
+		return not(n), nil
+	}
+	switch lk {
+	case "exact", "i_exact", "contains", "i_contains", "starts_with", "i_starts_with", "ends_with", "i_ends_with", "regex", "i_regex":
+		s, err := scalar(param, v, path)
+		if err != nil {
+			return nil, err
+		}
+		if lk != "exact" && lk != "i_exact" && !str {
+			return nil, fmt.Errorf("filters: %s: lookup %q needs a string parameter, %q is %s", path, lk, param.Name, param.Type)
+		}
+		if s == "" {
+			if !str {
+				return nil, fmt.Errorf("filters: %s: empty value", path)
+			}
+			if lk == "exact" || lk == "i_exact" {
+				return blank()
+			}
+			return notNull()
+		}
+		switch lk {
+		case "exact":
+			return mk(lkIn, s), nil
+		case "i_exact":
+			return mk(lkIExact, s), nil
+		case "contains":
+			return mk(lkRegex, regexp.QuoteMeta(s)), nil
+		case "i_contains":
+			return mk(lkIContains, s), nil
+		case "starts_with":
+			return mk(lkRegex, "^"+regexp.QuoteMeta(s)), nil
+		case "i_starts_with":
+			return mk(lkIStartsWith, s), nil
+		case "ends_with":
+			return mk(lkRegex, regexp.QuoteMeta(s)+"$"), nil
+		case "i_ends_with":
+			return mk(lkIEndsWith, s), nil
+		case "regex":
+			return mk(lkRegex, s), nil
+		default:
+			return mk(lkIRegex, s), nil
+		}
+	case "in_list":
+		list, ok := v.([]any)
+		if !ok {
+			list = []any{v} // graphql-go coerces a single value to a one-element list; accept both
+		}
+		var vals []string
+		hasBlank := false
+		for i, e := range list {
+			if e == nil {
+				continue
+			}
+			s, err := scalar(param, e, fmt.Sprintf("%s[%d]", path, i))
+			if err != nil {
+				return nil, err
+			}
+			if s == "" {
+				if !str {
+					return nil, fmt.Errorf("filters: %s[%d]: empty value", path, i)
+				}
+				hasBlank = true
+				continue
+			}
+			vals = append(vals, s)
+		}
+		var parts []*node
+		if len(vals) > 0 {
+			parts = append(parts, mk(lkIn, vals...))
+		}
+		if hasBlank {
+			b, err := blank()
+			if err != nil {
+				return nil, err
+			}
+			parts = append(parts, b)
+		}
+		if len(parts) == 0 {
+			return nodeFalse, nil // Django: __in=[] matches nothing
+		}
+		return or(parts...), nil
+	case "gt", "gte", "lt", "lte":
+		s, err := scalar(param, v, path)
+		if err != nil {
+			return nil, err
+		}
+		if s == "" {
+			return nil, fmt.Errorf("filters: %s: empty value", path)
+		}
+		return mk(map[string]leafKind{"gt": lkGT, "gte": lkGTE, "lt": lkLT, "lte": lkLTE}[lk], s), nil
+	case "range":
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("filters: %s: want {start, end}, got %T", path, v)
+		}
+		if m["start"] == nil || m["end"] == nil {
+			return nil, fmt.Errorf("filters: %s: range needs both start and end", path)
+		}
+		lo, err := scalar(param, m["start"], path+".start")
+		if err != nil {
+			return nil, err
+		}
+		hi, err := scalar(param, m["end"], path+".end")
+		if err != nil {
+			return nil, err
+		}
+		if lo == "" || hi == "" {
+			return nil, fmt.Errorf("filters: %s: empty range bound", path)
+		}
+		return and(mk(lkGTE, lo), mk(lkLTE, hi)), nil
+	case "is_null":
+		b, ok := v.(bool)
+		if !ok {
+			return nil, fmt.Errorf("filters: %s: want a Boolean, got %T", path, v)
+		}
+		if b {
+			return isNull()
+		}
+		return notNull()
+	}
+	return nil, fmt.Errorf("filters: %s: unknown lookup %q", path, lk)
+}
+
+func (c *compiler) choice(obj *model.Object, ff *model.FilterField, v any, path string, mk func(leafKind, ...string) *node) (*node, error) {
+	var enums []any
+	switch t := v.(type) {
+	case string:
+		enums = []any{t}
+	case []any:
+		enums = t
+	default:
+		return nil, fmt.Errorf("filters: %s: want an enum value or a list of them, got %T", path, v)
+	}
+	f := obj.Field(ff.Field)
+	if f == nil {
+		return nil, fmt.Errorf("filters: %s: choice field %q is not a field of %s", path, ff.Field, obj.Name)
+	}
+	var vals []string
+	for i, e := range enums {
+		s, ok := e.(string)
+		if !ok {
+			return nil, fmt.Errorf("filters: %s[%d]: want an enum value, got %T", path, i, e)
+		}
+		// graphql-go hands over the enum's name, or its internal value when the schema maps one
+		// (then the REST value): the name is tried first.
+		ch := choiceByEnum(f.Choices, s)
+		found := ch != nil
+		if found {
+			if ch.Value == "" {
+				return nil, fmt.Errorf("filters: %s: choice %s has an empty REST value, which NetBox ignores", path, s)
+			}
+			vals = append(vals, ch.Value)
+		}
+		if !found {
+			return nil, fmt.Errorf("filters: %s: %q is not a value of %s", path, s, ff.Input)
+		}
+	}
+	if len(vals) == 0 {
+		return nodeFalse, nil
+	}
+	return mk(lkIn, vals...), nil
+}
+
+func choiceByEnum(cs []model.Choice, s string) *model.Choice {
+	for i := range cs {
+		if cs[i].Enum == s {
+			return &cs[i]
+		}
+	}
+	for i := range cs {
+		if cs[i].Value == s {
+			return &cs[i]
+		}
+	}
+	return nil
+}
+
+// scalar converts one GraphQL value to the REST text of param's type, canonically (integers in
+// decimal, UUIDs in lower case) so that equal values compare equal.
+func scalar(param *model.FilterParam, v any, path string) (string, error) {
+	bad := func() (string, error) {
+		return "", fmt.Errorf("filters: %s: %v (%T) is not a valid %s value for %q", path, v, v, param.Type, param.Name)
+	}
+	switch param.Type {
+	case model.ParamInt:
+		switch t := v.(type) {
+		case int:
+			return strconv.Itoa(t), nil
+		case int32:
+			return strconv.FormatInt(int64(t), 10), nil
+		case int64:
+			return strconv.FormatInt(t, 10), nil
+		case float64:
+			if t != math.Trunc(t) || math.Abs(t) > 1<<53 {
+				return bad()
+			}
+			return strconv.FormatInt(int64(t), 10), nil
+		case string:
+			n, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64)
+			if err != nil {
+				return bad()
+			}
+			return strconv.FormatInt(n, 10), nil
+		}
+		return bad()
+	case model.ParamFloat:
+		var f float64
+		switch t := v.(type) {
+		case int:
+			f = float64(t)
+		case int32:
+			f = float64(t)
+		case int64:
+			f = float64(t)
+		case float64:
+			f = t
+		case string:
+			var err error
+			if f, err = strconv.ParseFloat(strings.TrimSpace(t), 64); err != nil {
+				return bad()
+			}
+		default:
+			return bad()
+		}
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return bad()
+		}
+		return strconv.FormatFloat(f, 'f', -1, 64), nil
+	case model.ParamBool:
+		b, ok := v.(bool)
+		if !ok {
+			return bad()
+		}
+		return strconv.FormatBool(b), nil
+	case model.ParamUUID:
+		s, ok := v.(string)
+		if !ok {
+			return bad()
+		}
+		return strings.ToLower(s), nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return bad()
+	}
+	return s, nil
+}
+
+// monotone reports whether a formula has no negation and no NULL test, the shapes for which
+// a many-to-many semi-join means what Django's join means.
+func monotone(n *node) bool {
+	if n == nil {
+		return true
+	}
+	switch n.op {
+	case opNot:
+		return false
+	case opLeaf:
+		switch n.leaf.kind {
+		case lkIsNull, lkStrNull, lkStrBlank:
+			return false
+		case lkRelated:
+			return monotone(n.leaf.rel.sub)
+		}
+		return true
+	}
+	for _, k := range n.kids {
+		if !monotone(k) {
+			return false
+		}
+	}
+	return true
+}
+
+// onNullRow evaluates a related filter on a missing related object. Django joins a nullable
+// relation with LEFT OUTER JOIN: every lookup on the missing row is false except isnull=True,
+// and ~Q keeps the row when its inner test is false.
+func onNullRow(n *node) bool {
+	switch n.op {
+	case opTrue:
+		return true
+	case opFalse:
+		return false
+	case opNot:
+		return !onNullRow(n.kids[0])
+	case opAnd:
+		for _, k := range n.kids {
+			if !onNullRow(k) {
+				return false
+			}
+		}
+		return true
+	case opOr:
+		for _, k := range n.kids {
+			if onNullRow(k) {
+				return true
+			}
+		}
+		return false
+	}
+	switch n.leaf.kind {
+	case lkIsNull, lkStrNull:
+		return true
+	case lkRelated:
+		return onNullRow(n.leaf.rel.sub)
+	}
+	return false
+}

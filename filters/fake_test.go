@@ -1,0 +1,503 @@
+package filters
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/graphbox/graphbox/model"
+	"github.com/graphbox/graphbox/rest"
+)
+
+// The test inventory: Region (self-nested), Tenant, Site, Device (self-nested through parent),
+// shaped like the generated registry (FilterParams with NetBox's lookups, FilterFields).
+
+var strLookups = []string{"empty", "ic", "ie", "iew", "iregex", "isw", "n", "nic", "nie", "niew", "nisw", "regex"}
+var numLookups = []string{"empty", "gt", "gte", "lt", "lte", "n"}
+
+func fk(name, related string, nullable bool) model.Field {
+	return model.Field{Name: name, Kind: model.KindForeignKey, Related: related, Nullable: nullable, NestedKeys: []string{"id", "display", "name", "slug"}}
+}
+
+func scalarField(name, gql string, nullable bool) model.Field {
+	return model.Field{Name: name, Kind: model.KindScalar, GraphQL: gql, Nullable: nullable}
+}
+
+func lookupFF(name, input, param string, t model.ParamType, field string) model.FilterField {
+	return model.FilterField{Name: name, Kind: model.FilterLookup, Input: input, Param: param, Type: t, Field: field}
+}
+
+func relFF(name, related, param, field string) model.FilterField {
+	return model.FilterField{Name: name, Kind: model.FilterRelated, Input: related + "Filter", Param: param, Type: model.ParamInt, Field: field, Related: related}
+}
+
+func testRegistry() *model.Registry {
+	idParam := model.FilterParam{Name: "id", Type: model.ParamInt, Exact: true, Lookups: numLookups, Field: "id"}
+	region := &model.Object{Name: "Region", Path: "/api/dcim/regions/", ContentType: "dcim.region", Search: true, Ordering: true,
+		Fields: []model.Field{scalarField("id", "ID", false), scalarField("name", "String", false), scalarField("slug", "String", false), fk("parent", "Region", true)},
+		Filters: []model.FilterParam{idParam,
+			{Name: "name", Type: model.ParamString, Exact: true, Lookups: strLookups, Field: "name"},
+			{Name: "slug", Type: model.ParamString, Exact: true, Lookups: strLookups, Field: "slug"},
+			{Name: "parent_id", Type: model.ParamInt, Exact: true, Lookups: []string{"n"}, Field: "parent", Related: "Region", RelatedKey: "id"},
+		},
+		FilterFields: []model.FilterField{
+			lookupFF("id", "IDFilterLookup", "id", model.ParamInt, "id"),
+			lookupFF("name", "StrFilterLookup", "name", model.ParamString, "name"),
+			lookupFF("slug", "StrFilterLookup", "slug", model.ParamString, "slug"),
+			relFF("parent", "Region", "parent_id", "parent"),
+			lookupFF("parent_id", "IDFilterLookup", "parent_id", model.ParamInt, "parent"),
+		}}
+	tenant := &model.Object{Name: "Tenant", Path: "/api/tenancy/tenants/", ContentType: "tenancy.tenant", Search: true, Ordering: true,
+		Fields: []model.Field{scalarField("id", "ID", false), scalarField("name", "String", false), scalarField("slug", "String", false), scalarField("description", "String", false)},
+		Filters: []model.FilterParam{idParam,
+			{Name: "name", Type: model.ParamString, Exact: true, Lookups: strLookups, Field: "name"},
+			{Name: "slug", Type: model.ParamString, Exact: true, Lookups: strLookups, Field: "slug"},
+			{Name: "description", Type: model.ParamString, Exact: true, Lookups: strLookups, Field: "description"},
+		},
+		FilterFields: []model.FilterField{
+			lookupFF("id", "IDFilterLookup", "id", model.ParamInt, "id"),
+			lookupFF("name", "StrFilterLookup", "name", model.ParamString, "name"),
+			lookupFF("slug", "StrFilterLookup", "slug", model.ParamString, "slug"),
+			lookupFF("description", "StrFilterLookup", "description", model.ParamString, "description"),
+		}}
+	siteStatus := model.Field{Name: "status", Kind: model.KindChoice, ChoiceObject: true, Choices: []model.Choice{
+		{Value: "active", Label: "Active", Enum: "STATUS_ACTIVE"}, {Value: "planned", Label: "Planned", Enum: "STATUS_PLANNED"}, {Value: "retired", Label: "Retired", Enum: "STATUS_RETIRED"}}}
+	site := &model.Object{Name: "Site", Path: "/api/dcim/sites/", ContentType: "dcim.site", Search: true, Ordering: true,
+		Fields: []model.Field{scalarField("id", "ID", false), scalarField("name", "String", false), scalarField("slug", "String", false), siteStatus,
+			fk("region", "Region", true), fk("tenant", "Tenant", true), scalarField("facility", "String", true), scalarField("asn", "BigInt", true), scalarField("description", "String", false)},
+		Filters: []model.FilterParam{idParam,
+			{Name: "name", Type: model.ParamString, Exact: true, Lookups: strLookups, Field: "name"},
+			{Name: "slug", Type: model.ParamString, Exact: true, Lookups: strLookups, Field: "slug"},
+			{Name: "status", Type: model.ParamChoice, Exact: true, Lookups: strLookups, Field: "status"},
+			{Name: "region_id", Type: model.ParamInt, Exact: true, Lookups: []string{"n"}, Field: "region", Related: "Region", RelatedKey: "id"},
+			{Name: "tenant_id", Type: model.ParamInt, Exact: true, Lookups: []string{"n"}, Field: "tenant", Related: "Tenant", RelatedKey: "id"},
+			{Name: "tenant", Type: model.ParamString, Exact: true, Lookups: []string{"n"}, Field: "tenant", Related: "Tenant", RelatedKey: "slug"},
+			// facility: no regex, no nisw/niew: contains needs an error, NOT starts_with the id fallback
+			{Name: "facility", Type: model.ParamString, Exact: true, Lookups: []string{"empty", "ic", "ie", "iew", "isw", "n", "nic", "nie"}, Field: "facility"},
+			{Name: "asn", Type: model.ParamInt, Exact: true, Lookups: numLookups, Field: "asn"},
+			{Name: "description", Type: model.ParamString, Exact: true, Lookups: strLookups, Field: "description"},
+		},
+		FilterFields: []model.FilterField{
+			lookupFF("id", "IDFilterLookup", "id", model.ParamInt, "id"),
+			lookupFF("name", "StrFilterLookup", "name", model.ParamString, "name"),
+			lookupFF("slug", "StrFilterLookup", "slug", model.ParamString, "slug"),
+			{Name: "status", Kind: model.FilterChoice, Input: "SiteStatusEnum", Param: "status", Type: model.ParamChoice, Field: "status"},
+			relFF("region", "Region", "region_id", "region"),
+			lookupFF("region_id", "IDFilterLookup", "region_id", model.ParamInt, "region"),
+			relFF("tenant", "Tenant", "tenant_id", "tenant"),
+			lookupFF("tenant_id", "IDFilterLookup", "tenant_id", model.ParamInt, "tenant"),
+			lookupFF("facility", "StrFilterLookup", "facility", model.ParamString, "facility"),
+			lookupFF("asn", "BigIntFilterLookup", "asn", model.ParamInt, "asn"),
+			lookupFF("description", "StrFilterLookup", "description", model.ParamString, "description"),
+		}}
+	devStatus := model.Field{Name: "status", Kind: model.KindChoice, ChoiceObject: true, Choices: []model.Choice{
+		{Value: "active", Label: "Active", Enum: "STATUS_ACTIVE"}, {Value: "offline", Label: "Offline", Enum: "STATUS_OFFLINE"},
+		{Value: "planned", Label: "Planned", Enum: "STATUS_PLANNED"}, {Value: "failed", Label: "Failed", Enum: "STATUS_FAILED"}}}
+	device := &model.Object{Name: "Device", Path: "/api/dcim/devices/", ContentType: "dcim.device", Search: true, Ordering: true,
+		Fields: []model.Field{scalarField("id", "ID", false), scalarField("name", "String", true), scalarField("serial", "String", false), devStatus,
+			fk("site", "Site", false), fk("tenant", "Tenant", true), fk("parent", "Device", true),
+			scalarField("position", "Float", true), scalarField("vc_position", "Int", true), scalarField("created", "String", false),
+			scalarField("enabled", "Boolean", false), scalarField("asset_tag", "String", true)},
+		Filters: []model.FilterParam{idParam,
+			{Name: "name", Type: model.ParamString, Exact: true, Lookups: strLookups, Field: "name"},
+			// serial: no nisw/niew/empty
+			{Name: "serial", Type: model.ParamString, Exact: true, Lookups: []string{"ic", "ie", "iew", "iregex", "isw", "n", "nic", "nie", "regex"}, Field: "serial"},
+			{Name: "status", Type: model.ParamChoice, Exact: true, Lookups: strLookups, Field: "status"},
+			{Name: "site_id", Type: model.ParamInt, Exact: true, Lookups: []string{"n"}, Field: "site", Related: "Site", RelatedKey: "id"},
+			{Name: "tenant_id", Type: model.ParamInt, Exact: true, Lookups: []string{"n"}, Field: "tenant", Related: "Tenant", RelatedKey: "id"},
+			// parent_id: no __n, so NOT parent:{…} goes through id__n
+			{Name: "parent_id", Type: model.ParamInt, Exact: true, Field: "parent", Related: "Device", RelatedKey: "id"},
+			{Name: "region_id", Type: model.ParamInt, Exact: true, Lookups: []string{"n"}}, // derived: site.region
+			{Name: "position", Type: model.ParamFloat, Exact: true, Lookups: numLookups, Field: "position"},
+			// vc_position: no __empty, so NOT gt needs the id fallback
+			{Name: "vc_position", Type: model.ParamInt, Exact: true, Lookups: []string{"gt", "gte", "lt", "lte", "n"}, Field: "vc_position"},
+			{Name: "created", Type: model.ParamDateTime, Exact: true, Lookups: numLookups, Field: "created"},
+			{Name: "enabled", Type: model.ParamBool, Exact: true, Field: "enabled"},
+			{Name: "asset_tag", Type: model.ParamString, Exact: true, Lookups: strLookups, Field: "asset_tag"},
+		},
+		FilterFields: []model.FilterField{
+			lookupFF("id", "IDFilterLookup", "id", model.ParamInt, "id"),
+			lookupFF("name", "StrFilterLookup", "name", model.ParamString, "name"),
+			lookupFF("serial", "StrFilterLookup", "serial", model.ParamString, "serial"),
+			{Name: "status", Kind: model.FilterChoice, Input: "DeviceStatusEnum", Param: "status", Type: model.ParamChoice, Field: "status"},
+			relFF("site", "Site", "site_id", "site"),
+			lookupFF("site_id", "IDFilterLookup", "site_id", model.ParamInt, "site"),
+			relFF("tenant", "Tenant", "tenant_id", "tenant"),
+			lookupFF("tenant_id", "IDFilterLookup", "tenant_id", model.ParamInt, "tenant"),
+			relFF("parent", "Device", "parent_id", "parent"),
+			lookupFF("region_id", "IDFilterLookup", "region_id", model.ParamInt, ""),
+			lookupFF("position", "FloatFilterLookup", "position", model.ParamFloat, "position"),
+			lookupFF("vc_position", "IntFilterLookup", "vc_position", model.ParamInt, "vc_position"),
+			lookupFF("created", "DateTimeFilterLookup", "created", model.ParamDateTime, "created"),
+			lookupFF("enabled", "BoolFilterLookup", "enabled", model.ParamBool, "enabled"),
+			lookupFF("asset_tag", "StrFilterLookup", "asset_tag", model.ParamString, "asset_tag"),
+		}}
+	return model.NewRegistry([]*model.Object{region, tenant, site, device}, nil)
+}
+
+// dataset is the in-memory inventory, by object name, rows in id order.
+type dataset map[string][]rest.Object
+
+func (d dataset) byID(obj string, id int) rest.Object {
+	for _, r := range d[obj] {
+		if r.ID() == id {
+			return r
+		}
+	}
+	return nil
+}
+
+var vocab = []string{"core", "Core.1", "core+2", "EDGE-a", "edge(b)", "dist", "Dist^3", "acc[4]", "aCc", "x$y", "ä-öß", "AB", "ab", "b"}
+
+func pick[T any](r *rand.Rand, xs []T) T { return xs[r.Intn(len(xs))] }
+
+func nested(row rest.Object) map[string]any {
+	if row == nil {
+		return nil
+	}
+	return map[string]any{"id": float64(row.ID()), "display": row["name"], "name": row["name"], "slug": row["slug"]}
+}
+
+// makeData builds a deterministic inventory; nullable fields hold NULL and "" alike.
+func makeData(seed int64) dataset {
+	r := rand.New(rand.NewSource(seed))
+	d := dataset{}
+	str := func(nullable bool) any {
+		switch x := r.Intn(12); {
+		case x == 0 && nullable:
+			return nil
+		case x == 1:
+			return ""
+		}
+		return pick(r, vocab) + pick(r, []string{"", "", "-" + strconv.Itoa(r.Intn(4)), " " + pick(r, vocab)})
+	}
+	for i := 1; i <= 6; i++ {
+		row := rest.Object{"id": float64(i), "name": str(false), "slug": fmt.Sprintf("r%d", i), "parent": nil}
+		if i > 2 {
+			row["parent"] = nested(d["Region"][r.Intn(i-1)])
+		}
+		d["Region"] = append(d["Region"], row)
+	}
+	for i := 1; i <= 5; i++ {
+		d["Tenant"] = append(d["Tenant"], rest.Object{"id": float64(i), "name": pick(r, []string{"Foo", "foo", "Bar", "Baz"}), "slug": fmt.Sprintf("t%d", i), "description": str(false)})
+	}
+	for i := 1; i <= 14; i++ {
+		row := rest.Object{"id": float64(i), "name": str(false), "slug": fmt.Sprintf("s%d", i),
+			"status": map[string]any{"value": pick(r, []string{"active", "planned", "retired"}), "label": "x"},
+			"region": nil, "tenant": nil, "facility": str(true), "asn": nil, "description": str(false)}
+		if r.Intn(4) > 0 {
+			row["region"] = nested(pick(r, d["Region"]))
+		}
+		if r.Intn(3) > 0 {
+			row["tenant"] = nested(pick(r, d["Tenant"]))
+		}
+		if r.Intn(3) > 0 {
+			row["asn"] = float64(64500 + r.Intn(6))
+		}
+		d["Site"] = append(d["Site"], row)
+	}
+	for i := 1; i <= 90; i++ {
+		row := rest.Object{"id": float64(i), "name": str(true), "serial": str(false),
+			"status": map[string]any{"value": pick(r, []string{"active", "offline", "planned", "failed"}), "label": "x"},
+			"site":   nested(pick(r, d["Site"])), "tenant": nil, "parent": nil, "position": nil, "vc_position": nil,
+			"created": fmt.Sprintf("2024-01-%02dT%02d:00:00Z", 1+r.Intn(5), r.Intn(3)),
+			"enabled": r.Intn(3) > 0, "asset_tag": str(true)}
+		if r.Intn(2) > 0 {
+			row["tenant"] = nested(pick(r, d["Tenant"]))
+		}
+		if i > 3 && r.Intn(3) == 0 {
+			row["parent"] = nested(d["Device"][r.Intn(i-1)])
+		}
+		if r.Intn(3) > 0 {
+			row["position"] = float64(r.Intn(8)) / 2
+		}
+		if r.Intn(2) > 0 {
+			row["vc_position"] = float64(r.Intn(5))
+		}
+		d["Device"] = append(d["Device"], row)
+	}
+	// a regex-special name that escaping must keep literal
+	d["Device"][0]["name"] = "a.b+c"
+	d["Device"][1]["name"] = "aXb+c"
+	return d
+}
+
+// paramValues reads what a filter parameter tests on a row: one value, or nil.
+func paramValue(reg *model.Registry, data dataset, obj *model.Object, p *model.FilterParam, row rest.Object) any {
+	if row == nil {
+		return nil
+	}
+	if p.Field == "" {
+		if obj.Name == "Device" && p.Name == "region_id" { // derived: the device's site's region
+			site := data.byID("Site", nestedID(row["site"]))
+			if site == nil {
+				return nil
+			}
+			if id := nestedID(site["region"]); id > 0 {
+				return float64(id)
+			}
+			return nil
+		}
+		panic("no derived parameter " + p.Name)
+	}
+	v := row[p.Field]
+	if m, ok := v.(map[string]any); ok {
+		if val, ok := m["value"]; ok {
+			return val
+		}
+		return m[p.RelatedKey]
+	}
+	return v
+}
+
+func nestedID(v any) int {
+	if m, ok := v.(map[string]any); ok {
+		return rest.Object(m).ID()
+	}
+	return 0
+}
+
+// fakeREST evaluates REST list queries as NetBox does: repeated values OR, different parameters
+// AND, negated lookups exclude (keeping NULLs), __empty is "NULL or ”" on strings and IS NULL
+// otherwise, empty values are ignored, booleans take the last value, pages cap at maxPage.
+type fakeREST struct {
+	reg     *model.Registry
+	data    dataset
+	maxPage int
+
+	mu    sync.Mutex
+	calls int      // upstream requests (each page of All counts)
+	log   []string // the requests, for figures
+}
+
+func (f *fakeREST) query(obj *model.Object, q url.Values) ([]rest.Object, error) {
+	var out []rest.Object
+	rows := f.data[obj.Name]
+	type cond struct {
+		p      *model.FilterParam
+		lookup string
+		vals   []string
+	}
+	var conds []cond
+	for k, vs := range q {
+		switch k {
+		case "limit", "offset", "ordering", "fields", "q", "brief":
+			continue
+		}
+		base, lookup, _ := strings.Cut(k, "__")
+		p := obj.Filter(base)
+		if p == nil || !p.HasLookup(lookup) {
+			return nil, fmt.Errorf("400: unknown parameter %s on %s", k, obj.Path)
+		}
+		var nonEmpty []string
+		for _, v := range vs {
+			if v != "" {
+				nonEmpty = append(nonEmpty, v)
+			}
+		}
+		if len(nonEmpty) == 0 {
+			continue
+		}
+		if lookup == "empty" || p.Type == model.ParamBool {
+			nonEmpty = nonEmpty[len(nonEmpty)-1:]
+		}
+		for _, v := range nonEmpty {
+			if lookup == "regex" || lookup == "iregex" {
+				if _, err := regexp.Compile(v); err != nil {
+					return nil, fmt.Errorf("400: bad regex %q", v)
+				}
+			}
+		}
+		conds = append(conds, cond{p, lookup, nonEmpty})
+	}
+	search := strings.ToUpper(q.Get("q"))
+	for _, row := range rows {
+		ok := true
+		for _, c := range conds {
+			v := paramValue(f.reg, f.data, obj, c.p, row)
+			if !restMatch(c.p, c.lookup, c.vals, v) {
+				ok = false
+				break
+			}
+		}
+		if ok && search != "" {
+			name, _ := row["name"].(string)
+			ok = strings.Contains(strings.ToUpper(name), search)
+		}
+		if ok {
+			out = append(out, row)
+		}
+	}
+	var ordering []string
+	if o := q.Get("ordering"); o != "" {
+		ordering = strings.Split(o, ",")
+	}
+	sortRows(out, ordering) // the fake's default ordering is id
+	return out, nil
+}
+
+func restMatch(p *model.FilterParam, lookup string, vals []string, v any) bool {
+	switch lookup {
+	case "n", "nie", "nic", "nisw", "niew":
+		pos := map[string]string{"n": "", "nie": "ie", "nic": "ic", "nisw": "isw", "niew": "iew"}[lookup]
+		return !restMatch(p, pos, vals, v)
+	case "empty":
+		b := vals[0] == "true"
+		if p.Type == model.ParamString || p.Type == model.ParamChoice {
+			s, _ := v.(string)
+			return (v == nil || s == "") == b
+		}
+		return (v == nil) == b
+	}
+	if v == nil {
+		return false
+	}
+	for _, want := range vals {
+		if leafMatch(lookup, want, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// leafMatch is one SQL comparison of a non-NULL value (shared by the fake REST and the reference).
+func leafMatch(lookup, want string, v any) bool {
+	switch x := v.(type) {
+	case float64:
+		w, err := strconv.ParseFloat(want, 64)
+		if err != nil {
+			return false
+		}
+		switch lookup {
+		case "":
+			return x == w
+		case "gt":
+			return x > w
+		case "gte":
+			return x >= w
+		case "lt":
+			return x < w
+		case "lte":
+			return x <= w
+		}
+		return false
+	case bool:
+		return lookup == "" && strconv.FormatBool(x) == want
+	case string:
+		U := strings.ToUpper
+		switch lookup {
+		case "":
+			return x == want
+		case "ie":
+			return U(x) == U(want)
+		case "ic":
+			return strings.Contains(U(x), U(want))
+		case "isw":
+			return strings.HasPrefix(U(x), U(want))
+		case "iew":
+			return strings.HasSuffix(U(x), U(want))
+		case "regex", "iregex":
+			if lookup == "iregex" {
+				want = "(?i)" + want
+			}
+			ok, err := regexp.MatchString(want, x)
+			return err == nil && ok
+		case "gt":
+			return x > want
+		case "gte":
+			return x >= want
+		case "lt":
+			return x < want
+		case "lte":
+			return x <= want
+		}
+	}
+	return false
+}
+
+func project(row rest.Object, fields string) rest.Object {
+	if fields == "" {
+		return row
+	}
+	out := rest.Object{}
+	for _, f := range strings.Split(fields, ",") {
+		if v, ok := row[f]; ok {
+			out[f] = v
+		}
+	}
+	return out
+}
+
+func (f *fakeREST) page(obj *model.Object, q url.Values) (*rest.Page, error) {
+	f.mu.Lock()
+	f.calls++
+	f.log = append(f.log, obj.Path+"?"+q.Encode())
+	f.mu.Unlock()
+	rows, err := f.query(obj, q)
+	if err != nil {
+		return nil, err
+	}
+	limit, offset := 50, 0
+	if s := q.Get("limit"); s != "" {
+		limit, _ = strconv.Atoi(s)
+	}
+	if s := q.Get("offset"); s != "" {
+		offset, _ = strconv.Atoi(s)
+	}
+	if limit <= 0 || limit > f.maxPage {
+		limit = f.maxPage
+	}
+	pg := &rest.Page{Count: len(rows), Results: []rest.Object{}}
+	for i := offset; i < len(rows) && i < offset+limit; i++ {
+		pg.Results = append(pg.Results, project(rows[i], q.Get("fields")))
+	}
+	if offset+limit < len(rows) {
+		pg.Next = "next"
+	}
+	return pg, nil
+}
+
+func (f *fakeREST) Page(ctx context.Context, obj *model.Object, q url.Values) (*rest.Page, error) {
+	return f.page(obj, q)
+}
+
+func (f *fakeREST) All(ctx context.Context, obj *model.Object, q url.Values) ([]rest.Object, error) {
+	q = cloneValues(q)
+	var out []rest.Object
+	for off := 0; ; {
+		q.Set("limit", strconv.Itoa(f.maxPage))
+		q.Set("offset", strconv.Itoa(off))
+		pg, err := f.page(obj, q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pg.Results...)
+		off += len(pg.Results)
+		if pg.Next == "" || len(pg.Results) == 0 {
+			return out, nil
+		}
+	}
+}
+
+func (f *fakeREST) reset() {
+	f.mu.Lock()
+	f.calls = 0
+	f.log = nil
+	f.mu.Unlock()
+}
+
+func idsOf(rows []rest.Object) []int {
+	out := make([]int, len(rows))
+	for i, r := range rows {
+		out[i] = r.ID()
+	}
+	return out
+}
+
+var _ = sort.Ints
