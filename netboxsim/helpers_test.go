@@ -1,0 +1,110 @@
+package netboxsim
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/graphbox/graphbox/model"
+)
+
+type testSrv struct {
+	*httptest.Server
+	sim *Sim
+}
+
+var (
+	sharedOnce sync.Once
+	shared     *Sim
+	sharedErr  error
+)
+
+// testServer serves one shared scale-1 simulator of the generated registry.
+func testServer(t *testing.T) *testSrv {
+	t.Helper()
+	if len(model.Default().Objects) == 0 {
+		t.Skip("the generated registry is empty")
+	}
+	sharedOnce.Do(func() { shared, sharedErr = New(Options{Registry: model.Default(), Control: true}) })
+	if sharedErr != nil {
+		t.Fatalf("New: %v", sharedErr)
+	}
+	srv := httptest.NewServer(shared.Handler())
+	t.Cleanup(srv.Close)
+	return &testSrv{Server: srv, sim: shared}
+}
+
+// newServer serves a fresh simulator (for tests that change faults or count requests).
+func newServer(t *testing.T, opts Options) *testSrv {
+	t.Helper()
+	if opts.Registry == nil {
+		if len(model.Default().Objects) == 0 {
+			t.Skip("the generated registry is empty")
+		}
+		opts.Registry = model.Default()
+	}
+	s, err := New(opts)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	return &testSrv{Server: srv, sim: s}
+}
+
+func (ts *testSrv) get(t *testing.T, path, token string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, ts.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", token)
+	}
+	resp, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: read body: %v", path, err)
+	}
+	return resp, body
+}
+
+type listPage struct {
+	Count    *int             `json:"count"`
+	Next     *string          `json:"next"`
+	Previous *string          `json:"previous"`
+	Results  []map[string]any `json:"results"`
+}
+
+func (ts *testSrv) list(t *testing.T, path string) listPage {
+	t.Helper()
+	return ts.listAs(t, path, DemoFullToken)
+}
+
+func (ts *testSrv) listAs(t *testing.T, path, token string) listPage {
+	t.Helper()
+	resp, body := ts.get(t, path, token)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: status %d: %s", path, resp.StatusCode, body)
+	}
+	var p listPage
+	if err := json.Unmarshal(body, &p); err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	return p
+}
+
+func count(t *testing.T, p listPage) int {
+	t.Helper()
+	if p.Count == nil {
+		t.Fatal("count is null")
+	}
+	return *p.Count
+}
