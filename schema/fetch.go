@@ -3,6 +3,7 @@ package schema
 import (
 	"context"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/graphbox/graphbox/model"
@@ -139,7 +140,7 @@ func (r *request) newGroup(key groupKey, parents []int) *group {
 }
 
 func (r *request) fetchGroup(ctx context.Context, spec *reverseSpec, g *group, parents []int) {
-	rows, err := r.loader.ByParents(ctx, spec.child.Path, spec.param, parents, spec.q, spec.parentOf)
+	rows, err := r.readChildren(ctx, spec, parents)
 	if err != nil {
 		err = r.fail(err)
 	}
@@ -152,6 +153,82 @@ func (r *request) fetchGroup(ctx context.Context, spec *reverseSpec, g *group, p
 		}
 		r.prefetch(all, spec.child, spec.sel)
 	}
+}
+
+// parentChunk bounds the parent ids one merged filter plan reads at once: a plan's requests
+// carry them in the URL, and the plan does not chunk.
+const parentChunk = 100
+
+// readChildren reads the children of parents. Without filters, or with filters that are one
+// parameter set, that is one batched read by the parent parameter. A filter that merges several
+// requests (an OR across fields), or that itself constrains the parent parameter, is ANDed with
+// the parents and read whole, then split per parent.
+func (r *request) readChildren(ctx context.Context, spec *reverseSpec, parents []int) (map[int][]rest.Object, error) {
+	if spec.plan == nil {
+		return r.loader.ByParents(ctx, spec.child.Path, spec.param, parents, spec.q, spec.parentOf)
+	}
+	f := fetcher{r}
+	vals, simple, err := spec.plan.Simple(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if simple && len(vals[spec.param]) == 0 {
+		q := url.Values{}
+		for k, vs := range spec.q {
+			q[k] = vs
+		}
+		for k, vs := range vals {
+			q[k] = append(q[k], vs...)
+		}
+		return r.loader.ByParents(ctx, spec.child.Path, spec.param, parents, q, spec.parentOf)
+	}
+	out := make(map[int][]rest.Object, len(parents))
+	for _, p := range parents {
+		out[p] = nil
+	}
+	if !simple {
+		if empty, err := spec.plan.Empty(ctx, f); err != nil || empty {
+			return out, err // matches nothing: no request
+		}
+	}
+	fields := strings.Split(spec.q.Get("fields"), ",")
+	read := func(ids []int) ([]rest.Object, error) {
+		vals := make([]string, len(ids))
+		for i, id := range ids {
+			vals[i] = strconv.Itoa(id)
+		}
+		wp, err := spec.plan.With(spec.param, vals...)
+		if err != nil {
+			return nil, err
+		}
+		return wp.All(ctx, f, fields)
+	}
+	for start := 0; start < len(parents); start += parentChunk {
+		chunk := parents[start:min(len(parents), start+parentChunk)]
+		if spec.parentOf == nil {
+			// Only the upstream knows the link: one parent at a time.
+			for _, p := range chunk {
+				rows, err := read([]int{p})
+				if err != nil {
+					return nil, err
+				}
+				out[p] = rows
+			}
+			continue
+		}
+		rows, err := read(chunk)
+		if err != nil {
+			return nil, err
+		}
+		for _, row := range rows {
+			for _, p := range spec.parentOf(row) {
+				if _, ok := out[p]; ok {
+					out[p] = append(out[p], row)
+				}
+			}
+		}
+	}
+	return out, nil
 }
 
 // prefetch looks at what is selected under rows and starts, at once and in parallel, the

@@ -381,6 +381,7 @@ type reverseSpec struct {
 	q        url.Values
 	parentOf func(rest.Object) []int
 	sel      *selection
+	plan     *filters.Plan // the relation's filters, if any
 }
 
 // reverseKey names the children a reverse relation reads for a selection and arguments. It
@@ -431,24 +432,14 @@ func (r *request) reverseSpec(ctx context.Context, parent *model.Object, rev *mo
 		}
 	}
 	q := url.Values{"fields": {key.fields}}
+	var plan *filters.Plan
 	if args != nil && len(args.Filters.Raw) > 0 {
-		plan, err := filters.Compile(r.g.reg, child, args.Filters.Raw)
-		if err != nil {
+		var err error
+		if plan, err = filters.Compile(r.g.reg, child, args.Filters.Raw); err != nil {
 			return nil, badInput("%s: %v", rev.Name, err)
 		}
-		vals, simple, err := plan.Simple(ctx, fetcher{r})
-		if err != nil {
-			return nil, r.filterFail(child, err)
-		}
-		if !simple {
-			return nil, badInput("%s: this filter needs several upstream queries per parent; use %s with %s instead",
-				rev.Name, child.List, rev.Param)
-		}
-		for k, vs := range vals {
-			q[k] = append(q[k], vs...)
-		}
 	}
-	spec = &reverseSpec{key: key, child: child, param: rev.Param, q: q, parentOf: parentOf, sel: sel}
+	spec = &reverseSpec{key: key, child: child, param: rev.Param, q: q, parentOf: parentOf, sel: sel, plan: plan}
 	r.mu.Lock()
 	r.specs[key] = spec
 	r.mu.Unlock()

@@ -657,3 +657,93 @@ func TestNotFoundAndExplain(t *testing.T) {
 		t.Errorf("only total_count selected: %+v, want one GET with limit=1", c)
 	}
 }
+
+// Reverse relations take filters and pagination, and answer what REST answers per parent.
+func TestReverseRelationFilters(t *testing.T) {
+	s := newStack(t, nil)
+	type iface struct {
+		ID      string
+		Name    string
+		Enabled bool
+	}
+	run := func(t *testing.T, args string) map[string][]iface {
+		t.Helper()
+		r := s.query(t, fullToken, `{ device_list(pagination: {limit: 6}) { results { id interfaces`+args+` { id name enabled } } } }`)
+		if len(r.Errors) > 0 {
+			t.Fatalf("errors: %+v", r.Errors)
+		}
+		out := map[string][]iface{}
+		for _, d := range decode[struct {
+			Results []struct {
+				ID         string
+				Interfaces []iface
+			}
+		}](t, r.Data["device_list"]).Results {
+			out[d.ID] = d.Interfaces
+		}
+		if len(out) != 6 {
+			t.Fatalf("%d devices, want 6", len(out))
+		}
+		return out
+	}
+	// rest lists a device's interfaces matching every q (one REST call per q, merged by id).
+	rest := func(t *testing.T, device string, qs ...url.Values) []string {
+		t.Helper()
+		seen := map[int]bool{}
+		for _, q := range qs {
+			q.Set("device_id", device)
+			for _, o := range s.restAll(t, fullToken, "/api/dcim/interfaces/", q) {
+				seen[int(o["id"].(float64))] = true
+			}
+		}
+		var ids []int
+		for id := range seen {
+			ids = append(ids, id)
+		}
+		sort.Ints(ids)
+		out := make([]string, len(ids))
+		for i, id := range ids {
+			out[i] = strconv.Itoa(id)
+		}
+		return out
+	}
+	ids := func(is []iface) []string {
+		out := make([]string, len(is))
+		for i, x := range is {
+			out[i] = x.ID
+		}
+		return out
+	}
+	cases := []struct {
+		name string
+		args string
+		want func(device string) []string
+	}{
+		{"OR across two fields is merged per parent", `(filters: {enabled: {exact: false}, OR: {name: {exact: "eth1"}}})`, func(d string) []string {
+			return rest(t, d, url.Values{"enabled": {"false"}}, url.Values{"name": {"eth1"}})
+		}},
+		{"a filter on the parent parameter itself", `(filters: {device_id: {exact: "2"}})`, func(d string) []string {
+			if d != "2" {
+				return []string{}
+			}
+			return rest(t, d, url.Values{})
+		}},
+		{"a filter matching nothing", `(filters: {name: {exact: "no-such-interface"}})`, func(string) []string { return []string{} }},
+		{"pagination per parent", `(pagination: {offset: 2, limit: 3})`, func(d string) []string { return rest(t, d, url.Values{})[2:5] }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rows := 0
+			for dev, got := range run(t, c.args) {
+				want := c.want(dev)
+				rows += len(want)
+				if fmt.Sprint(ids(got)) != fmt.Sprint(want) {
+					t.Errorf("device %s: interfaces %v, REST %v", dev, ids(got), want)
+				}
+			}
+			if rows == 0 && !strings.Contains(c.name, "nothing") {
+				t.Error("REST has no matching interface either; the case proves nothing")
+			}
+		})
+	}
+}
