@@ -59,8 +59,8 @@ type diffConfig struct {
 
 func differential(t *testing.T, cfg diffConfig) {
 	reg, data := cfg.reg, cfg.data
-	ref := &reference{reg: reg, data: data}
-	g := &gen{r: rand.New(rand.NewSource(cfg.seed)), reg: reg, data: data}
+	ref := newReference(reg, data)
+	g := newGen(rand.New(rand.NewSource(cfg.seed)), reg, data)
 	dev := reg.Object(cfg.obj)
 	unordered := *dev // an endpoint without ordering=: merged ORs read every branch
 	unordered.Ordering = false

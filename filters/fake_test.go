@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/graphbox/graphbox/filters/filtertest"
 	"github.com/graphbox/graphbox/model"
 	"github.com/graphbox/graphbox/rest"
 )
@@ -142,18 +143,9 @@ func testRegistry() *model.Registry {
 }
 
 // dataset is the in-memory inventory, by object name, rows in id order.
-type dataset map[string][]rest.Object
+type dataset = filtertest.Dataset
 
-func (d dataset) byID(obj string, id int) rest.Object {
-	for _, r := range d[obj] {
-		if r.ID() == id {
-			return r
-		}
-	}
-	return nil
-}
-
-var vocab = []string{"core", "Core.1", "core+2", "EDGE-a", "edge(b)", "dist", "Dist^3", "acc[4]", "aCc", "x$y", "ä-öß", "AB", "ab", "b"}
+var vocab = filtertest.Vocab
 
 func pick[T any](r *rand.Rand, xs []T) T { return xs[r.Intn(len(xs))] }
 
@@ -228,40 +220,29 @@ func makeData(seed int64) dataset {
 	return d
 }
 
-// paramValues reads what a filter parameter tests on a row: one value, or nil.
-func paramValue(reg *model.Registry, data dataset, obj *model.Object, p *model.FilterParam, row rest.Object) any {
-	if row == nil {
-		return nil
-	}
-	if p.Field == "" {
-		if obj.Name == "Device" && p.Name == "region_id" { // derived: the device's site's region
-			site := data.byID("Site", nestedID(row["site"]))
-			if site == nil {
-				return nil
-			}
-			if id := nestedID(site["region"]); id > 0 {
-				return float64(id)
-			}
+// deviceRegion is the derived region_id of a device: its site's region.
+func deviceRegion(data dataset) func(obj *model.Object, p *model.FilterParam, row rest.Object) any {
+	return func(obj *model.Object, p *model.FilterParam, row rest.Object) any {
+		if obj.Name != "Device" || p.Name != "region_id" {
+			panic("no derived parameter " + p.Name)
+		}
+		site := data.ByID("Site", nestedID(row["site"]))
+		if site == nil {
 			return nil
 		}
-		panic("no derived parameter " + p.Name)
-	}
-	v := row[p.Field]
-	if m, ok := v.(map[string]any); ok {
-		if val, ok := m["value"]; ok {
-			return val
+		if id := nestedID(site["region"]); id > 0 {
+			return float64(id)
 		}
-		return m[p.RelatedKey]
+		return nil
 	}
-	return v
 }
 
-func nestedID(v any) int {
-	if m, ok := v.(map[string]any); ok {
-		return rest.Object(m).ID()
-	}
-	return 0
+// paramValue reads what a filter parameter tests on a row: one value, or nil.
+func paramValue(data dataset, obj *model.Object, p *model.FilterParam, row rest.Object) any {
+	return (&filtertest.Reference{Data: data, Derived: deviceRegion(data)}).ParamValue(obj, p, row)
 }
+
+var nestedID = filtertest.NestedID
 
 // fakeREST evaluates REST list queries as NetBox does: repeated values OR, different parameters
 // AND, negated lookups exclude (keeping NULLs), __empty is "NULL or ”" on strings and IS NULL
@@ -320,7 +301,7 @@ func (f *fakeREST) query(obj *model.Object, q url.Values) ([]rest.Object, error)
 	for _, row := range rows {
 		ok := true
 		for _, c := range conds {
-			v := paramValue(f.reg, f.data, obj, c.p, row)
+			v := paramValue(f.data, obj, c.p, row)
 			if !restMatch(c.p, c.lookup, c.vals, v) {
 				ok = false
 				break
@@ -366,60 +347,7 @@ func restMatch(p *model.FilterParam, lookup string, vals []string, v any) bool {
 	return false
 }
 
-// leafMatch is one SQL comparison of a non-NULL value (shared by the fake REST and the reference).
-func leafMatch(lookup, want string, v any) bool {
-	switch x := v.(type) {
-	case float64:
-		w, err := strconv.ParseFloat(want, 64)
-		if err != nil {
-			return false
-		}
-		switch lookup {
-		case "":
-			return x == w
-		case "gt":
-			return x > w
-		case "gte":
-			return x >= w
-		case "lt":
-			return x < w
-		case "lte":
-			return x <= w
-		}
-		return false
-	case bool:
-		return lookup == "" && strconv.FormatBool(x) == want
-	case string:
-		U := strings.ToUpper
-		switch lookup {
-		case "":
-			return x == want
-		case "ie":
-			return U(x) == U(want)
-		case "ic":
-			return strings.Contains(U(x), U(want))
-		case "isw":
-			return strings.HasPrefix(U(x), U(want))
-		case "iew":
-			return strings.HasSuffix(U(x), U(want))
-		case "regex", "iregex":
-			if lookup == "iregex" {
-				want = "(?i)" + want
-			}
-			ok, err := regexp.MatchString(want, x)
-			return err == nil && ok
-		case "gt":
-			return x > want
-		case "gte":
-			return x >= want
-		case "lt":
-			return x < want
-		case "lte":
-			return x <= want
-		}
-	}
-	return false
-}
+var leafMatch = filtertest.LeafMatch
 
 func project(row rest.Object, fields string) rest.Object {
 	if fields == "" {

@@ -22,7 +22,7 @@ type fixture struct {
 func newFixture() *fixture {
 	reg := testRegistry()
 	data := makeData(7)
-	return &fixture{reg: reg, data: data, ref: &reference{reg: reg, data: data}, fake: &fakeREST{reg: reg, data: data, maxPage: 1000}}
+	return &fixture{reg: reg, data: data, ref: newReference(reg, data), fake: &fakeREST{reg: reg, data: data, maxPage: 1000}}
 }
 
 // check compiles in on obj, runs it over the fake REST API and compares with the reference.

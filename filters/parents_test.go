@@ -12,8 +12,8 @@ import (
 func TestWithBatchAll(t *testing.T) {
 	reg := testRegistry()
 	data := makeData(3)
-	ref := &reference{reg: reg, data: data}
-	g := &gen{r: rand.New(rand.NewSource(3)), reg: reg, data: data}
+	ref := newReference(reg, data)
+	g := newGen(rand.New(rand.NewSource(3)), reg, data)
 	dev := reg.Object("Device")
 	ctx := context.Background()
 	parents := []string{"1", "2", "5", "9"}

@@ -1,0 +1,389 @@
+// Package filtertest is the reference evaluation of filter trees for tests; not used by the
+// gateway. It evaluates strawberry-django filter inputs directly over in-memory rows, with
+// Django's semantics, and generates random filter inputs for differential tests.
+package filtertest
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/graphbox/graphbox/model"
+	"github.com/graphbox/graphbox/rest"
+)
+
+// Dataset is an in-memory inventory, by object type Name, rows in id order.
+type Dataset map[string][]rest.Object
+
+// ByID finds a row by id, or nil.
+func (d Dataset) ByID(obj string, id int) rest.Object {
+	for _, r := range d[obj] {
+		if r.ID() == id {
+			return r
+		}
+	}
+	return nil
+}
+
+// Window is the part of a reference answer wanted: rows sorted by Ordering (REST terms) then
+// id, Offset and Limit applied; Search keeps rows whose name contains it, case-insensitively.
+type Window struct {
+	Offset, Limit int
+	Ordering      []string
+	Search        string
+}
+
+// Reference evaluates a filter input directly over the data set with Django's semantics as
+// strawberry-django builds them: fields but OR are ANDed, NOT is AND NOT, a single OR object is
+// ORed last; null inputs and empty objects vanish; a leaf on NULL is false except is_null; a
+// missing related object is a row of NULLs (LEFT JOIN).
+type Reference struct {
+	Reg  *model.Registry
+	Data Dataset
+	// Derived gives the value a parameter NetBox derives (FilterParam.Field == "") tests on a
+	// row; nil when there is none. Without it such a parameter cannot be evaluated (a panic:
+	// the generator must not produce it).
+	Derived func(obj *model.Object, p *model.FilterParam, row rest.Object) any
+
+	index map[string]map[int]rest.Object // by object name and id, built on first use
+}
+
+func (r *Reference) byID(obj string, id int) rest.Object {
+	if r.index == nil {
+		r.index = map[string]map[int]rest.Object{}
+	}
+	m, ok := r.index[obj]
+	if !ok {
+		m = make(map[int]rest.Object, len(r.Data[obj]))
+		for _, row := range r.Data[obj] {
+			m[row.ID()] = row
+		}
+		r.index[obj] = m
+	}
+	return m[id]
+}
+
+// Eval returns (matches, empty) where empty means the filter constrains nothing (Q()).
+func (r *Reference) Eval(obj *model.Object, row rest.Object, in map[string]any) (bool, bool) {
+	res, empty := true, true
+	var orVal *bool
+	and := func(v, e bool) {
+		if !e {
+			res = res && v
+			empty = false
+		}
+	}
+	for k, v := range in {
+		if v == nil {
+			continue
+		}
+		if l, isList := v.([]any); isList && (k == "AND" || k == "OR" || k == "NOT") { // lists: AND/OR/NOT within, AND with the siblings
+			acc, accEmpty := k == "AND", true
+			for _, e := range l {
+				m, em := r.Eval(obj, row, e.(map[string]any))
+				if em {
+					continue
+				}
+				accEmpty = false
+				if k == "AND" {
+					acc = acc && m
+				} else {
+					acc = acc || m
+				}
+			}
+			if k == "NOT" {
+				acc = !acc
+			}
+			and(acc, accEmpty)
+			continue
+		}
+		switch k {
+		case "AND":
+			and(r.Eval(obj, row, v.(map[string]any)))
+		case "NOT":
+			m, e := r.Eval(obj, row, v.(map[string]any))
+			and(!m, e)
+		case "OR":
+			m, e := r.Eval(obj, row, v.(map[string]any))
+			if !e {
+				orVal = &m
+			}
+		default:
+			and(r.field(obj, row, obj.FilterField(k), v))
+		}
+	}
+	if orVal != nil {
+		if empty {
+			return *orVal, false
+		}
+		return res || *orVal, false
+	}
+	return res, empty
+}
+
+func (r *Reference) field(obj *model.Object, row rest.Object, ff *model.FilterField, v any) (bool, bool) {
+	p := obj.Filter(ff.Param)
+	val := r.ParamValue(obj, p, row)
+	switch ff.Kind {
+	case model.FilterChoice:
+		var enums []any
+		if s, ok := v.(string); ok {
+			enums = []any{s}
+		} else {
+			enums = v.([]any)
+		}
+		f := obj.Field(ff.Field)
+		for _, e := range enums {
+			for _, ch := range f.Choices {
+				// text: integer choices (family 4/6) arrive as JSON numbers
+				if (ch.Enum == e || ch.Value == e) && val != nil && text(val) == ch.Value {
+					return true, false
+				}
+			}
+		}
+		return false, false
+	case model.FilterRelated:
+		rel := r.Reg.Object(ff.Related)
+		var relRow rest.Object
+		if row != nil {
+			relRow = r.byID(rel.Name, NestedID(row[ff.Field]))
+		}
+		return r.Eval(rel, relRow, v.(map[string]any))
+	}
+	res, empty := true, true
+	for lk, lv := range v.(map[string]any) {
+		if lv == nil {
+			continue
+		}
+		empty = false
+		res = res && r.lookup(p, lk, lv, val)
+	}
+	return res, empty
+}
+
+// ParamValue reads what a filter parameter tests on a row: one value, or nil.
+func (r *Reference) ParamValue(obj *model.Object, p *model.FilterParam, row rest.Object) any {
+	if row == nil {
+		return nil
+	}
+	if p.Field == "" {
+		if r.Derived == nil {
+			panic("filtertest: no value for the derived parameter " + p.Name)
+		}
+		return r.Derived(obj, p, row)
+	}
+	v := row[p.Field]
+	if m, ok := v.(map[string]any); ok {
+		if val, ok := m["value"]; ok {
+			return val
+		}
+		return m[p.RelatedKey]
+	}
+	return v
+}
+
+// NestedID is the id of a nested (brief) object, or 0.
+func NestedID(v any) int {
+	if m, ok := v.(map[string]any); ok {
+		return rest.Object(m).ID()
+	}
+	return 0
+}
+
+func text(v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case bool:
+		return strconv.FormatBool(t)
+	case int:
+		return strconv.Itoa(t)
+	case int32:
+		return strconv.Itoa(int(t))
+	case float64:
+		return strconv.FormatFloat(t, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
+}
+
+func (r *Reference) lookup(p *model.FilterParam, lk string, lv any, val any) bool {
+	if lk == "is_null" {
+		return (val == nil) == lv.(bool)
+	}
+	if val == nil {
+		return false
+	}
+	if p.Type == model.ParamDate || p.Type == model.ParamDateTime {
+		return dateLookup(lk, lv, val)
+	}
+	s, isStr := val.(string)
+	switch lk {
+	case "exact":
+		return LeafMatch("", text(lv), val)
+	case "i_exact":
+		return LeafMatch("ie", text(lv), val)
+	case "contains":
+		return isStr && strings.Contains(s, text(lv))
+	case "i_contains":
+		return LeafMatch("ic", text(lv), val)
+	case "starts_with":
+		return isStr && strings.HasPrefix(s, text(lv))
+	case "i_starts_with":
+		return LeafMatch("isw", text(lv), val)
+	case "ends_with":
+		return isStr && strings.HasSuffix(s, text(lv))
+	case "i_ends_with":
+		return LeafMatch("iew", text(lv), val)
+	case "regex":
+		return LeafMatch("regex", text(lv), val)
+	case "i_regex":
+		return LeafMatch("iregex", text(lv), val)
+	case "gt", "gte", "lt", "lte":
+		return LeafMatch(lk, text(lv), val)
+	case "range":
+		m := lv.(map[string]any)
+		return LeafMatch("gte", text(m["start"]), val) && LeafMatch("lte", text(m["end"]), val)
+	case "in_list":
+		for _, e := range lv.([]any) {
+			if LeafMatch("", text(e), val) {
+				return true
+			}
+		}
+		return false
+	}
+	panic("filtertest: lookup " + lk)
+}
+
+// dateLookup compares dates and date-times as instants, as the database does: a stored
+// "2025-01-01T00:00:00.000000Z" equals "2025-01-01T00:00:00Z", and a bare date is midnight UTC.
+func dateLookup(lk string, lv any, val any) bool {
+	v, ok := parseDate(text(val))
+	if !ok {
+		return false
+	}
+	cmp := func(op string, want any) bool {
+		w, ok := parseDate(text(want))
+		if !ok {
+			return false
+		}
+		c := v.Compare(w)
+		switch op {
+		case "exact":
+			return c == 0
+		case "gt":
+			return c > 0
+		case "gte":
+			return c >= 0
+		case "lt":
+			return c < 0
+		case "lte":
+			return c <= 0
+		}
+		return false
+	}
+	switch lk {
+	case "range":
+		m := lv.(map[string]any)
+		return cmp("gte", m["start"]) && cmp("lte", m["end"])
+	case "in_list":
+		for _, e := range lv.([]any) {
+			if cmp("exact", e) {
+				return true
+			}
+		}
+		return false
+	}
+	return cmp(lk, lv)
+}
+
+func parseDate(s string) (time.Time, bool) {
+	for _, l := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// LeafMatch is one SQL comparison of a non-NULL value: lookup is a REST suffix ("", "ie", "ic",
+// "isw", "iew", "regex", "iregex", "gt", "gte", "lt", "lte").
+func LeafMatch(lookup, want string, v any) bool {
+	switch x := v.(type) {
+	case float64:
+		w, err := strconv.ParseFloat(want, 64)
+		if err != nil {
+			return false
+		}
+		switch lookup {
+		case "":
+			return x == w
+		case "gt":
+			return x > w
+		case "gte":
+			return x >= w
+		case "lt":
+			return x < w
+		case "lte":
+			return x <= w
+		}
+		return false
+	case bool:
+		return lookup == "" && strconv.FormatBool(x) == want
+	case string:
+		U := strings.ToUpper
+		switch lookup {
+		case "":
+			return x == want
+		case "ie":
+			return U(x) == U(want)
+		case "ic":
+			return strings.Contains(U(x), U(want))
+		case "isw":
+			return strings.HasPrefix(U(x), U(want))
+		case "iew":
+			return strings.HasSuffix(U(x), U(want))
+		case "regex", "iregex":
+			if lookup == "iregex" {
+				want = "(?i)" + want
+			}
+			ok, err := regexp.MatchString(want, x)
+			return err == nil && ok
+		case "gt":
+			return x > want
+		case "gte":
+			return x >= want
+		case "lt":
+			return x < want
+		case "lte":
+			return x <= want
+		}
+	}
+	return false
+}
+
+// Rows answers a window the reference way: filter, sort by the ordering terms then id, slice.
+// It returns the window's ids and the total.
+func (r *Reference) Rows(obj *model.Object, in map[string]any, w Window) ([]int, int) {
+	var match []rest.Object
+	for _, row := range r.Data[obj.Name] {
+		if m, empty := r.Eval(obj, row, in); m || empty {
+			if w.Search != "" {
+				name, _ := row["name"].(string)
+				if !strings.Contains(strings.ToUpper(name), strings.ToUpper(w.Search)) {
+					continue
+				}
+			}
+			match = append(match, row)
+		}
+	}
+	sortRows(match, w.Ordering)
+	total := len(match)
+	lo, hi := min(w.Offset, total), min(w.Offset+w.Limit, total)
+	ids := make([]int, 0, hi-lo)
+	for _, row := range match[lo:hi] {
+		ids = append(ids, row.ID())
+	}
+	return ids, total
+}
