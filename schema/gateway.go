@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	graphql "github.com/graph-gophers/graphql-go"
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
@@ -96,10 +97,12 @@ func New(opts Options) (*Gateway, error) {
 	if opts.MaxDepth > 0 {
 		schemaOpts = append(schemaOpts, graphql.MaxDepth(opts.MaxDepth))
 	}
+	began := time.Now()
 	s, err := graphql.ParseSchema(SDL(), root{&Query{}}, schemaOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("schema: %w", err)
 	}
+	opts.Logger.Info("schema ready", "object_types", len(opts.Registry.Objects), "parse", time.Since(began).Round(time.Millisecond))
 	return &Gateway{schema: s, reg: opts.Registry, opts: opts}, nil
 }
 
