@@ -4,14 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"math/rand"
-	"os"
 	"reflect"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/graphbox/graphbox/filters/filtertest"
 	"github.com/graphbox/graphbox/model"
 	"github.com/graphbox/graphbox/rest"
 )
@@ -20,24 +18,7 @@ import (
 // random filter trees. GRAPHBOX_FUZZ_SEED (a number or "random") and GRAPHBOX_FUZZ_N run it
 // longer: GRAPHBOX_FUZZ_SEED=random GRAPHBOX_FUZZ_N=100000 go test -run Differential ./filters
 func TestDifferential(t *testing.T) {
-	seed := int64(20261121)
-	n := 3000
-	if s := os.Getenv("GRAPHBOX_FUZZ_SEED"); s == "random" {
-		seed = time.Now().UnixNano()
-	} else if s != "" {
-		v, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			t.Fatalf("GRAPHBOX_FUZZ_SEED: %v", err)
-		}
-		seed = v
-	}
-	if s := os.Getenv("GRAPHBOX_FUZZ_N"); s != "" {
-		v, err := strconv.Atoi(s)
-		if err != nil {
-			t.Fatalf("GRAPHBOX_FUZZ_N: %v", err)
-		}
-		n = v
-	}
+	seed, n := filtertest.FuzzSettings(t, 20261121, 3000)
 	t.Logf("seed %d, %d filters", seed, n)
 	reg := testRegistry()
 	data := makeData(seed)

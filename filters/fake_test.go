@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/graphbox/graphbox/filters/filtertest"
+	"github.com/graphbox/graphbox/filters/internal/order"
 	"github.com/graphbox/graphbox/model"
 	"github.com/graphbox/graphbox/rest"
 )
@@ -319,7 +320,7 @@ func (f *fakeREST) query(obj *model.Object, q url.Values) ([]rest.Object, error)
 	if o := q.Get("ordering"); o != "" {
 		ordering = strings.Split(o, ",")
 	}
-	sortRows(out, ordering) // the fake's default ordering is id
+	order.Rows(out, ordering) // the fake's default ordering is id
 	return out, nil
 }
 

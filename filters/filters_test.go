@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/graphbox/graphbox/filters/internal/order"
 	"github.com/graphbox/graphbox/model"
 	"github.com/graphbox/graphbox/rest"
 )
@@ -213,7 +214,7 @@ func TestMergedOrdering(t *testing.T) {
 	}
 	_, res = fx.check(t, "Device", in, Window{Limit: 1000, Ordering: []string{"-position", "name"}})
 	for i := 1; i < len(res.Rows); i++ {
-		if compareRows(res.Rows[i-1], res.Rows[i], []string{"-position", "name"}) > 0 {
+		if order.Compare(res.Rows[i-1], res.Rows[i], []string{"-position", "name"}) > 0 {
 			t.Fatalf("rows %d and %d out of order", i-1, i)
 		}
 	}

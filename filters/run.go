@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/graphbox/graphbox/filters/internal/order"
 	"github.com/graphbox/graphbox/model"
 	"github.com/graphbox/graphbox/rest"
 )
@@ -504,7 +505,7 @@ func (p *Plan) Run(ctx context.Context, f Fetcher, w Window) (*Result, error) {
 			}
 		}
 	}
-	sortRows(rows, w.Ordering)
+	order.Rows(rows, w.Ordering)
 	total, err := p.mergedTotal(ctx, f, states, w)
 	if err != nil {
 		return nil, err

@@ -7,7 +7,6 @@ import (
 	"io"
 	"math/rand"
 	"net/http"
-	"os"
 	"reflect"
 	"sort"
 	"strconv"
@@ -35,23 +34,7 @@ const diffDepth = 3
 //
 //	GRAPHBOX_FUZZ_SEED=random GRAPHBOX_FUZZ_N=20000 go test -run FilterDifferential ./cmd/gateway
 func TestFilterDifferential(t *testing.T) {
-	seed, n := int64(20261121), 2000
-	if s := os.Getenv("GRAPHBOX_FUZZ_SEED"); s == "random" {
-		seed = time.Now().UnixNano()
-	} else if s != "" {
-		v, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			t.Fatalf("GRAPHBOX_FUZZ_SEED: %v", err)
-		}
-		seed = v
-	}
-	if s := os.Getenv("GRAPHBOX_FUZZ_N"); s != "" {
-		v, err := strconv.Atoi(s)
-		if err != nil || v < 1 {
-			t.Fatalf("GRAPHBOX_FUZZ_N: %q is not a positive number", s)
-		}
-		n = v
-	}
+	seed, n := filtertest.FuzzSettings(t, 20261121, 2000)
 	t.Logf("seed %d, %d filter trees (replay: GRAPHBOX_FUZZ_SEED=%d GRAPHBOX_FUZZ_N=%d)", seed, n, seed, n)
 
 	s := newStack(t, func(c *Config) {

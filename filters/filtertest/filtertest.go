@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/graphbox/graphbox/filters/internal/order"
 	"github.com/graphbox/graphbox/model"
 	"github.com/graphbox/graphbox/rest"
 )
@@ -378,7 +379,7 @@ func (r *Reference) Rows(obj *model.Object, in map[string]any, w Window) ([]int,
 			match = append(match, row)
 		}
 	}
-	sortRows(match, w.Ordering)
+	order.Rows(match, w.Ordering)
 	total := len(match)
 	lo, hi := min(w.Offset, total), min(w.Offset+w.Limit, total)
 	ids := make([]int, 0, hi-lo)

@@ -3,8 +3,11 @@ package filtertest
 import (
 	"fmt"
 	"math/rand"
+	"os"
 	"strconv"
 	"strings"
+	"testing"
+	"time"
 
 	"github.com/graphbox/graphbox/model"
 	"github.com/graphbox/graphbox/rest"
@@ -279,4 +282,27 @@ func IDs(rows []rest.Object) []int {
 		out[i] = r.ID()
 	}
 	return out
+}
+
+// FuzzSettings reads the size of a differential run: GRAPHBOX_FUZZ_SEED (a number, or "random")
+// and GRAPHBOX_FUZZ_N (a positive number of trees), defaulting to seed and n, which CI runs.
+func FuzzSettings(t testing.TB, seed int64, n int) (int64, int) {
+	t.Helper()
+	if s := os.Getenv("GRAPHBOX_FUZZ_SEED"); s == "random" {
+		seed = time.Now().UnixNano()
+	} else if s != "" {
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			t.Fatalf("GRAPHBOX_FUZZ_SEED: %v", err)
+		}
+		seed = v
+	}
+	if s := os.Getenv("GRAPHBOX_FUZZ_N"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 1 {
+			t.Fatalf("GRAPHBOX_FUZZ_N: %q is not a positive number", s)
+		}
+		n = v
+	}
+	return seed, n
 }

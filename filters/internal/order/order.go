@@ -1,4 +1,7 @@
-package filters
+// Package order sorts rows as the REST API orders them: by ordering terms ("name", "-name"),
+// then by id, NULL last ascending and first descending. The filter compiler merges branches
+// with it, and the tests' reference evaluator orders with the same rules.
+package order
 
 import (
 	"encoding/json"
@@ -9,12 +12,13 @@ import (
 	"github.com/graphbox/graphbox/rest"
 )
 
-// sortRows orders merged rows by REST ordering terms, then by id.
-func sortRows(rows []rest.Object, ordering []string) {
-	sort.SliceStable(rows, func(i, j int) bool { return compareRows(rows[i], rows[j], ordering) < 0 })
+// Rows orders rows by REST ordering terms, then by id.
+func Rows(rows []rest.Object, ordering []string) {
+	sort.SliceStable(rows, func(i, j int) bool { return Compare(rows[i], rows[j], ordering) < 0 })
 }
 
-func compareRows(a, b rest.Object, ordering []string) int {
+// Compare compares two rows by the ordering terms, then by id.
+func Compare(a, b rest.Object, ordering []string) int {
 	for _, t := range ordering {
 		desc := strings.HasPrefix(t, "-")
 		name := strings.TrimPrefix(t, "-")
