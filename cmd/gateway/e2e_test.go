@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -746,4 +747,44 @@ func TestReverseRelationFilters(t *testing.T) {
 			}
 		})
 	}
+}
+
+// No goroutine of a query outlives it: look-ahead fetches are cancelled and waited for, also
+// when the caller hangs up while the upstream is slow.
+func TestNoGoroutineOutlivesItsQuery(t *testing.T) {
+	s := newStack(t, nil)
+	q := `{ device_list(pagination: {limit: 50}) { results { name interfaces { name ip_addresses { address } } } } }`
+	if r := s.query(t, fullToken, q); len(r.Errors) > 0 {
+		t.Fatalf("errors: %+v", r.Errors)
+	}
+	if err := s.sim.SetFaults(netboxsim.Faults{Latency: &netboxsim.LatencyFault{Delay: netboxsim.Duration(10 * time.Second), PathPrefix: "/api/ipam/"}}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	body, _ := json.Marshal(map[string]string{"query": strings.Replace(q, "limit: 50", "limit: 60", 1)})
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.gwURL+"/graphql/", bytes.NewReader(body))
+	req.Header.Set("Authorization", fullToken)
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatal("the query answered before the client gave up; the test proves nothing")
+	}
+	// Inside the gateway's own packages, nothing may still run once the queries are over.
+	var stuck string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		buf := make([]byte, 1<<20)
+		stacks := string(buf[:runtime.Stack(buf, true)])
+		stuck = ""
+		for _, g := range strings.Split(stacks, "\n\n") {
+			if strings.Contains(g, "graphbox/schema.") || strings.Contains(g, "graphbox/loaders.") || strings.Contains(g, "graphbox/filters.") {
+				stuck = g
+				break
+			}
+		}
+		if stuck == "" {
+			return
+		}
+	}
+	t.Errorf("a goroutine of a finished query is still running:\n%s", stuck)
 }
