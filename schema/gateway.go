@@ -17,6 +17,7 @@ import (
 	graphql "github.com/graph-gophers/graphql-go"
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
 
+	"github.com/graphbox/graphbox/filters"
 	"github.com/graphbox/graphbox/loaders"
 	"github.com/graphbox/graphbox/model"
 	"github.com/graphbox/graphbox/rest"
@@ -122,6 +123,9 @@ type request struct {
 	specs   map[groupKey]*reverseSpec
 
 	rejected atomic.Pointer[rest.Error]
+
+	plansMu sync.Mutex
+	plans   []explainPlan // compiled filters, for the explain extension
 }
 
 func requestFrom(ctx context.Context) *request {
@@ -176,7 +180,14 @@ type explainCall struct {
 	Cache  string  `json:"cache"`
 }
 
+// explainPlan is one compiled filter in the explain extension.
+type explainPlan struct {
+	Field string `json:"field"` // the list or relation it filters
+	Plan  string `json:"plan"`
+}
+
 type explanation struct {
+	Plans    []explainPlan `json:"plans,omitempty"`
 	Requests []explainCall `json:"requests"`
 	// Upstream counts the requests that reached the upstream (cache misses).
 	Upstream int `json:"upstream_requests"`
@@ -185,6 +196,9 @@ type explanation struct {
 func (r *request) explain() explanation {
 	calls := r.loader.Calls()
 	e := explanation{Requests: make([]explainCall, len(calls))}
+	r.plansMu.Lock()
+	e.Plans = append(e.Plans, r.plans...)
+	r.plansMu.Unlock()
 	for i, c := range calls {
 		e.Requests[i] = explainCall{Method: c.Method, URL: c.URL, Status: c.Status, Millis: c.Millis, Cache: c.Cache}
 		if c.Cache == "miss" {
@@ -192,6 +206,18 @@ func (r *request) explain() explanation {
 		}
 	}
 	return e
+}
+
+// compile compiles a filter argument and keeps its plan for the explain extension.
+func (r *request) compile(field string, obj *model.Object, input map[string]any) (*filters.Plan, error) {
+	plan, err := filters.Compile(r.g.reg, obj, input)
+	if err != nil {
+		return nil, err
+	}
+	r.plansMu.Lock()
+	r.plans = append(r.plans, explainPlan{Field: field, Plan: plan.Explain()})
+	r.plansMu.Unlock()
+	return plan, nil
 }
 
 // fail records what an upstream error means for the whole request and returns it as the

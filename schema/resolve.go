@@ -77,7 +77,7 @@ func (q *Query) list(ctx context.Context, name string, args listArgs) (*page, er
 	var rows []rest.Object
 	var total int
 	if len(args.Filters.Raw) > 0 {
-		plan, err := filters.Compile(r.g.reg, obj, args.Filters.Raw)
+		plan, err := r.compile(obj.List, obj, args.Filters.Raw)
 		if err != nil {
 			return nil, badInput("%s: %v", obj.List, err)
 		}
@@ -435,7 +435,7 @@ func (r *request) reverseSpec(ctx context.Context, parent *model.Object, rev *mo
 	var plan *filters.Plan
 	if args != nil && len(args.Filters.Raw) > 0 {
 		var err error
-		if plan, err = filters.Compile(r.g.reg, child, args.Filters.Raw); err != nil {
+		if plan, err = r.compile(parent.Type+"."+rev.Name, child, args.Filters.Raw); err != nil {
 			return nil, badInput("%s: %v", rev.Name, err)
 		}
 	}
