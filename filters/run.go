@@ -505,7 +505,13 @@ func (p *Plan) Run(ctx context.Context, f Fetcher, w Window) (*Result, error) {
 			}
 		}
 	}
-	order.Rows(rows, w.Ordering)
+	if len(w.Ordering) > 0 {
+		if rows, err = p.upstreamOrder(ctx, f, rows, w.Ordering); err != nil {
+			return nil, err
+		}
+	} else {
+		order.Rows(rows, nil)
+	}
 	total, err := p.mergedTotal(ctx, f, states, w)
 	if err != nil {
 		return nil, err
@@ -518,6 +524,40 @@ func (p *Plan) Run(ctx context.Context, f Fetcher, w Window) (*Result, error) {
 		hi = len(rows)
 	}
 	return &Result{Rows: append([]rest.Object{}, rows[lo:hi]...), Total: total}, nil
+}
+
+// maxOrderedMerge bounds the rows of a merged OR that can be put in a requested order: the
+// upstream orders them in one request by id, and their ids must fit in its URL.
+const maxOrderedMerge = 300
+
+// upstreamOrder puts merged rows in the order the upstream gives for the ordering terms: it
+// alone knows how it orders (natural ordering of names, the database's collation), so the
+// merged ids are sent back to it in one request with that ordering.
+func (p *Plan) upstreamOrder(ctx context.Context, f Fetcher, rows []rest.Object, ordering []string) ([]rest.Object, error) {
+	if len(rows) <= 1 {
+		return rows, nil
+	}
+	if len(rows) > maxOrderedMerge {
+		return nil, fmt.Errorf("filters: %s: an OR filter whose branches are merged here matches %d rows, too many to put in the requested order exactly (at most %d); narrow the filter or leave out ordering",
+			p.obj.Name, len(rows), maxOrderedMerge)
+	}
+	q := url.Values{"ordering": {strings.Join(ordering, ",")}, "fields": {"id"}}
+	for _, r := range rows {
+		q.Add("id", strconv.Itoa(r.ID()))
+	}
+	ordered, err := f.All(ctx, p.obj, q)
+	if err != nil {
+		return nil, fmt.Errorf("filters: %s: %w", p.obj.Name, err)
+	}
+	rank := make(map[int]int, len(ordered))
+	for i, r := range ordered {
+		rank[r.ID()] = i
+	}
+	if len(rank) != len(rows) {
+		return nil, fmt.Errorf("filters: %s: the upstream ordered %d of the %d merged rows; it changed in between", p.obj.Name, len(rank), len(rows))
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rank[rows[i].ID()] < rank[rows[j].ID()] })
+	return rows, nil
 }
 
 func mergeFields(fields, ordering []string) []string {
