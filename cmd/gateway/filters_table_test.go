@@ -1,0 +1,151 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// Each lookup and operator of the filter language, through the gateway, against the REST call
+// that means the same on the simulator: same ids in the same order, same total_count, and the
+// plan shown in the explain extension.
+func TestFilterLookupsAgainstREST(t *testing.T) {
+	s := newStack(t, nil)
+	cases := []struct {
+		name, filter string
+		rest         []url.Values // merged by id when several (an OR across fields)
+	}{
+		{"exact", `{name: {exact: "device-7"}}`, []url.Values{{"name": {"device-7"}}}},
+		{"i_exact", `{name: {i_exact: "DEVICE-7"}}`, []url.Values{{"name__ie": {"DEVICE-7"}}}},
+		{"contains", `{name: {contains: "ice-1"}}`, []url.Values{{"name__regex": {"ice-1"}}}},
+		{"i_contains", `{name: {i_contains: "ICE-1"}}`, []url.Values{{"name__ic": {"ICE-1"}}}},
+		{"starts_with", `{serial: {starts_with: "SN0000001"}}`, []url.Values{{"serial__regex": {"^SN0000001"}}}},
+		{"i_starts_with", `{serial: {i_starts_with: "sn0000001"}}`, []url.Values{{"serial__isw": {"sn0000001"}}}},
+		{"ends_with", `{name: {ends_with: "-9"}}`, []url.Values{{"name__regex": {"-9$"}}}},
+		{"i_ends_with", `{asset_tag: {i_ends_with: "05"}}`, []url.Values{{"asset_tag__iew": {"05"}}}},
+		{"regex", `{name: {regex: "^device-[1-3]$"}}`, []url.Values{{"name__regex": {"^device-[1-3]$"}}}},
+		{"i_regex", `{name: {i_regex: "^DEVICE-9[0-9]$"}}`, []url.Values{{"name__iregex": {"^DEVICE-9[0-9]$"}}}},
+		{"in_list", `{name: {in_list: ["device-2", "device-40"]}}`, []url.Values{{"name": {"device-2", "device-40"}}}},
+		{"is_null on a number", `{position: {is_null: true}}`, []url.Values{{"position__empty": {"true"}}}},
+		{"is_not_null on a number", `{position: {is_null: false}}`, []url.Values{{"position__empty": {"false"}}}},
+		{"gt", `{vc_position: {gt: 28}}`, []url.Values{{"vc_position__gt": {"28"}}}},
+		{"gte", `{vc_position: {gte: 28}}`, []url.Values{{"vc_position__gte": {"28"}}}},
+		{"lt", `{position: {lt: 3}}`, []url.Values{{"position__lt": {"3"}}}},
+		{"lte", `{position: {lte: 3}}`, []url.Values{{"position__lte": {"3"}}}},
+		{"range", `{id: {gte: "10", lte: "12"}}`, []url.Values{{"id__gte": {"10"}, "id__lte": {"12"}}}},
+		{"float range", `{latitude: {range: {start: 40.1, end: 40.3}}}`, []url.Values{{"latitude__gte": {"40.1"}, "latitude__lte": {"40.3"}}}},
+		{"one enum", `{status: STATUS_PLANNED}`, []url.Values{{"status": {"planned"}}}},
+		{"a list of enums", `{status: [STATUS_PLANNED, STATUS_OFFLINE]}`, []url.Values{{"status": {"planned", "offline"}}}},
+		{"id", `{id: {exact: "5"}}`, []url.Values{{"id": {"5"}}}},
+		{"foreign key id", `{tenant_id: {exact: "1"}}`, []url.Values{{"tenant_id": {"1"}}}},
+		{"AND of two fields", `{status: STATUS_ACTIVE, AND: {name: {i_contains: "1"}}}`, []url.Values{{"status": {"active"}, "name__ic": {"1"}}}},
+		{"AND on one field keeps AND", `{name: {i_contains: "1"}, AND: {name: {i_contains: "2"}}}`, []url.Values{{"name__iregex": {"(1.*2|2.*1)"}}}},
+		{"OR of two values of one field", `{name: {exact: "device-3"}, OR: {name: {exact: "device-4"}}}`, []url.Values{{"name": {"device-3", "device-4"}}}},
+		{"OR across two fields", `{status: STATUS_OFFLINE, OR: {name: {exact: "device-3"}}}`, []url.Values{{"status": {"offline"}}, {"name": {"device-3"}}}},
+		{"NOT of a lookup", `{NOT: {name: {i_contains: "1"}}}`, []url.Values{{"name__nic": {"1"}}}},
+		{"NOT of a compound", `{NOT: {status: STATUS_ACTIVE, name: {i_contains: "1"}}}`, []url.Values{{"status__n": {"active"}}, {"name__nic": {"1"}}}},
+		{"related", `{tenant: {slug: {exact: "tenant-1"}}}`, []url.Values{{"tenant": {"tenant-1"}}}},
+		{"related, two levels", `{site: {tenant: {slug: {exact: "tenant-1"}}}}`, nil},
+		{"related matching nothing", `{tenant: {name: {exact: "no such tenant"}}}`, []url.Values{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			body, _ := json.Marshal(map[string]any{
+				"query":      `{ device_list(filters: ` + c.filter + `, pagination: {limit: 1000}) { total_count results { id } } }`,
+				"extensions": map[string]any{"explain": true},
+			})
+			r := s.post(t, fullToken, body)
+			if len(r.Errors) > 0 {
+				t.Fatalf("errors: %+v", r.Errors)
+			}
+			got := decode[struct {
+				TotalCount int `json:"total_count"`
+				Results    []struct{ ID string }
+			}](t, r.Data["device_list"])
+			want := c.rest
+			if want == nil { // two levels: resolve the sites of tenant-1 through REST first
+				want = []url.Values{{}}
+				for _, site := range s.restAll(t, fullToken, "/api/dcim/sites/", url.Values{"tenant": {"tenant-1"}}) {
+					want[0]["site_id"] = append(want[0]["site_id"], restID(site))
+				}
+				if len(want[0]["site_id"]) == 0 {
+					t.Fatal("tenant-1 has no site; the case proves nothing")
+				}
+			}
+			seen := map[int]bool{}
+			for _, q := range want {
+				for _, o := range s.restAll(t, fullToken, "/api/dcim/devices/", q) {
+					seen[int(o["id"].(float64))] = true
+				}
+			}
+			var wantIDs []string
+			for id := 1; id <= 100000 && len(wantIDs) < len(seen); id++ {
+				if seen[id] {
+					wantIDs = append(wantIDs, fmt.Sprint(id))
+				}
+			}
+			var gotIDs []string
+			for _, x := range got.Results {
+				gotIDs = append(gotIDs, x.ID)
+			}
+			if strings.Join(gotIDs, ",") != strings.Join(wantIDs, ",") || got.TotalCount != len(wantIDs) {
+				t.Errorf("ids %v (total %d), REST %v", gotIDs, got.TotalCount, wantIDs)
+			}
+			if len(wantIDs) == 0 && !strings.Contains(c.name, "nothing") {
+				t.Error("REST matches no device; the case proves nothing")
+			}
+			if len(wantIDs) == 100 {
+				t.Error("REST matches every device; the case proves nothing")
+			}
+			var ex struct{ Plans []struct{ Field, Plan string } }
+			if err := json.Unmarshal(r.Extensions["explain"], &ex); err != nil || len(ex.Plans) != 1 || ex.Plans[0].Field != "device_list" {
+				t.Errorf("explain shows no plan: %s", r.Extensions["explain"])
+			}
+		})
+	}
+}
+
+// q (quick search) and ordering pass to REST.
+func TestSearchAndOrdering(t *testing.T) {
+	s := newStack(t, nil)
+	for _, c := range []struct {
+		name, args string
+		rest       url.Values
+	}{
+		{"ordering", `ordering: ["-name"]`, url.Values{"ordering": {"-name"}}},
+		{"q", `q: "device-1"`, url.Values{"q": {"device-1"}}},
+		{"ordering and a merged OR", `ordering: ["-name"], filters: {status: STATUS_OFFLINE, OR: {name: {exact: "device-3"}}}`, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := s.query(t, fullToken, `{ device_list(`+c.args+`, pagination: {limit: 1000}) { results { name } } }`)
+			if len(r.Errors) > 0 {
+				t.Fatalf("errors: %+v", r.Errors)
+			}
+			var got []string
+			for _, x := range decode[struct{ Results []struct{ Name string } }](t, r.Data["device_list"]).Results {
+				got = append(got, x.Name)
+			}
+			var want []string
+			if c.rest != nil {
+				for _, o := range s.restAll(t, fullToken, "/api/dcim/devices/", c.rest) {
+					want = append(want, o["name"].(string))
+				}
+			} else {
+				offline := map[string]bool{"device-3": true}
+				for _, o := range s.restAll(t, fullToken, "/api/dcim/devices/", url.Values{"status": {"offline"}}) {
+					offline[o["name"].(string)] = true
+				}
+				for _, o := range s.restAll(t, fullToken, "/api/dcim/devices/", url.Values{"ordering": {"-name"}}) {
+					if offline[o["name"].(string)] {
+						want = append(want, o["name"].(string))
+					}
+				}
+			}
+			if len(want) < 2 || strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Errorf("%v, REST %v", got, want)
+			}
+		})
+	}
+}
