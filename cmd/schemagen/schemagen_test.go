@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -324,5 +326,39 @@ func TestBuildMiniDocument(t *testing.T) {
 		if !c.ok {
 			t.Errorf("%s: not as expected", c.name)
 		}
+	}
+}
+
+// A live /api/schema/ URL is read with the token NetBox wants; without it the refusal is clear.
+func TestLoadDocumentFromURL(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Token abc123" {
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = w.Write([]byte(`{"detail":"Invalid token"}`))
+			return
+		}
+		_, _ = w.Write([]byte(miniDocument))
+	}))
+	defer srv.Close()
+	for _, c := range []struct {
+		name, token string
+		ok          bool
+	}{
+		{"bare key", "abc123", true},
+		{"full header", "Token abc123", true},
+		{"wrong token", "nope", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			doc, err := loadDocument(context.Background(), srv.URL+"/api/schema/?format=json", c.token)
+			if c.ok != (err == nil) {
+				t.Fatalf("err = %v, want ok=%v", err, c.ok)
+			}
+			if c.ok && len(doc.Paths.Keys) != 6 {
+				t.Errorf("%d paths, want 6", len(doc.Paths.Keys))
+			}
+			if !c.ok && !strings.Contains(err.Error(), "403") {
+				t.Errorf("error %q does not say the upstream refused", err)
+			}
+		})
 	}
 }
