@@ -99,7 +99,9 @@ func TestFilterLookupsAgainstREST(t *testing.T) {
 			if len(wantIDs) == 100 {
 				t.Error("REST matches every device; the case proves nothing")
 			}
-			var ex struct{ Plans []struct{ Field, Plan string } }
+			var ex struct {
+				Plans []struct{ Field, Plan string }
+			}
 			if err := json.Unmarshal(r.Extensions["explain"], &ex); err != nil || len(ex.Plans) != 1 || ex.Plans[0].Field != "device_list" {
 				t.Errorf("explain shows no plan: %s", r.Extensions["explain"])
 			}
