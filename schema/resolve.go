@@ -3,6 +3,7 @@ package schema
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -116,7 +117,7 @@ func (q *Query) list(ctx context.Context, name string, args listArgs) (*page, er
 // filterFail keeps upstream errors as they are and turns the compiler's into input errors.
 func (r *request) filterFail(obj *model.Object, err error) error {
 	var re *rest.Error
-	if asRestError(err, &re) {
+	if errors.As(err, &re) {
 		return r.fail(re)
 	}
 	if c := codeOf(err); c != "" {
@@ -444,22 +445,6 @@ func (r *request) reverseSpec(ctx context.Context, parent *model.Object, rev *mo
 	r.specs[key] = spec
 	r.mu.Unlock()
 	return spec, nil
-}
-
-// asRestError is errors.As for *rest.Error, kept apart for the filter path.
-func asRestError(err error, target **rest.Error) bool {
-	for err != nil {
-		if re, ok := err.(*rest.Error); ok {
-			*target = re
-			return true
-		}
-		u, ok := err.(interface{ Unwrap() error })
-		if !ok {
-			return false
-		}
-		err = u.Unwrap()
-	}
-	return false
 }
 
 // codeOf is the extensions.code an error already carries, if any.
