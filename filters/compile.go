@@ -74,9 +74,10 @@ type leaf struct {
 }
 
 type related struct {
-	obj *model.Object
-	sub *node
-	m2m bool
+	obj  *model.Object
+	sub  *node
+	m2m  bool
+	tree bool // the parameter also matches descendants (model.FilterField.Tree)
 }
 
 func and(kids ...*node) *node { return join(opAnd, kids) }
@@ -264,7 +265,7 @@ func (c *compiler) field(obj *model.Object, ff *model.FilterField, v any, path s
 			c.m2m[obj.Name+"."+ff.Param]++
 		}
 		n := mk(lkRelated)
-		n.leaf.rel = &related{obj: rel, sub: sub, m2m: m2m}
+		n.leaf.rel = &related{obj: rel, sub: sub, m2m: m2m, tree: ff.Tree}
 		return n, nil
 	case model.FilterLookup:
 	default:

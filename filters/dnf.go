@@ -29,6 +29,10 @@ type idSet struct {
 	// __empty=true matches both, GraphQL tells them apart.
 	field string
 	blank bool
+	// link/linked keep only rows whose foreign key link points at one of linked's ids: a tree
+	// parameter (region_id) also matched rows under descendants of those ids.
+	link   string
+	linked *idSet
 }
 
 // conj is a conjunction of atoms: one REST parameter set.
@@ -247,6 +251,14 @@ func (c *compiler) relatedDNF(obj *model.Object, l *leaf, neg bool) (dnf, error)
 		return nil, err
 	}
 	set := &idSet{obj: r.obj, dnf: sub}
+	if r.tree {
+		// id ∈ / ∉ ids(this object where fk ∈ subtree(ids(...)), keeping fk ∈ ids(...)).
+		cand, err := c.newAtom(obj, l, l.param, "", nil, set)
+		if err != nil {
+			return nil, err
+		}
+		return c.idAtom(obj, l, &idSet{obj: obj, dnf: dnf{conj{cand}}, link: l.field, linked: set}, exclude)
+	}
 	lookup := ""
 	if exclude {
 		lookup = "n"
@@ -389,6 +401,9 @@ func (s *idSet) sig() string {
 	out := s.obj.Name + "{" + strings.Join(bs, " | ") + "}"
 	if s.field != "" {
 		out += fmt.Sprintf("[%s blank=%t]", s.field, s.blank)
+	}
+	if s.linked != nil {
+		out += fmt.Sprintf("[%s in %s]", s.link, s.linked.sig())
 	}
 	return out
 }

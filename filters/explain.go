@@ -57,5 +57,8 @@ func renderSet(s *idSet) string {
 			keep = fmt.Sprintf(", keep %s=null", s.field)
 		}
 	}
+	if s.linked != nil {
+		keep += fmt.Sprintf(", keep %s in %s", s.link, renderSet(s.linked))
+	}
 	return fmt.Sprintf("ids(%s %s?%s%s)", s.obj.Name, s.obj.Path, inner, keep)
 }

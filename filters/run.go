@@ -100,11 +100,25 @@ func (p *Plan) setIDs(ctx context.Context, f Fetcher, s *idSet) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
+	var linked map[int]bool
+	if s.linked != nil {
+		ids, err := p.setIDs(ctx, f, s.linked)
+		if err != nil {
+			return nil, err
+		}
+		linked = make(map[int]bool, len(ids))
+		for _, id := range ids {
+			linked[id] = true
+		}
+	}
 	seen := map[int]bool{}
 	for _, q := range branches {
 		fields := "id"
 		if s.field != "" {
 			fields += "," + s.field
+		}
+		if s.link != "" {
+			fields += "," + s.link
 		}
 		q.Set("fields", fields)
 		rows, err := f.All(ctx, s.obj, q)
@@ -123,6 +137,12 @@ func (p *Plan) setIDs(ctx context.Context, f Fetcher, s *idSet) ([]int, error) {
 					}
 				} else if v != nil {
 					continue
+				}
+			}
+			if linked != nil {
+				ref, ok := r[s.link].(map[string]any)
+				if !ok || !linked[rest.Object(ref).ID()] {
+					continue // under a descendant, or no link at all
 				}
 			}
 			id := r.ID()

@@ -173,6 +173,10 @@ type FilterField struct {
 	Type  ParamType  // value type of Param
 	// Related is the object type Name of a FilterRelated field.
 	Related string
+	// Tree marks a FilterRelated field whose parameter, as NetBox's tree filters do, also
+	// matches the descendants of the given ids (region_id of a site): only rows whose field is
+	// itself one of the ids may be kept.
+	Tree bool
 	// Field is the object's field the filter tests; its Choices give a FilterChoice's enum values.
 	Field string
 }

@@ -151,3 +151,70 @@ func TestSearchAndOrdering(t *testing.T) {
 		})
 	}
 }
+
+// Tree foreign keys (a site's region): NetBox's region_id also matches sites under descendant
+// regions, strawberry's region filter only the region itself; the gateway keeps the latter.
+func TestTreeRelatedFilter(t *testing.T) {
+	s := newStack(t, nil)
+	siteRegion := map[string]string{} // site id -> region id
+	for _, o := range s.restAll(t, fullToken, "/api/dcim/sites/", nil) {
+		if r, ok := o["region"].(map[string]any); ok {
+			siteRegion[restID(o)] = restID(r)
+		}
+	}
+	parent := map[string]string{}
+	for _, o := range s.restAll(t, fullToken, "/api/dcim/regions/", nil) {
+		if p, ok := o["parent"].(map[string]any); ok {
+			parent[restID(o)] = restID(p)
+		}
+	}
+	for _, c := range []struct {
+		region    string // slug region-N has id N
+		wantSites int    // -1: some, checked against the direct members
+	}{
+		{"region-1", 0}, // a parent region: its sites are all in child regions
+		{"region-4", -1},
+	} {
+		t.Run(c.region, func(t *testing.T) {
+			id := strings.TrimPrefix(c.region, "region-")
+			if c.wantSites == 0 && len(parent) == 0 {
+				t.Fatal("the demo regions are not nested; the case proves nothing")
+			}
+			var direct []string
+			for site, reg := range siteRegion {
+				if reg == id {
+					direct = append(direct, site)
+				}
+			}
+			r := s.query(t, fullToken, `{ device_list(filters: {site: {region: {slug: {exact: "`+c.region+`"}}}}, pagination: {limit: 1000}) { total_count results { id site { id } } } }`)
+			if len(r.Errors) > 0 {
+				t.Fatalf("errors: %+v", r.Errors)
+			}
+			got := decode[struct {
+				TotalCount int `json:"total_count"`
+				Results    []struct {
+					ID   string
+					Site struct{ ID string }
+				}
+			}](t, r.Data["device_list"])
+			want := 0
+			if len(direct) > 0 {
+				want = len(s.restAll(t, fullToken, "/api/dcim/devices/", url.Values{"site_id": direct}))
+			}
+			if c.wantSites == 0 && len(direct) != 0 {
+				t.Fatalf("region %s has sites of its own; the case proves nothing", c.region)
+			}
+			if c.wantSites < 0 && want == 0 {
+				t.Fatal("no device in the region's own sites; the case proves nothing")
+			}
+			if got.TotalCount != want || len(got.Results) != want {
+				t.Errorf("%d devices (total %d), REST has %d in the region's own sites %v", len(got.Results), got.TotalCount, want, direct)
+			}
+			for _, d := range got.Results {
+				if siteRegion[d.Site.ID] != id {
+					t.Errorf("device %s is in site %s of region %s, not %s", d.ID, d.Site.ID, siteRegion[d.Site.ID], id)
+				}
+			}
+		})
+	}
+}

@@ -593,12 +593,15 @@ func (b *builder) filterFields(o *model.Object) {
 			add(model.FilterField{Name: f.Name, Kind: model.FilterChoice, Input: enumName(o, f), Param: fp.Name, Type: model.ParamChoice, Field: f.Name})
 		case model.KindForeignKey:
 			fp := o.Filter(f.Name + "_id")
-			if fp == nil || !fp.Exact || fp.Type != model.ParamInt {
+			rel := b.objects[f.Related]
+			// NetBox's tree filters (region_id of a site) take ids as strings and match the
+			// descendants too; the compiler keeps only the direct matches.
+			tree := fp != nil && fp.Type == model.ParamString && rel.Field("_depth") != nil
+			if fp == nil || !fp.Exact || (fp.Type != model.ParamInt && !tree) {
 				continue
 			}
-			rel := b.objects[f.Related]
-			add(model.FilterField{Name: f.Name, Kind: model.FilterRelated, Input: rel.Name + "Filter", Param: fp.Name, Type: model.ParamInt, Related: rel.Name, Field: f.Name})
-			if o.Field(fp.Name) == nil {
+			add(model.FilterField{Name: f.Name, Kind: model.FilterRelated, Input: rel.Name + "Filter", Param: fp.Name, Type: fp.Type, Related: rel.Name, Field: f.Name, Tree: tree})
+			if !tree && o.Field(fp.Name) == nil {
 				add(model.FilterField{Name: fp.Name, Kind: model.FilterLookup, Input: "IDFilterLookup", Param: fp.Name, Type: model.ParamInt, Field: f.Name})
 			}
 		}

@@ -81,6 +81,9 @@ func emitRegistry(reg *model.Registry, source string) ([]byte, error) {
 			if ff.Related != "" {
 				fmt.Fprintf(&w, ", Related: %q", ff.Related)
 			}
+			if ff.Tree {
+				w.WriteString(", Tree: true")
+			}
 			w.WriteString("},\n")
 		}
 		w.WriteString("},\n")
