@@ -338,10 +338,15 @@ func (s *Sim) genericParam(t *table, p *plan, fp *model.FilterParam, rel *table,
 			}
 		}
 	}
-	m := func(row int) bool { return set[int32(row)] }
-	if lookup == "n" {
-		p.preds = append(p.preds, func(row int) bool { return !m(row) })
-		return true, nil
+	p.within(set, lookup == "n")
+	return true, nil
+}
+
+// within keeps the rows in set, or with exclude those outside it.
+func (p *plan) within(set map[int32]bool, exclude bool) {
+	if exclude {
+		p.preds = append(p.preds, func(row int) bool { return !set[int32(row)] })
+		return
 	}
 	cand := make([]int32, 0, len(set))
 	for r := range set {
@@ -349,8 +354,7 @@ func (s *Sim) genericParam(t *table, p *plan, fp *model.FilterParam, rel *table,
 	}
 	slices.Sort(cand)
 	p.narrow(cand)
-	p.preds = append(p.preds, m)
-	return true, nil
+	p.preds = append(p.preds, func(row int) bool { return set[int32(row)] })
 }
 
 func (s *Sim) reverseM2M(t *table, p *plan, fp *model.FilterParam, rel *table, key, k, lookup string, vals []string) (bool, error) {
@@ -376,18 +380,7 @@ func (s *Sim) reverseM2M(t *table, p *plan, fp *model.FilterParam, rel *table, k
 			set[child] = true
 		}
 	}
-	m := func(row int) bool { return set[int32(row)] }
-	if lookup == "n" {
-		p.preds = append(p.preds, func(row int) bool { return !m(row) })
-		return true, nil
-	}
-	cand := make([]int32, 0, len(set))
-	for r := range set {
-		cand = append(cand, r)
-	}
-	slices.Sort(cand)
-	p.narrow(cand)
-	p.preds = append(p.preds, m)
+	p.within(set, lookup == "n")
 	return true, nil
 }
 
