@@ -208,18 +208,7 @@ func (p *Plan) count(ctx context.Context, f Fetcher, search string) (int, error)
 	case 0:
 		return 0, nil
 	case 1:
-		q := bs[0]
-		if err := p.windowParams(q, w); err != nil {
-			return 0, err
-		}
-		q.Set("limit", "1")
-		q.Set("offset", "0")
-		q.Set("fields", "id")
-		pg, err := f.Page(ctx, p.obj, q)
-		if err != nil {
-			return 0, fmt.Errorf("filters: count %s: %w", p.obj.Name, err)
-		}
-		return pg.Count, nil
+		return p.countOne(ctx, f, bs[0], w)
 	}
 	states := make([]*branchState, len(bs))
 	for i, q := range bs {
@@ -330,18 +319,11 @@ func (p *Plan) mergedTotal(ctx context.Context, f Fetcher, states []*branchState
 				total += st.count
 			}
 			for _, t := range terms {
-				q := cloneValues(t.q)
-				if err := p.windowParams(q, w); err != nil {
+				n, err := p.countOne(ctx, f, cloneValues(t.q), w)
+				if err != nil {
 					return 0, err
 				}
-				q.Set("limit", "1")
-				q.Set("offset", "0")
-				q.Set("fields", "id")
-				pg, err := f.Page(ctx, p.obj, q)
-				if err != nil {
-					return 0, fmt.Errorf("filters: count %s: %w", p.obj.Name, err)
-				}
-				total += t.sign * pg.Count
+				total += t.sign * n
 			}
 			return total, nil
 		}
@@ -447,6 +429,21 @@ func sameSet(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// countOne is the count of one parameter set: one limit=1 request. It sets q's window.
+func (p *Plan) countOne(ctx context.Context, f Fetcher, q url.Values, w Window) (int, error) {
+	if err := p.windowParams(q, w); err != nil {
+		return 0, err
+	}
+	q.Set("limit", "1")
+	q.Set("offset", "0")
+	q.Set("fields", "id")
+	pg, err := f.Page(ctx, p.obj, q)
+	if err != nil {
+		return 0, fmt.Errorf("filters: count %s: %w", p.obj.Name, err)
+	}
+	return pg.Count, nil
 }
 
 func cloneValues(q url.Values) url.Values {
