@@ -314,7 +314,7 @@ func (r *request) prefetchRelation(rows []rest.Object, obj *model.Object, f *mod
 }
 
 func (r *request) prefetchChildren(rows []rest.Object, obj *model.Object, rev *model.Reverse, sub *selection) {
-	key, _ := r.reverseKey(obj, rev, sub.args, sub)
+	key := r.reverseKey(obj, rev, sub.args, sub)
 	r.mu.Lock()
 	var fresh []int
 next:

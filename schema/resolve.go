@@ -387,7 +387,7 @@ type reverseSpec struct {
 
 // reverseKey names the children a reverse relation reads for a selection and arguments. It
 // needs no request, so look-ahead can register a batch before any resolver looks for it.
-func (r *request) reverseKey(parent *model.Object, rev *model.Reverse, args *relationArgs, sel *selection) (groupKey, []string) {
+func (r *request) reverseKey(parent *model.Object, rev *model.Reverse, args *relationArgs, sel *selection) groupKey {
 	child := r.g.reg.Object(rev.Child)
 	var extra []string
 	if f := child.Field(rev.Via); f != nil {
@@ -402,11 +402,11 @@ func (r *request) reverseKey(parent *model.Object, rev *model.Reverse, args *rel
 	}
 	argKey, _ := json.Marshal(filterArg)
 	fields := strings.Join(restFields(child, sel, extra...), ",")
-	return groupKey{parent: parent.Name, child: child.Name, param: rev.Param, args: string(argKey), fields: fields}, extra
+	return groupKey{parent: parent.Name, child: child.Name, param: rev.Param, args: string(argKey), fields: fields}
 }
 
 func (r *request) reverseSpec(ctx context.Context, parent *model.Object, rev *model.Reverse, args *relationArgs, sel *selection) (*reverseSpec, error) {
-	key, _ := r.reverseKey(parent, rev, args, sel)
+	key := r.reverseKey(parent, rev, args, sel)
 	r.mu.Lock()
 	spec := r.specs[key]
 	r.mu.Unlock()
