@@ -2,6 +2,7 @@ package netboxsim
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,25 +24,46 @@ const (
 	tenantRows       = 10
 )
 
-// customField is one custom field of the data set; every type with custom_fields has all of them.
+// customField is one custom field of the data set, assigned to the types applies accepts.
 type customField struct {
-	name, typ string
-	value     func(row int) string          // JSON literal
-	applies   func(contentType string) bool // the types it is assigned to
+	name    string
+	typ     string                        // CustomField.type: "text", "integer", ...
+	logic   string                        // CustomField.filter_logic: "disabled", "loose", "exact"
+	value   func(row int) string          // JSON literal; "null" when unset (NetBox keeps the key)
+	applies func(contentType string) bool // the types it is assigned to
 }
 
 func anyType(string) bool { return true }
 
+func oneOf(cts ...string) func(string) bool {
+	return func(ct string) bool { return slices.Contains(cts, ct) }
+}
+
+// cycle returns the JSON literals by row index, round robin.
+func cycle(lits ...string) func(int) string {
+	return func(row int) string { return lits[row%len(lits)] }
+}
+
+// customFields mixes every filter logic and the types whose cf_ lookups differ, with nulls
+// and a mixed-case value, so that a gateway that over-matches shows up in tests.
 var customFields = []customField{
-	{"owner", "text", func(row int) string {
-		return [...]string{`"team-a"`, `"team-b"`, `"team-c"`, `""`}[row%4]
-	}, anyType},
-	{"priority", "integer", func(row int) string { return strconv.Itoa(row%5 + 1) },
+	{"owner", "text", "exact", cycle(`"team-a"`, `"team-b"`, `"Team-C"`, `""`, `null`), anyType},
+	{"notes", "longtext", "loose", cycle(`"Core router"`, `"edge switch"`, `null`, `"lab spare"`, `"CORE spare"`),
+		oneOf("dcim.device", "dcim.site", "dcim.interface")},
+	{"priority", "integer", "loose", cycle(`1`, `2`, `3`, `4`, `5`, `null`),
 		func(ct string) bool { return strings.HasPrefix(ct, "dcim.") }},
-	{"monitored", "boolean", func(row int) string { return strconv.FormatBool(row%2 == 0) },
-		func(ct string) bool {
-			return ct == "dcim.device" || ct == "dcim.interface" || ct == "virtualization.virtualmachine"
-		}},
+	{"weight", "decimal", "loose", cycle(`0.5`, `1.25`, `2`, `null`, `10`), oneOf("dcim.device", "dcim.interface")},
+	{"monitored", "boolean", "loose", cycle(`true`, `false`, `null`),
+		oneOf("dcim.device", "dcim.interface", "virtualization.virtualmachine")},
+	{"commissioned", "date", "loose", func(row int) string {
+		if row%7 == 6 {
+			return "null"
+		}
+		return fmt.Sprintf(`"2024-%02d-%02d"`, row%12+1, row%28+1)
+	}, oneOf("dcim.device", "dcim.site")},
+	{"environment", "select", "loose", cycle(`"prod"`, `"staging"`, `"lab"`, `null`),
+		oneOf("dcim.device", "virtualization.virtualmachine")},
+	{"legacy_id", "text", "disabled", func(row int) string { return fmt.Sprintf(`"L-%d"`, row+1) }, oneOf("dcim.device")},
 }
 
 func mix(x uint64) uint64 {

@@ -327,41 +327,6 @@ func (s *Sim) search(t *table, needle string) pred {
 	}
 }
 
-func (s *Sim) compileCF(t *table, p *plan, k string, vals []string) error {
-	name := strings.TrimPrefix(k, "cf_")
-	lookup := ""
-	if i := strings.LastIndex(name, "__"); i > 0 {
-		name, lookup = name[:i], name[i+2:]
-	}
-	for _, i := range t.cfs {
-		cf := customFields[i]
-		if cf.name != name {
-			continue
-		}
-		get := func(row int, buf []val) []val {
-			lit := cf.value(row)
-			if lit == "null" {
-				return buf
-			}
-			if f, err := strconv.ParseFloat(lit, 64); err == nil {
-				return append(buf, val{n: f, isNum: true})
-			}
-			return append(buf, val{s: strings.Trim(lit, `"`)})
-		}
-		typ := model.ParamString
-		if cf.typ == "integer" {
-			typ = model.ParamInt
-		}
-		m, err := matcher(k, typ, lookup, vals)
-		if err != nil {
-			return err
-		}
-		p.preds = append(p.preds, rowPred(get, m))
-		return nil
-	}
-	return nil
-}
-
 func rowPred(get getter, m func([]val) bool) pred {
 	var buf []val
 	return func(row int) bool {

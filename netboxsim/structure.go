@@ -396,6 +396,7 @@ func (g *generator) small() {
 			}
 			strSet(t, "name", r, cf.name)
 			choiceSet(t, "type", r, cf.typ)
+			choiceSet(t, "filter_logic", r, cf.logic)
 			if c := t.col("object_types"); c != nil && c.kind == colString && c.f.List {
 				if c.slists == nil {
 					c.slists = make([][]string, t.n)
