@@ -71,6 +71,7 @@ type leaf struct {
 	field    string // the object's field the leaf tests ("" for derived parameters)
 	nullable bool   // the field may be NULL (unknown fields count as nullable)
 	rel      *related
+	cf       *cfSpec // the custom field a custom_field_data leaf tests
 }
 
 type related struct {
@@ -113,17 +114,23 @@ var (
 
 // compiler carries the registry and per-compilation bookkeeping.
 type compiler struct {
-	reg *model.Registry
-	m2m map[string]int // occurrences of many-to-many related filters, by object.param
+	reg   *model.Registry
+	m2m   map[string]int // occurrences of many-to-many related filters, by object.param
+	cfs   CustomFields
+	specs map[string]*cfSpec // by custom field name
 }
 
 // Compile turns the generic `filters` argument of obj's list (as graphql-go delivers it) into a
-// plan. A nil or empty input gives a plan that lists everything.
-func Compile(reg *model.Registry, obj *model.Object, input map[string]any) (*Plan, error) {
+// plan. A nil or empty input gives a plan that lists everything. Custom-field filters need
+// WithCustomFields.
+func Compile(reg *model.Registry, obj *model.Object, input map[string]any, opts ...Option) (*Plan, error) {
 	if reg == nil || obj == nil {
 		return nil, errors.New("filters: compile: nil registry or object")
 	}
 	c := &compiler{reg: reg, m2m: map[string]int{}}
+	for _, o := range opts {
+		o(c)
+	}
 	n, err := c.object(obj, input, obj.Name+"Filter")
 	if err != nil {
 		return nil, err
@@ -178,7 +185,13 @@ func (c *compiler) object(obj *model.Object, in map[string]any, path string) (*n
 			if ff == nil {
 				return nil, fmt.Errorf("filters: %s: %s has no filter field %q", p, obj.Name, k)
 			}
-			n, err := c.field(obj, ff, v, p)
+			var n *node
+			var err error
+			if ff.Kind == model.FilterCustomFields {
+				n, err = c.customField(obj, v, p)
+			} else {
+				n, err = c.field(obj, ff, v, p)
+			}
 			if err != nil {
 				return nil, err
 			}

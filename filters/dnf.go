@@ -81,7 +81,11 @@ func (c *compiler) newAtom(obj *model.Object, l *leaf, p *model.FilterParam, loo
 		}
 		return nil, fmt.Errorf("filters: %s: %s (%s) has no parameter %s (lookup %q on %q is not supported by this endpoint)", l.path, obj.Name, obj.Path, keyOf(p, lookup), lookup, p.Name)
 	}
-	return &atom{key: keyOf(p, lookup), param: p, lookup: lookup, values: values, set: set}, nil
+	key := keyOf(p, lookup)
+	if l.cf != nil && l.cf.loose && l.cf.param == p {
+		key = p.Name // NetBox's loose text filter: the bare cf_<name> is icontains
+	}
+	return &atom{key: key, param: p, lookup: lookup, values: values, set: set}, nil
 }
 
 func one(a *atom, err error) (dnf, error) {
@@ -192,6 +196,26 @@ func (c *compiler) leafDNF(obj *model.Object, l *leaf, neg bool) (dnf, error) {
 	if nl, ok := negLookup[lookup]; ok && p.HasLookup(nl) {
 		return one(c.newAtom(obj, l, p, nl, l.values, nil))
 	}
+	if threeValued(&node{op: opLeaf, leaf: l}) {
+		// On a JSON null the lookup is NULL, and so is its negation: the rows it does not
+		// match, less the nulls, which regex "^" (any string) leaves out.
+		if !p.HasLookup("regex") {
+			return nil, fmt.Errorf("filters: %s: NOT of this custom-field filter cannot be exact: its REST filter has no negation and cannot tell null values apart (loose filter logic)", l.path)
+		}
+		pos, err := c.leafDNF(obj, l, false)
+		if err != nil {
+			return nil, err
+		}
+		notNull, err := c.newAtom(obj, l, p, "regex", []string{"^"}, nil)
+		if err != nil {
+			return nil, err
+		}
+		ex, err := c.idAtom(obj, l, &idSet{obj: obj, dnf: pos}, true)
+		if err != nil {
+			return nil, err
+		}
+		return c.product(obj, dnf{conj{notNull}}, ex)
+	}
 	if l.kind == lkIn && p.Type == model.ParamBool && !l.nullable && len(l.values) == 1 && p.HasLookup("") {
 		other := "true"
 		if l.values[0] == "true" {
@@ -246,6 +270,9 @@ func (c *compiler) relatedDNF(obj *model.Object, l *leaf, neg bool) (dnf, error)
 	nullMatches := onNullRow(r.sub) && l.nullable
 	subNeg := nullMatches // filter the related rows by NOT sub
 	exclude := nullMatches != neg
+	if exclude && threeValued(r.sub) {
+		return nil, fmt.Errorf("filters: %s: this related filter is evaluated through its complement, which a custom field's text lookup (NULL on a null value) does not allow exactly; state it without NOT", l.path)
+	}
 	sub, err := c.dnfOf(r.obj, r.sub, subNeg)
 	if err != nil {
 		return nil, err

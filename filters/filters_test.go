@@ -370,6 +370,8 @@ func TestGeneratedRegistry(t *testing.T) {
 				v = f.Choices[0].Enum
 			case model.FilterRelated:
 				v = map[string]any{"id": map[string]any{"exact": "1"}}
+			case model.FilterCustomFields:
+				v = map[string]any{"path": "owner", "lookup": map[string]any{"string_lookup": map[string]any{"i_contains": "x"}}}
 			default:
 				v = sample[ff.Input]
 				if v == nil {
@@ -378,7 +380,8 @@ func TestGeneratedRegistry(t *testing.T) {
 				}
 			}
 			for _, in := range []map[string]any{{ff.Name: v}, {"NOT": map[string]any{ff.Name: v}}} {
-				p, err := Compile(reg, o, in)
+				owner := CustomFields{"owner": {Name: "owner", Type: "text", FilterLogic: "exact", ObjectTypes: []string{o.ContentType}}}
+				p, err := Compile(reg, o, in, WithCustomFields(owner))
 				if err != nil {
 					if !strings.Contains(err.Error(), "has no") {
 						t.Errorf("%s %v: unclear error %v", o.Name, in, err)

@@ -162,6 +162,10 @@ const (
 	// FilterRelated takes the related type's <Related>Filter: a semi-join whose matching ids
 	// are passed as Param ("tenant_id").
 	FilterRelated
+	// FilterCustomFields takes a JSONFilter on custom_field_data ({path, lookup}), NetBox's
+	// custom-field filter; it compiles to cf_<path> parameters, which the upstream's document
+	// does not list, so the compiler needs the custom field's definition at run time.
+	FilterCustomFields
 )
 
 // FilterField is one field of the GraphQL <Model>Filter input and the REST parameter it compiles to.

@@ -208,11 +208,21 @@ func (r *request) explain() explanation {
 	return e
 }
 
-// compile compiles a filter argument and keeps its plan for the explain extension.
-func (r *request) compile(field string, obj *model.Object, input map[string]any) (*filters.Plan, error) {
-	plan, err := filters.Compile(r.g.reg, obj, input)
+// compile compiles a filters argument, after reading the definitions of the custom fields it
+// names (one upstream request, cached per token like any other), and keeps the plan for the
+// explain extension. Its errors are GraphQL errors.
+func (r *request) compile(ctx context.Context, field string, obj *model.Object, input map[string]any) (*filters.Plan, error) {
+	var opts []filters.Option
+	if names := filters.CustomFieldNames(input); len(names) > 0 {
+		cfs, err := filters.LoadCustomFields(ctx, fetcher{r}, r.g.reg, names)
+		if err != nil {
+			return nil, r.filterFail(obj, err)
+		}
+		opts = append(opts, filters.WithCustomFields(cfs))
+	}
+	plan, err := filters.Compile(r.g.reg, obj, input, opts...)
 	if err != nil {
-		return nil, err
+		return nil, badInput("%s: %v", field, err)
 	}
 	r.plansMu.Lock()
 	r.plans = append(r.plans, explainPlan{Field: field, Plan: plan.Explain()})

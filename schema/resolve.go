@@ -78,9 +78,9 @@ func (q *Query) list(ctx context.Context, name string, args listArgs) (*page, er
 	var rows []rest.Object
 	var total int
 	if len(args.Filters.Raw) > 0 {
-		plan, err := r.compile(obj.List, obj, args.Filters.Raw)
+		plan, err := r.compile(ctx, obj.List, obj, args.Filters.Raw)
 		if err != nil {
-			return nil, badInput("%s: %v", obj.List, err)
+			return nil, err
 		}
 		if results == nil && w.Search == "" {
 			total, err = plan.Count(ctx, fetcher{r})
@@ -436,8 +436,8 @@ func (r *request) reverseSpec(ctx context.Context, parent *model.Object, rev *mo
 	var plan *filters.Plan
 	if args != nil && len(args.Filters.Raw) > 0 {
 		var err error
-		if plan, err = r.compile(parent.Type+"."+rev.Name, child, args.Filters.Raw); err != nil {
-			return nil, badInput("%s: %v", rev.Name, err)
+		if plan, err = r.compile(ctx, parent.Type+"."+rev.Name, child, args.Filters.Raw); err != nil {
+			return nil, err
 		}
 	}
 	spec = &reverseSpec{key: key, child: child, param: rev.Param, q: q, parentOf: parentOf, sel: sel, plan: plan}

@@ -52,18 +52,6 @@ func TestFilterLookupsAgainstREST(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			body, _ := json.Marshal(map[string]any{
-				"query":      `{ device_list(filters: ` + c.filter + `, pagination: {limit: 1000}) { total_count results { id } } }`,
-				"extensions": map[string]any{"explain": true},
-			})
-			r := s.post(t, fullToken, body)
-			if len(r.Errors) > 0 {
-				t.Fatalf("errors: %+v", r.Errors)
-			}
-			got := decode[struct {
-				TotalCount int `json:"total_count"`
-				Results    []struct{ ID string }
-			}](t, r.Data["device_list"])
 			want := c.rest
 			if want == nil { // two levels: resolve the sites of tenant-1 through REST first
 				want = []url.Values{{}}
@@ -74,38 +62,58 @@ func TestFilterLookupsAgainstREST(t *testing.T) {
 					t.Fatal("tenant-1 has no site; the case proves nothing")
 				}
 			}
-			seen := map[int]bool{}
-			for _, q := range want {
-				for _, o := range s.restAll(t, fullToken, "/api/dcim/devices/", q) {
-					seen[int(o["id"].(float64))] = true
-				}
-			}
-			var wantIDs []string
-			for id := 1; id <= 100000 && len(wantIDs) < len(seen); id++ {
-				if seen[id] {
-					wantIDs = append(wantIDs, fmt.Sprint(id))
-				}
-			}
-			var gotIDs []string
-			for _, x := range got.Results {
-				gotIDs = append(gotIDs, x.ID)
-			}
-			if strings.Join(gotIDs, ",") != strings.Join(wantIDs, ",") || got.TotalCount != len(wantIDs) {
-				t.Errorf("ids %v (total %d), REST %v", gotIDs, got.TotalCount, wantIDs)
-			}
-			if len(wantIDs) == 0 && !strings.Contains(c.name, "nothing") {
-				t.Error("REST matches no device; the case proves nothing")
-			}
-			if len(wantIDs) == 100 {
-				t.Error("REST matches every device; the case proves nothing")
-			}
-			var ex struct {
-				Plans []struct{ Field, Plan string }
-			}
-			if err := json.Unmarshal(r.Extensions["explain"], &ex); err != nil || len(ex.Plans) != 1 || ex.Plans[0].Field != "device_list" {
-				t.Errorf("explain shows no plan: %s", r.Extensions["explain"])
-			}
+			s.deviceListLikeREST(t, c.filter, want, strings.Contains(c.name, "nothing"))
 		})
+	}
+}
+
+// deviceListLikeREST runs device_list with a filter through the gateway and wants the ids (in
+// id order) and total of the union of the REST queries, and the plan in the explain extension.
+// The REST answer must select some devices but not all, unless wantNone.
+func (s *stack) deviceListLikeREST(t *testing.T, filter string, want []url.Values, wantNone bool) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{
+		"query":      `{ device_list(filters: ` + filter + `, pagination: {limit: 1000}) { total_count results { id } } }`,
+		"extensions": map[string]any{"explain": true},
+	})
+	r := s.post(t, fullToken, body)
+	if len(r.Errors) > 0 {
+		t.Fatalf("errors: %+v", r.Errors)
+	}
+	got := decode[struct {
+		TotalCount int `json:"total_count"`
+		Results    []struct{ ID string }
+	}](t, r.Data["device_list"])
+	seen := map[int]bool{}
+	for _, q := range want {
+		for _, o := range s.restAll(t, fullToken, "/api/dcim/devices/", q) {
+			seen[int(o["id"].(float64))] = true
+		}
+	}
+	var wantIDs []string
+	for id := 1; id <= 100000 && len(wantIDs) < len(seen); id++ {
+		if seen[id] {
+			wantIDs = append(wantIDs, fmt.Sprint(id))
+		}
+	}
+	var gotIDs []string
+	for _, x := range got.Results {
+		gotIDs = append(gotIDs, x.ID)
+	}
+	if strings.Join(gotIDs, ",") != strings.Join(wantIDs, ",") || got.TotalCount != len(wantIDs) {
+		t.Errorf("ids %v (total %d), REST %v", gotIDs, got.TotalCount, wantIDs)
+	}
+	if len(wantIDs) == 0 && !wantNone {
+		t.Error("REST matches no device; the case proves nothing")
+	}
+	if len(wantIDs) == 100 {
+		t.Error("REST matches every device; the case proves nothing")
+	}
+	var ex struct {
+		Plans []struct{ Field, Plan string }
+	}
+	if err := json.Unmarshal(r.Extensions["explain"], &ex); err != nil || len(ex.Plans) != 1 || ex.Plans[0].Field != "device_list" {
+		t.Errorf("explain shows no plan: %s", r.Extensions["explain"])
 	}
 }
 

@@ -604,6 +604,11 @@ func (b *builder) filterFields(o *model.Object) {
 			if !tree && o.Field(fp.Name) == nil {
 				add(model.FilterField{Name: fp.Name, Kind: model.FilterLookup, Input: "IDFilterLookup", Param: fp.Name, Type: model.ParamInt, Field: f.Name})
 			}
+		case model.KindJSON:
+			// NetBox's GraphQL filters custom fields through the model's JSON column.
+			if f.Name == "custom_fields" {
+				add(model.FilterField{Name: "custom_field_data", Kind: model.FilterCustomFields, Input: "JSONFilter", Field: f.Name})
+			}
 		}
 	}
 }

@@ -77,7 +77,11 @@ func emitRegistry(reg *model.Registry, source string) ([]byte, error) {
 		w.WriteString("},\n")
 		w.WriteString("FilterFields: []FilterField{\n")
 		for _, ff := range o.FilterFields {
-			fmt.Fprintf(&w, "{Name: %q, Kind: %s, Input: %q, Param: %q, Type: %s, Field: %q", ff.Name, filterKindName(ff.Kind), ff.Input, ff.Param, paramTypeName(ff.Type), ff.Field)
+			fmt.Fprintf(&w, "{Name: %q, Kind: %s, Input: %q", ff.Name, filterKindName(ff.Kind), ff.Input)
+			if ff.Param != "" {
+				fmt.Fprintf(&w, ", Param: %q, Type: %s", ff.Param, paramTypeName(ff.Type))
+			}
+			fmt.Fprintf(&w, ", Field: %q", ff.Field)
 			if ff.Related != "" {
 				fmt.Fprintf(&w, ", Related: %q", ff.Related)
 			}
@@ -131,5 +135,6 @@ func paramTypeName(t model.ParamType) string {
 func filterKindName(k model.FilterKind) string {
 	return map[model.FilterKind]string{
 		model.FilterLookup: "FilterLookup", model.FilterChoice: "FilterChoice", model.FilterRelated: "FilterRelated",
+		model.FilterCustomFields: "FilterCustomFields",
 	}[k]
 }

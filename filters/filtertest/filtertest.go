@@ -66,13 +66,42 @@ func (r *Reference) byID(obj string, id int) rest.Object {
 	return m[id]
 }
 
-// Eval returns (matches, empty) where empty means the filter constrains nothing (Q()).
+// tri is a truth value of SQL's three-valued logic. Only custom-field text lookups are ever
+// unknown: on a JSON null they test SQL NULL, and NOT of NULL is NULL.
+type tri int8
+
+const (
+	triFalse tri = iota
+	triUnknown
+	triTrue
+)
+
+func triOf(b bool) tri {
+	if b {
+		return triTrue
+	}
+	return triFalse
+}
+
+func (t tri) not() tri { return triTrue - t }
+
+func (t tri) and(u tri) tri { return min(t, u) }
+
+func (t tri) or(u tri) tri { return max(t, u) }
+
+// Eval returns (matches, empty) where empty means the filter constrains nothing (Q()); a row
+// matches when the filter is true, not unknown.
 func (r *Reference) Eval(obj *model.Object, row rest.Object, in map[string]any) (bool, bool) {
-	res, empty := true, true
-	var orVal *bool
-	and := func(v, e bool) {
+	t, empty := r.eval(obj, row, in)
+	return t == triTrue, empty
+}
+
+func (r *Reference) eval(obj *model.Object, row rest.Object, in map[string]any) (tri, bool) {
+	res, empty := triTrue, true
+	var orVal *tri
+	and := func(v tri, e bool) {
 		if !e {
-			res = res && v
+			res = res.and(v)
 			empty = false
 		}
 	}
@@ -81,33 +110,33 @@ func (r *Reference) Eval(obj *model.Object, row rest.Object, in map[string]any) 
 			continue
 		}
 		if l, isList := v.([]any); isList && (k == "AND" || k == "OR" || k == "NOT") { // lists: AND/OR/NOT within, AND with the siblings
-			acc, accEmpty := k == "AND", true
+			acc, accEmpty := triOf(k == "AND"), true
 			for _, e := range l {
-				m, em := r.Eval(obj, row, e.(map[string]any))
+				m, em := r.eval(obj, row, e.(map[string]any))
 				if em {
 					continue
 				}
 				accEmpty = false
 				if k == "AND" {
-					acc = acc && m
+					acc = acc.and(m)
 				} else {
-					acc = acc || m
+					acc = acc.or(m)
 				}
 			}
 			if k == "NOT" {
-				acc = !acc
+				acc = acc.not()
 			}
 			and(acc, accEmpty)
 			continue
 		}
 		switch k {
 		case "AND":
-			and(r.Eval(obj, row, v.(map[string]any)))
+			and(r.eval(obj, row, v.(map[string]any)))
 		case "NOT":
-			m, e := r.Eval(obj, row, v.(map[string]any))
-			and(!m, e)
+			m, e := r.eval(obj, row, v.(map[string]any))
+			and(m.not(), e)
 		case "OR":
-			m, e := r.Eval(obj, row, v.(map[string]any))
+			m, e := r.eval(obj, row, v.(map[string]any))
 			if !e {
 				orVal = &m
 			}
@@ -119,12 +148,28 @@ func (r *Reference) Eval(obj *model.Object, row rest.Object, in map[string]any) 
 		if empty {
 			return *orVal, false
 		}
-		return res || *orVal, false
+		return res.or(*orVal), false
 	}
 	return res, empty
 }
 
-func (r *Reference) field(obj *model.Object, row rest.Object, ff *model.FilterField, v any) (bool, bool) {
+func (r *Reference) field(obj *model.Object, row rest.Object, ff *model.FilterField, v any) (tri, bool) {
+	switch ff.Kind {
+	case model.FilterCustomFields:
+		return r.customField(row, v.(map[string]any))
+	case model.FilterRelated:
+		rel := r.Reg.Object(ff.Related)
+		var relRow rest.Object
+		if row != nil {
+			relRow = r.byID(rel.Name, NestedID(row[ff.Field]))
+		}
+		return r.eval(rel, relRow, v.(map[string]any))
+	}
+	m, empty := r.plainField(obj, row, ff, v)
+	return triOf(m), empty
+}
+
+func (r *Reference) plainField(obj *model.Object, row rest.Object, ff *model.FilterField, v any) (bool, bool) {
 	p := obj.Filter(ff.Param)
 	val := r.ParamValue(obj, p, row)
 	switch ff.Kind {
@@ -145,13 +190,6 @@ func (r *Reference) field(obj *model.Object, row rest.Object, ff *model.FilterFi
 			}
 		}
 		return false, false
-	case model.FilterRelated:
-		rel := r.Reg.Object(ff.Related)
-		var relRow rest.Object
-		if row != nil {
-			relRow = r.byID(rel.Name, NestedID(row[ff.Field]))
-		}
-		return r.Eval(rel, relRow, v.(map[string]any))
 	}
 	res, empty := true, true
 	for lk, lv := range v.(map[string]any) {

@@ -31,6 +31,10 @@ type Gen struct {
 	// FromData draws numbers, dates and ids from the rows of Data (ids of existing rows for
 	// <fk>_id, which a NetBox-like upstream answers 400 to otherwise) instead of small fixed ranges.
 	FromData bool
+	// CustomFields are the upstream's custom fields: custom_field_data filters are drawn on
+	// them, at the top level of a tree only (in a related filter a text lookup's NULL leaves
+	// the compiler no exact complement).
+	CustomFields []CustomField
 }
 
 func (g *Gen) skip(obj *model.Object, ff *model.FilterField) bool {
@@ -238,9 +242,21 @@ func stringLike(t model.ParamType) bool {
 
 // Filter returns a random filter input for obj, nesting operators and relations up to depth.
 func (g *Gen) Filter(obj *model.Object, depth int) map[string]any {
+	return g.filter(obj, depth, true, false)
+}
+
+func (g *Gen) filter(obj *model.Object, depth int, top, underNot bool) map[string]any {
 	out := map[string]any{}
 	for n := 1 + g.R.Intn(2); n > 0; n-- {
 		ff := &obj.FilterFields[g.R.Intn(len(obj.FilterFields))]
+		if ff.Kind == model.FilterCustomFields {
+			if top {
+				if in := g.customField(obj, underNot); in != nil {
+					out[ff.Name] = in
+				}
+			}
+			continue
+		}
 		if g.skip(obj, ff) {
 			continue
 		}
@@ -260,7 +276,7 @@ func (g *Gen) Filter(obj *model.Object, depth int) map[string]any {
 			if depth <= 0 {
 				continue
 			}
-			out[ff.Name] = g.Filter(g.Reg.Object(ff.Related), depth-1)
+			out[ff.Name] = g.filter(g.Reg.Object(ff.Related), depth-1, false, underNot)
 		default:
 			out[ff.Name] = g.lookupInput(obj, ff)
 		}
@@ -268,7 +284,7 @@ func (g *Gen) Filter(obj *model.Object, depth int) map[string]any {
 	if depth > 0 {
 		for _, opn := range []string{"AND", "OR", "NOT"} {
 			if g.R.Intn(4) == 0 {
-				out[opn] = g.Filter(obj, depth-1)
+				out[opn] = g.filter(obj, depth-1, top, underNot || opn == "NOT")
 			}
 		}
 	}
