@@ -49,7 +49,7 @@ func TestFilterDifferential(t *testing.T) {
 	data := dumpForDiff(t, s, reg)
 	ref := &filtertest.Reference{Reg: reg, Data: data}
 	g := &filtertest.Gen{R: rand.New(rand.NewSource(seed)), Reg: reg, Data: data, FromData: true,
-		Skip: diffSkip(reg, data)}
+		Skip: diffSkip(reg, data), CustomFields: customFieldsForDiff(t, s)}
 
 	// The reference is not safe for concurrent use: trees and expectations are made first, the
 	// gateway is then asked from a few goroutines.
@@ -129,7 +129,8 @@ func TestFilterDifferential(t *testing.T) {
 	if n >= 500 {
 		for _, k := range []string{"exact", "i_exact", "contains", "i_contains", "starts_with", "i_starts_with",
 			"ends_with", "i_ends_with", "regex", "i_regex", "in_list", "is_null", "gt", "gte", "lt", "lte", "range",
-			"AND", "OR", "NOT", "choice", "related"} {
+			"AND", "OR", "NOT", "choice", "related", "custom_field", "string_lookup", "int_comparison_lookup",
+			"int_range_lookup", "float_comparison_lookup", "float_range_lookup", "date_lookup", "boolean_lookup"} {
 			if used[k] == 0 {
 				t.Errorf("no compared tree uses %s", k)
 			}
@@ -153,6 +154,14 @@ func countUses(reg *model.Registry, obj *model.Object, in map[string]any, used m
 		case model.FilterRelated:
 			used["related"]++
 			countUses(reg, reg.Object(ff.Related), v.(map[string]any), used)
+		case model.FilterCustomFields:
+			used["custom_field"]++
+			for kind, lv := range v.(map[string]any)["lookup"].(map[string]any) {
+				used[kind]++
+				for lk := range lv.(map[string]any) {
+					used[kind+"."+lk]++
+				}
+			}
 		default:
 			for lk := range v.(map[string]any) {
 				used[lk]++
@@ -283,6 +292,25 @@ func dumpForDiff(t *testing.T, s *stack, reg *model.Registry) filtertest.Dataset
 		}
 	}
 	return data
+}
+
+// customFieldsForDiff reads the simulator's custom-field definitions, as the gateway does.
+func customFieldsForDiff(t *testing.T, s *stack) []filtertest.CustomField {
+	t.Helper()
+	var out []filtertest.CustomField
+	for _, r := range s.restAll(t, fullToken, "/api/extras/custom-fields/", nil) {
+		cf := filtertest.CustomField{Name: r["name"].(string),
+			Type:        r["type"].(map[string]any)["value"].(string),
+			FilterLogic: r["filter_logic"].(map[string]any)["value"].(string)}
+		for _, ot := range r["object_types"].([]any) {
+			cf.ObjectTypes = append(cf.ObjectTypes, ot.(string))
+		}
+		out = append(out, cf)
+	}
+	if len(out) == 0 {
+		t.Fatal("the simulator has no custom fields; custom-field filters would go untested")
+	}
+	return out
 }
 
 // diffSkip leaves out what the reference cannot evaluate over the dumped rows: parameters NetBox

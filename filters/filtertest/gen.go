@@ -247,6 +247,12 @@ func (g *Gen) Filter(obj *model.Object, depth int) map[string]any {
 
 func (g *Gen) filter(obj *model.Object, depth int, top, underNot bool) map[string]any {
 	out := map[string]any{}
+	if top && g.R.Intn(4) == 0 {
+		// drawn among all filter fields, custom fields would be rare
+		if in := g.customField(obj, underNot); in != nil {
+			out["custom_field_data"] = in
+		}
+	}
 	for n := 1 + g.R.Intn(2); n > 0; n-- {
 		ff := &obj.FilterFields[g.R.Intn(len(obj.FilterFields))]
 		if ff.Kind == model.FilterCustomFields {
