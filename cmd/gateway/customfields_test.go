@@ -51,6 +51,16 @@ func TestCustomFieldFiltersAgainstREST(t *testing.T) {
 			s.deviceListLikeREST(t, c.filter, c.rest, false)
 		})
 	}
+	t.Run("on a related object", func(t *testing.T) {
+		q := url.Values{}
+		for _, site := range s.restAll(t, fullToken, "/api/dcim/sites/", url.Values{"cf_owner__regex": {"^team-"}}) {
+			q["site_id"] = append(q["site_id"], restID(site))
+		}
+		if len(q["site_id"]) == 0 {
+			t.Fatal("no site's owner starts with team-; the case proves nothing")
+		}
+		s.deviceListLikeREST(t, `{site: `+cfFilter("owner", "string_lookup", `{starts_with: "team-"}`)+`}`, []url.Values{q}, false)
+	})
 }
 
 // A custom-field filter the upstream cannot answer exactly is refused by name, after reading

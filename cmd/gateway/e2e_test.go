@@ -731,6 +731,10 @@ func TestReverseRelationFilters(t *testing.T) {
 		}},
 		{"a filter matching nothing", `(filters: {name: {exact: "no-such-interface"}})`, func(string) []string { return []string{} }},
 		{"pagination per parent", `(pagination: {offset: 2, limit: 3})`, func(d string) []string { return rest(t, d, url.Values{})[2:5] }},
+		{"a custom-field filter", `(filters: {custom_field_data: {path: "monitored", lookup: {boolean_lookup: {exact: true}}}, OR: {custom_field_data: {path: "weight", lookup: {float_comparison_lookup: {gt: 1.5}}}}})`,
+			func(d string) []string {
+				return rest(t, d, url.Values{"cf_monitored": {"true"}}, url.Values{"cf_weight__gt": {"1.5"}})
+			}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
