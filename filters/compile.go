@@ -3,8 +3,10 @@ package filters
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -288,13 +290,8 @@ func (c *compiler) field(obj *model.Object, ff *model.FilterField, v any, path s
 	if !ok {
 		return nil, fmt.Errorf("filters: %s: want a %s input object, got %T", path, ff.Input, v)
 	}
-	lks := make([]string, 0, len(m))
-	for k := range m {
-		lks = append(lks, k)
-	}
-	sort.Strings(lks)
 	var parts []*node
-	for _, lk := range lks {
+	for _, lk := range slices.Sorted(maps.Keys(m)) {
 		lv := m[lk]
 		if lv == nil {
 			continue // strawberry skips a lookup given as null

@@ -3,6 +3,7 @@ package filters
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"sort"
@@ -234,13 +235,8 @@ func (c *compiler) customField(obj *model.Object, v any, path string) (*node, er
 	if !ok {
 		return nil, fmt.Errorf("filters: %s: want an input object, got %T", path, lv)
 	}
-	keys := make([]string, 0, len(lks))
-	for k := range lks {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var parts []*node
-	for _, lk := range keys {
+	for _, lk := range slices.Sorted(maps.Keys(lks)) {
 		if lks[lk] == nil {
 			continue
 		}

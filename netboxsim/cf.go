@@ -2,7 +2,6 @@ package netboxsim
 
 import (
 	"encoding/json"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -223,17 +222,9 @@ func cfTest(cf *customField, param, lookup string, vals []string) (func(cfValue)
 		}
 		match = func(text string, i int) bool { return f(strings.ToLower(text), lower[i]) }
 	case "regex", "iregex":
-		res := make([]*regexp.Regexp, len(vals))
-		for i, v := range vals {
-			expr := v
-			if lookup == "iregex" {
-				expr = "(?i)" + v
-			}
-			re, err := regexp.Compile(expr)
-			if err != nil {
-				return nil, &badRequest{param, fmt.Sprintf("Invalid regular expression: %v", err)}
-			}
-			res[i] = re
+		res, err := compileRegexes(param, lookup, vals)
+		if err != nil {
+			return nil, err
 		}
 		match = func(text string, i int) bool { return res[i].MatchString(text) }
 	default:

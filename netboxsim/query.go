@@ -608,17 +608,9 @@ func matcher(param string, typ model.ParamType, lookup string, vals []string) (f
 			return empty == want
 		}, nil
 	case "regex", "iregex":
-		var res []*regexp.Regexp
-		for _, v := range vals {
-			expr := v
-			if lookup == "iregex" {
-				expr = "(?i)" + v
-			}
-			re, err := regexp.Compile(expr)
-			if err != nil {
-				return nil, &badRequest{param, fmt.Sprintf("Invalid regular expression: %v", err)}
-			}
-			res = append(res, re)
+		res, err := compileRegexes(param, lookup, vals)
+		if err != nil {
+			return nil, err
 		}
 		return anyOf(func(a val, i int) bool { return res[i].MatchString(a.str()) }), nil
 	}
@@ -642,4 +634,21 @@ func parseDate(v string, dateTime bool) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// compileRegexes compiles the values of a regex or iregex parameter, answering 400 to a bad one.
+func compileRegexes(param, lookup string, vals []string) ([]*regexp.Regexp, error) {
+	res := make([]*regexp.Regexp, len(vals))
+	for i, v := range vals {
+		expr := v
+		if lookup == "iregex" {
+			expr = "(?i)" + v
+		}
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return nil, &badRequest{param, fmt.Sprintf("Invalid regular expression: %v", err)}
+		}
+		res[i] = re
+	}
+	return res, nil
 }
