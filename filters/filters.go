@@ -29,6 +29,20 @@ type Fetcher interface {
 	All(ctx context.Context, obj *model.Object, q url.Values) ([]rest.Object, error)
 }
 
+// QueryLimiter is a Fetcher that knows the longest query string the upstream takes for an
+// object's list (its URL limit less the base URL and path). A plan's parameter set longer than
+// that, less WindowReserve, is split into chunks of an id list, or refused.
+type QueryLimiter interface {
+	MaxQuery(obj *model.Object) int
+}
+
+// WindowReserve is the part of the query string kept for what a request adds to a parameter
+// set: limit, offset, ordering, fields, q, a reverse relation's parent ids.
+const WindowReserve = 1024
+
+// MaxChunks bounds the requests one parameter set may be split into.
+const MaxChunks = 64
+
 // Window is the part of the result a caller wants.
 type Window struct {
 	Offset, Limit int

@@ -17,7 +17,25 @@ import (
 // resolve turns the plan's branches into REST parameter sets, resolving semi-joins; branches
 // that cannot match are dropped, so no branch at all means an empty answer.
 func (p *Plan) resolve(ctx context.Context, f Fetcher) ([]url.Values, error) {
-	return p.resolveDNF(ctx, f, p.obj, p.dnf)
+	bs, _, err := p.branches(ctx, f)
+	return bs, err
+}
+
+// branches is resolve for callers that add up totals: disjoint is true when the sets are the
+// chunks of one set split on a single-valued parameter, each row in exactly one of them.
+func (p *Plan) branches(ctx context.Context, f Fetcher) ([]url.Values, bool, error) {
+	bs, err := p.resolveDNF(ctx, f, p.obj, p.dnf)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(bs) == 1 {
+		if out, split, err := p.fit(f, p.obj, bs, true); err == nil {
+			return out, split, nil
+		}
+		// no single-valued list to split: overlapping chunks are merged like OR branches
+	}
+	out, _, err := p.fit(f, p.obj, bs, false)
+	return out, false, err
 }
 
 func (p *Plan) resolveDNF(ctx context.Context, f Fetcher, obj *model.Object, d dnf) ([]url.Values, error) {
@@ -98,6 +116,9 @@ func (p *Plan) setIDs(ctx context.Context, f Fetcher, s *idSet) ([]int, error) {
 	}
 	branches, err := p.resolveDNF(ctx, f, s.obj, s.dnf)
 	if err != nil {
+		return nil, err
+	}
+	if branches, _, err = p.fit(f, s.obj, branches, false); err != nil {
 		return nil, err
 	}
 	var linked map[int]bool
@@ -199,16 +220,26 @@ func (p *Plan) Count(ctx context.Context, f Fetcher) (int, error) {
 }
 
 func (p *Plan) count(ctx context.Context, f Fetcher, search string) (int, error) {
-	bs, err := p.resolve(ctx, f)
+	bs, disjoint, err := p.branches(ctx, f)
 	if err != nil {
 		return 0, err
 	}
 	w := Window{Search: search}
-	switch len(bs) {
-	case 0:
+	switch {
+	case len(bs) == 0:
 		return 0, nil
-	case 1:
+	case len(bs) == 1:
 		return p.countOne(ctx, f, bs[0], w)
+	case disjoint:
+		total := 0
+		for _, q := range bs {
+			n, err := p.countOne(ctx, f, cloneValues(q), w)
+			if err != nil {
+				return 0, err
+			}
+			total += n
+		}
+		return total, nil
 	}
 	states := make([]*branchState, len(bs))
 	for i, q := range bs {
@@ -477,7 +508,7 @@ func (p *Plan) Run(ctx context.Context, f Fetcher, w Window) (*Result, error) {
 		}
 		return &Result{Rows: []rest.Object{}, Total: n}, nil
 	}
-	bs, err := p.resolve(ctx, f)
+	bs, disjoint, err := p.branches(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -529,8 +560,12 @@ func (p *Plan) Run(ctx context.Context, f Fetcher, w Window) (*Result, error) {
 	} else {
 		order.Rows(rows, nil)
 	}
-	total, err := p.mergedTotal(ctx, f, states, w)
-	if err != nil {
+	var total int
+	if disjoint {
+		for _, st := range states {
+			total += st.count
+		}
+	} else if total, err = p.mergedTotal(ctx, f, states, w); err != nil {
 		return nil, err
 	}
 	lo, hi := w.Offset, w.Offset+w.Limit

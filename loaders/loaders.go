@@ -332,6 +332,12 @@ func (l *Loader) ByParents(ctx context.Context, path, param string, parents []in
 	return out, nil
 }
 
+// MaxQuery is the longest query string (after the "?") that keeps a URL of path within
+// MaxURLLength, for callers that build long queries themselves (filter plans).
+func (l *Loader) MaxQuery(path string) int {
+	return l.opts.MaxURLLength - len(l.client.BaseURL()) - len(path) - 1
+}
+
 // chunk splits values into queries base + param=v…, each at most perChunk values and each whole
 // URL (upstream base included) at most MaxURLLength long.
 func (l *Loader) chunk(path string, base url.Values, param string, values []int, perChunk int) ([]url.Values, error) {

@@ -250,3 +250,23 @@ func TestLoadTokens(t *testing.T) {
 		t.Error("missing file accepted")
 	}
 }
+
+// MaxRequestLine refuses a longer request line with 414, as a front server would, and serves a
+// line of exactly the limit.
+func TestMaxRequestLine(t *testing.T) {
+	ts := newServer(t, Options{MaxRequestLine: 100})
+	for _, tc := range []struct {
+		extra int // characters of padding in the query
+		want  int
+	}{{0, http.StatusOK}, {200, http.StatusRequestURITooLong}} {
+		path := "/api/dcim/sites/?q=" + strings.Repeat("x", tc.extra)
+		if tc.want == http.StatusOK {
+			// "GET " + URI + " HTTP/1.1" exactly at the limit
+			path += strings.Repeat("x", 100-len("GET ")-len(" HTTP/1.1")-len(path))
+		}
+		resp, body := ts.get(t, path, DemoFullToken)
+		if resp.StatusCode != tc.want {
+			t.Errorf("request line of %d: %d %s, want %d", len("GET  HTTP/1.1")+len(path), resp.StatusCode, body, tc.want)
+		}
+	}
+}

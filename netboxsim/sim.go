@@ -35,6 +35,9 @@ type Options struct {
 	Tokens          []Token       // added to DemoTokens()
 	Faults          *Faults       // faults from the start (Latency/Jitter are merged in when set)
 	Logger          *slog.Logger
+	// MaxRequestLine refuses a longer request line (method, URI, protocol) with 414, as a
+	// front server does (gunicorn's limit_request_line is 4094 by default); 0: no limit.
+	MaxRequestLine int
 }
 
 // Sim is a running simulator's data and state; its Handler is safe for concurrent use.
@@ -47,6 +50,7 @@ type Sim struct {
 	byLower map[string]*table // "sitegroup" -> SiteGroup
 	tokens  map[string]Profile
 	control bool
+	maxLine int
 	log     *slog.Logger
 	faults  atomic.Pointer[Faults]
 	stats   stats
@@ -81,6 +85,7 @@ func New(opts Options) (*Sim, error) {
 		byLower: map[string]*table{},
 		tokens:  map[string]Profile{},
 		control: opts.Control,
+		maxLine: opts.MaxRequestLine,
 		log:     opts.Logger,
 		keyIdx:  map[string]map[string]int32{},
 	}
@@ -171,6 +176,10 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.stats.record(r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Authorization"))
+	if n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + 2; s.maxLine > 0 && n > s.maxLine {
+		writeAnswer(w, detail(http.StatusRequestURITooLong, fmt.Sprintf("Request line too long: %d bytes, at most %d.", n, s.maxLine)))
+		return
+	}
 	f := s.faults.Load()
 	path := r.URL.Path
 	if l := f.Latency; l != nil && hits(0, l.PathPrefix, path) {

@@ -195,6 +195,8 @@ func (f fetcher) All(ctx context.Context, obj *model.Object, q url.Values) ([]re
 	return f.r.loader.All(ctx, obj.Path, q)
 }
 
+func (f fetcher) MaxQuery(obj *model.Object) int { return f.r.loader.MaxQuery(obj.Path) }
+
 // fk resolves a foreign key: from its nested object when that holds every selected field,
 // otherwise from the related object (prefetched by look-ahead when the parent's page arrived).
 func (n *node) fk(ctx context.Context, name string) (*node, error) {

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/graphbox/graphbox/loaders"
+
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
@@ -38,6 +40,10 @@ type Config struct {
 	Demo     bool           `key:"demo"`
 }
 
+// minURLLength leaves a filter's parameters room beside the part of the URL a request keeps
+// for its window (filters.WindowReserve).
+const minURLLength = 2048
+
 // UpstreamConfig is about the NetBox REST API the gateway reads.
 type UpstreamConfig struct {
 	URL          string        `key:"url"`
@@ -46,6 +52,7 @@ type UpstreamConfig struct {
 	RetryWaitMin time.Duration `key:"retry_wait_min"`
 	RetryWaitMax time.Duration `key:"retry_wait_max"`
 	MaxBodyBytes int64         `key:"max_body_bytes"`
+	MaxURLLength int           `key:"max_url_length"`
 }
 
 // GraphQLConfig switches the GraphQL endpoint's features.
@@ -90,6 +97,7 @@ func DefaultConfig() Config {
 			RetryWaitMin: 100 * time.Millisecond,
 			RetryWaitMax: 2 * time.Second,
 			MaxBodyBytes: 64 << 20,
+			MaxURLLength: loaders.DefaultMaxURLLength,
 		},
 		GraphQL: GraphQLConfig{Enabled: true, Playground: true},
 		Limits: LimitsConfig{
@@ -389,6 +397,9 @@ func (c Config) validate() []error {
 		bad("upstream.retry_wait_max", "%s is less than upstream.retry_wait_min (%s)", c.Upstream.RetryWaitMax, c.Upstream.RetryWaitMin)
 	}
 	positive("upstream.max_body_bytes", c.Upstream.MaxBodyBytes)
+	if c.Upstream.MaxURLLength < minURLLength {
+		bad("upstream.max_url_length", "must be at least %d (room for a page's parameters), got %d", minURLLength, c.Upstream.MaxURLLength)
+	}
 
 	positive("limits.max_body_bytes", c.Limits.MaxBodyBytes)
 	positive("limits.max_depth", int64(c.Limits.MaxDepth))

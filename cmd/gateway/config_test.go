@@ -87,13 +87,14 @@ func TestLoadConfig(t *testing.T) {
 			}},
 		{name: "every kind from the environment", env: map[string]string{
 			"GATEWAY_DEMO": "true", "GATEWAY_CACHE_TTL": "2m", "GATEWAY_CACHE_MAX_ENTRIES": "5",
-			"GATEWAY_UPSTREAM_MAX_BODY_BYTES": "1000", "GATEWAY_UPSTREAM_RETRY_WAIT_MIN": "1s", "GATEWAY_UPSTREAM_RETRY_WAIT_MAX": "3s",
+			"GATEWAY_UPSTREAM_MAX_BODY_BYTES": "1000", "GATEWAY_UPSTREAM_MAX_URL_LENGTH": "3000", "GATEWAY_UPSTREAM_RETRY_WAIT_MIN": "1s", "GATEWAY_UPSTREAM_RETRY_WAIT_MAX": "3s",
 			"GATEWAY_GRAPHQL_EXPLAIN": "1", "GATEWAY_GRAPHQL_PLAYGROUND": "off", "GATEWAY_LOG_FORMAT": "json", "GATEWAY_LOG_LEVEL": "debug",
 		}, want: func(c Config) Config {
 			c.Demo = true
 			c.Cache.TTL = 2 * time.Minute
 			c.Cache.MaxEntries = 5
 			c.Upstream.MaxBodyBytes = 1000
+			c.Upstream.MaxURLLength = 3000
 			c.Upstream.RetryWaitMin = time.Second
 			c.Upstream.RetryWaitMax = 3 * time.Second
 			c.GraphQL.Explain = true
@@ -155,6 +156,8 @@ func TestLoadConfig(t *testing.T) {
 			errs: []string{"cache.ttl: must not be negative"}},
 		{name: "negative retries", args: []string{"--demo"}, env: map[string]string{"GATEWAY_UPSTREAM_RETRY_MAX": "-1"},
 			errs: []string{"upstream.retry_max: must not be negative"}},
+		{name: "URL limit too short", args: []string{"--demo"}, env: map[string]string{"GATEWAY_UPSTREAM_MAX_URL_LENGTH": "100"},
+			errs: []string{"upstream.max_url_length: must be at least 2048"}},
 		{name: "missing config file", args: []string{"--demo", "--config", "/nonexistent/graphbox.yaml"},
 			errs: []string{"config file /nonexistent/graphbox.yaml"}},
 		{name: "config file from GATEWAY_CONFIG, missing", args: []string{"--demo"}, env: map[string]string{"GATEWAY_CONFIG": "/nonexistent/g.yaml"},

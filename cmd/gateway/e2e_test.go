@@ -40,7 +40,14 @@ type stack struct {
 
 func newStack(t *testing.T, mutate func(*Config)) *stack {
 	t.Helper()
-	sim, err := netboxsim.New(netboxsim.Options{Registry: model.Default(), Scale: 1, Seed: 1, Control: true})
+	return newStackWith(t, netboxsim.Options{}, mutate)
+}
+
+// newStackWith is newStack with simulator options (Registry, Scale, Seed and Control are set).
+func newStackWith(t *testing.T, opts netboxsim.Options, mutate func(*Config)) *stack {
+	t.Helper()
+	opts.Registry, opts.Scale, opts.Seed, opts.Control = model.Default(), 1, 1, true
+	sim, err := netboxsim.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,9 +3,13 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/graphbox/graphbox/netboxsim"
 )
 
 // Each lookup and operator of the filter language, through the gateway, against the REST call
@@ -225,4 +229,69 @@ func TestTreeRelatedFilter(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A related filter matching more ids than one upstream URL holds is split into requests that
+// each fit, against an upstream that refuses a longer request line (414), and still gives the
+// REST answer with an exact total.
+func TestLongSemiJoinIsSplit(t *testing.T) {
+	s := newStackWith(t, netboxsim.Options{MaxRequestLine: 1200}, func(c *Config) { c.Upstream.MaxURLLength = 2048 })
+	var devices []string
+	for _, d := range s.restAll(t, fullToken, "/api/dcim/devices/", url.Values{"id__gte": {"3"}}) {
+		devices = append(devices, restID(d))
+	}
+	if q := (url.Values{"device_id": devices}).Encode(); len(q) < 1200 {
+		t.Fatalf("the device ids take %d characters, which fit in one request; the case proves nothing", len(q))
+	}
+	// what the gateway must not send: one request with every id
+	if code := s.restStatus(t, "/api/dcim/interfaces/", url.Values{"device_id": devices}); code != http.StatusRequestURITooLong {
+		t.Fatalf("the simulator answers %d to an over-long request line, want 414", code)
+	}
+	want := map[string]bool{}
+	for _, chunk := range [][]string{devices[:len(devices)/2], devices[len(devices)/2:]} {
+		for _, o := range s.restAll(t, fullToken, "/api/dcim/interfaces/", url.Values{"device_id": chunk}) {
+			want[restID(o)] = true
+		}
+	}
+	for _, w := range []struct{ offset, limit int }{{0, 1000}, {290, 20}} {
+		s.sim.ResetStats()
+		r := s.query(t, fullToken, fmt.Sprintf(`{ interface_list(filters: {device: {id: {gte: "3"}}}, pagination: {offset: %d, limit: %d}) { total_count results { id } } }`, w.offset, w.limit))
+		if len(r.Errors) > 0 {
+			t.Fatalf("errors: %+v", r.Errors)
+		}
+		got := decode[struct {
+			TotalCount int `json:"total_count"`
+			Results    []struct{ ID string }
+		}](t, r.Data["interface_list"])
+		if got.TotalCount != len(want) {
+			t.Errorf("window %+v: total %d, REST %d", w, got.TotalCount, len(want))
+		}
+		prev := 0
+		for _, x := range got.Results {
+			id, _ := strconv.Atoi(x.ID)
+			if !want[x.ID] || id <= prev {
+				t.Errorf("window %+v: id %s not in the REST answer or out of order", w, x.ID)
+			}
+			prev = id
+		}
+		if wantLen := min(w.limit, max(len(want)-w.offset, 0)); len(got.Results) != wantLen {
+			t.Errorf("window %+v: %d rows, want %d", w, len(got.Results), wantLen)
+		}
+		if st := s.simStats(t); st.ByPath["/api/dcim/interfaces/"] < 2 {
+			t.Errorf("window %+v: %d interface requests, want the split into several", w, st.ByPath["/api/dcim/interfaces/"])
+		}
+	}
+}
+
+// restStatus is the HTTP status of one REST list request, straight to the simulator.
+func (s *stack) restStatus(t *testing.T, path string, q url.Values) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, s.simURL+path+"?"+q.Encode(), nil)
+	req.Header.Set("Authorization", fullToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

@@ -126,6 +126,7 @@ func start(cfg Config, logger *slog.Logger) (*gateway, error) {
 		MaxPageSize:         cfg.Limits.MaxPageSize,
 		MaxUpstreamRequests: cfg.Limits.MaxUpstreamRequests,
 		MaxDepth:            cfg.Limits.MaxDepth,
+		MaxURLLength:        cfg.Upstream.MaxURLLength,
 	})
 	if err != nil {
 		g.closeDemo(context.Background())
