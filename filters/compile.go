@@ -129,7 +129,7 @@ func Compile(reg *model.Registry, obj *model.Object, input map[string]any, opts 
 	if reg == nil || obj == nil {
 		return nil, errors.New("filters: compile: nil registry or object")
 	}
-	c := &compiler{reg: reg, m2m: map[string]int{}}
+	c := &compiler{reg: reg, m2m: map[string]int{}, specs: map[string]*cfSpec{}}
 	for _, o := range opts {
 		o(c)
 	}

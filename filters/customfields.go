@@ -215,9 +215,6 @@ func (c *compiler) customField(obj *model.Object, v any, path string) (*node, er
 	if !slices.Contains(spec.kinds, kind) {
 		return nil, fmt.Errorf("filters: %s: custom field %q is of type %s: use %s", path, name, def.Type, strings.Join(spec.kinds, " or "))
 	}
-	if c.specs == nil {
-		c.specs = map[string]*cfSpec{}
-	}
 	if prev, ok := c.specs[name]; ok {
 		spec = prev // one parameter per custom field, so its atoms share a key
 	} else {
@@ -295,6 +292,12 @@ func cfValues(spec *cfSpec, v any, path string) error {
 	return nil
 }
 
+// threeValued reports whether the leaf is a custom field's text lookup, which reads the value
+// as text: NULL on a JSON null (jsonb equality, lkIn, never is).
+func (l *leaf) threeValued() bool {
+	return l.cf != nil && l.cf.text && l.kind != lkIn
+}
+
 // threeValued reports whether a formula, without looking into nested related filters, holds a
 // custom-field leaf that is SQL NULL on a JSON null: a text lookup on the value (->>). Such a
 // leaf is neither true nor false there, so the complement of its matches is not its negation.
@@ -303,7 +306,7 @@ func threeValued(n *node) bool {
 		return false
 	}
 	if n.op == opLeaf {
-		return n.leaf.cf != nil && n.leaf.cf.text && n.leaf.kind != lkIn
+		return n.leaf.threeValued()
 	}
 	for _, k := range n.kids {
 		if threeValued(k) {

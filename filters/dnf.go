@@ -196,7 +196,7 @@ func (c *compiler) leafDNF(obj *model.Object, l *leaf, neg bool) (dnf, error) {
 	if nl, ok := negLookup[lookup]; ok && p.HasLookup(nl) {
 		return one(c.newAtom(obj, l, p, nl, l.values, nil))
 	}
-	if threeValued(&node{op: opLeaf, leaf: l}) {
+	if l.threeValued() {
 		// On a JSON null the lookup is NULL, and so is its negation: the rows it does not
 		// match, less the nulls, which regex "^" (any string) leaves out.
 		if !p.HasLookup("regex") {
