@@ -1,8 +1,6 @@
 package netboxsim
 
 import (
-	"encoding/json"
-	"net/http"
 	"regexp"
 	"slices"
 	"sort"
@@ -229,16 +227,8 @@ func TestCustomFieldFilterErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.query, func(t *testing.T) {
-			resp, body := ts.get(t, "/api/dcim/devices/?"+c.query, DemoFullToken)
-			if resp.StatusCode != http.StatusBadRequest {
-				t.Fatalf("status %d, want 400: %s", resp.StatusCode, body)
-			}
-			var e map[string][]string
-			if err := json.Unmarshal(body, &e); err != nil {
-				t.Fatalf("body %s: %v", body, err)
-			}
-			if len(e[c.param]) != 1 || !strings.HasPrefix(e[c.param][0], c.msg) {
-				t.Errorf("body %s, want %q under %q", body, c.msg, c.param)
+			if msg := ts.badRequest(t, c.query, c.param); !strings.HasPrefix(msg, c.msg) {
+				t.Errorf("message %q under %q, want %q", msg, c.param, c.msg)
 			}
 		})
 	}

@@ -1,7 +1,6 @@
 package netboxsim
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -247,14 +246,7 @@ func TestInvalidFilters(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.query, func(t *testing.T) {
-			resp, body := ts.get(t, "/api/dcim/devices/?"+c.query, DemoFullToken)
-			if resp.StatusCode != http.StatusBadRequest {
-				t.Fatalf("status %d: %s", resp.StatusCode, body)
-			}
-			var m map[string][]string
-			if err := json.Unmarshal(body, &m); err != nil || len(m[c.param]) != 1 || m[c.param][0] == "" {
-				t.Errorf("body %s, want {%q: [message]}", body, c.param)
-			}
+			ts.badRequest(t, c.query, c.param)
 		})
 	}
 	t.Run("ip interface_id", func(t *testing.T) {

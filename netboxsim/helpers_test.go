@@ -108,3 +108,18 @@ func count(t *testing.T, p listPage) int {
 	}
 	return *p.Count
 }
+
+// badRequest asks for /api/dcim/devices/?query and wants NetBox's 400 body, {param: [message]};
+// it returns the message.
+func (ts *testSrv) badRequest(t *testing.T, query, param string) string {
+	t.Helper()
+	resp, body := ts.get(t, "/api/dcim/devices/?"+query, DemoFullToken)
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("status %d, want 400: %s", resp.StatusCode, body)
+	}
+	var m map[string][]string
+	if err := json.Unmarshal(body, &m); err != nil || len(m[param]) != 1 || m[param][0] == "" {
+		t.Fatalf("body %s, want {%q: [message]}", body, param)
+	}
+	return m[param][0]
+}
