@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/graphbox/graphbox/model"
+	"github.com/graphbox/graphbox/rest"
 )
 
 // fit makes every parameter set of obj fit the upstream's URL, when f knows its limit: a set too
@@ -56,31 +57,18 @@ func (p *Plan) split(obj *model.Object, q url.Values, budget int, disjoint bool)
 	if key == "" {
 		return nil, fmt.Errorf("filters: %s: the upstream query would be %d characters long, more than its URL takes here (%d), and has no id list to split; narrow the filter", obj.Name, total, budget)
 	}
-	rest := cloneValues(q)
-	delete(rest, key)
-	fixed := len(rest.Encode()) + 1
-	esc := url.QueryEscape(key)
-	var out []url.Values
-	var cur []string
-	size := fixed
-	flush := func() {
-		c := cloneValues(rest)
-		c[key] = cur
-		out = append(out, c)
-		cur, size = nil, fixed
+	others := cloneValues(q)
+	delete(others, key)
+	runs, ok := rest.ChunkValues(len(others.Encode())+1, budget, key, q[key], 0)
+	if !ok {
+		return nil, fmt.Errorf("filters: %s: the upstream query would be %d characters long, more than its URL takes here (%d), even with its %s list split; narrow the filter", obj.Name, total, budget, key)
 	}
-	for _, v := range q[key] {
-		cost := len(esc) + 2 + len(url.QueryEscape(v))
-		if len(cur) > 0 && size+cost > budget {
-			flush()
-		}
-		if fixed+cost > budget {
-			return nil, fmt.Errorf("filters: %s: the upstream query would be %d characters long, more than its URL takes here (%d), even with its %s list split; narrow the filter", obj.Name, total, budget, key)
-		}
-		cur = append(cur, v)
-		size += cost
+	out := make([]url.Values, len(runs))
+	for i, run := range runs {
+		c := cloneValues(others)
+		c[key] = run
+		out[i] = c
 	}
-	flush()
 	if len(out) > MaxChunks {
 		return nil, fmt.Errorf("filters: %s: the filter matches %d values of %s, which would take %d upstream requests (at most %d); narrow the filter", obj.Name, len(q[key]), key, len(out), MaxChunks)
 	}

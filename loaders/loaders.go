@@ -345,31 +345,20 @@ func (l *Loader) chunk(path string, base url.Values, param string, values []int,
 	if len(base) == 0 {
 		fixed++ // the "?"
 	}
-	key := url.QueryEscape(param)
-	var chunks []url.Values
-	var cur []string
-	size := fixed
-	flush := func() {
-		if len(cur) > 0 {
-			c := cloneValues(base)
-			c[param] = cur
-			chunks = append(chunks, c)
-		}
-		cur, size = nil, fixed
+	strs := make([]string, len(values))
+	for i, v := range values {
+		strs[i] = strconv.Itoa(v)
 	}
-	for _, v := range values {
-		s := strconv.Itoa(v)
-		cost := 1 + len(key) + 1 + len(s) // "&" key "=" value
-		if fixed+cost > l.opts.MaxURLLength {
-			return nil, fmt.Errorf("loaders: %s with its parameters is too long for any %s chunk within %d characters", path, param, l.opts.MaxURLLength)
-		}
-		if size+cost > l.opts.MaxURLLength || len(cur) >= perChunk {
-			flush()
-		}
-		cur = append(cur, s)
-		size += cost
+	runs, ok := rest.ChunkValues(fixed, l.opts.MaxURLLength, param, strs, perChunk)
+	if !ok {
+		return nil, fmt.Errorf("loaders: %s with its parameters is too long for any %s chunk within %d characters", path, param, l.opts.MaxURLLength)
 	}
-	flush()
+	chunks := make([]url.Values, len(runs))
+	for i, run := range runs {
+		c := cloneValues(base)
+		c[param] = run
+		chunks[i] = c
+	}
 	return chunks, nil
 }
 
