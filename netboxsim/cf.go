@@ -3,6 +3,7 @@ package netboxsim
 import (
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -127,11 +128,7 @@ func (s *Sim) compileCF(t *table, p *plan, k string, vals []string) error {
 	if cf == nil || cf.logic == "disabled" {
 		return nil
 	}
-	allowed := false
-	for _, l := range cfLookups(cf) {
-		allowed = allowed || l == lookup
-	}
-	if !allowed {
+	if !slices.Contains(cfLookups(cf), lookup) {
 		return nil
 	}
 	// NetBox's multi-value fields drop empty values; a parameter left with none filters nothing.
@@ -211,15 +208,7 @@ func cfTest(cf *customField, param, lookup string, vals []string) (func(cfValue)
 		for i, v := range vals {
 			lower[i] = strings.ToLower(v)
 		}
-		f := func(a, b string) bool { return a == b }
-		switch strings.TrimPrefix(lookup, "n") {
-		case "ic":
-			f = strings.Contains
-		case "isw":
-			f = strings.HasPrefix
-		case "iew":
-			f = strings.HasSuffix
-		}
+		f := ciTests[strings.TrimPrefix(lookup, "n")]
 		match = func(text string, i int) bool { return f(strings.ToLower(text), lower[i]) }
 	case "regex", "iregex":
 		res, err := compileRegexes(param, lookup, vals)

@@ -574,22 +574,10 @@ func matcher(param string, typ model.ParamType, lookup string, vals []string) (f
 		return anyOf(eq), nil
 	case "n":
 		return not(anyOf(eq)), nil
-	case "ie":
-		return anyOf(strTest(func(a, b string) bool { return a == b })), nil
-	case "nie":
-		return not(anyOf(strTest(func(a, b string) bool { return a == b }))), nil
-	case "ic":
-		return anyOf(strTest(strings.Contains)), nil
-	case "nic":
-		return not(anyOf(strTest(strings.Contains))), nil
-	case "isw":
-		return anyOf(strTest(strings.HasPrefix)), nil
-	case "nisw":
-		return not(anyOf(strTest(strings.HasPrefix))), nil
-	case "iew":
-		return anyOf(strTest(strings.HasSuffix)), nil
-	case "niew":
-		return not(anyOf(strTest(strings.HasSuffix))), nil
+	case "ie", "ic", "isw", "iew":
+		return anyOf(strTest(ciTests[lookup])), nil
+	case "nie", "nic", "nisw", "niew":
+		return not(anyOf(strTest(ciTests[lookup[1:]]))), nil
 	case "lt":
 		return anyOf(func(a val, i int) bool { return cmp(a, i) < 0 }), nil
 	case "lte":
@@ -651,4 +639,12 @@ func compileRegexes(param, lookup string, vals []string) ([]*regexp.Regexp, erro
 		res[i] = re
 	}
 	return res, nil
+}
+
+// ciTests compare lower-cased text with a lower-cased value for the case-insensitive lookups.
+var ciTests = map[string]func(text, want string) bool{
+	"ie":  func(a, b string) bool { return a == b },
+	"ic":  strings.Contains,
+	"isw": strings.HasPrefix,
+	"iew": strings.HasSuffix,
 }
