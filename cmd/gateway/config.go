@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/graphbox/graphbox/filters"
 	"github.com/graphbox/graphbox/loaders"
 
 	"github.com/spf13/pflag"
@@ -40,9 +41,9 @@ type Config struct {
 	Demo     bool           `key:"demo"`
 }
 
-// minURLLength leaves a filter's parameters room beside the part of the URL a request keeps
-// for its window (filters.WindowReserve).
-const minURLLength = 2048
+// minURLLength leaves a filter's parameters as much room as the part of the URL a request
+// keeps for its window.
+const minURLLength = 2 * filters.WindowReserve
 
 // UpstreamConfig is about the NetBox REST API the gateway reads.
 type UpstreamConfig struct {
