@@ -196,12 +196,7 @@ func (s *stack) runDiffCase(c *diffCase) (string, string) {
 		}
 		return fmt.Sprintf("HTTP %d, errors %+v", r.Status, r.Errors), ""
 	}
-	var page struct {
-		TotalCount int `json:"total_count"`
-		Results    []struct {
-			ID string `json:"id"`
-		} `json:"results"`
-	}
+	var page idPage
 	if err := json.Unmarshal(r.Data[c.obj.List], &page); err != nil {
 		return fmt.Sprintf("answer %s: %v", r.Data[c.obj.List], err), ""
 	}

@@ -71,6 +71,12 @@ func TestFilterLookupsAgainstREST(t *testing.T) {
 	}
 }
 
+// idPage is a list answer when only ids are selected.
+type idPage struct {
+	TotalCount int `json:"total_count"`
+	Results    []struct{ ID string }
+}
+
 // deviceListLikeREST runs device_list with a filter through the gateway and wants the ids (in
 // id order) and total of the union of the REST queries, and the plan in the explain extension.
 // The REST answer must select some devices but not all, unless wantNone.
@@ -84,10 +90,7 @@ func (s *stack) deviceListLikeREST(t *testing.T, filter string, want []url.Value
 	if len(r.Errors) > 0 {
 		t.Fatalf("errors: %+v", r.Errors)
 	}
-	got := decode[struct {
-		TotalCount int `json:"total_count"`
-		Results    []struct{ ID string }
-	}](t, r.Data["device_list"])
+	got := decode[idPage](t, r.Data["device_list"])
 	seen := map[int]bool{}
 	for _, q := range want {
 		for _, o := range s.restAll(t, fullToken, "/api/dcim/devices/", q) {
@@ -259,10 +262,7 @@ func TestLongSemiJoinIsSplit(t *testing.T) {
 		if len(r.Errors) > 0 {
 			t.Fatalf("errors: %+v", r.Errors)
 		}
-		got := decode[struct {
-			TotalCount int `json:"total_count"`
-			Results    []struct{ ID string }
-		}](t, r.Data["interface_list"])
+		got := decode[idPage](t, r.Data["interface_list"])
 		if got.TotalCount != len(want) {
 			t.Errorf("window %+v: total %d, REST %d", w, got.TotalCount, len(want))
 		}
