@@ -22,6 +22,9 @@ const (
 	CodePayloadTooLarge     = "PAYLOAD_TOO_LARGE"
 	CodeMethodNotAllowed    = "METHOD_NOT_ALLOWED"
 	CodeInternal            = "INTERNAL_SERVER_ERROR"
+	CodeOverloaded          = "OVERLOADED"
+	CodeRateLimited         = "RATE_LIMITED"
+	CodeTooManyErrors       = "TOO_MANY_ERRORS"
 )
 
 // saturation bounds the counters: with fragments spread many times the expanded counts grow

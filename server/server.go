@@ -15,8 +15,10 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	graphql "github.com/graph-gophers/graphql-go"
+	gqlerrors "github.com/graph-gophers/graphql-go/errors"
 )
 
 // Executor runs one GraphQL operation for one caller (implemented by schema.Gateway; wired in
@@ -34,6 +36,8 @@ type Request struct {
 	Authorization string
 	// Explain asks for the upstream requests in the answer's extensions.
 	Explain bool
+	// RequestID identifies the request in the logs (also in the X-Request-ID answer header).
+	RequestID string
 }
 
 // Result is the executor's answer.
@@ -53,6 +57,10 @@ const (
 	DefaultMaxQueryLength       = 100_000
 	DefaultRequestTimeout       = 30 * time.Second
 	DefaultReadyTimeout         = 5 * time.Second
+	DefaultMaxErrors            = 100
+	DefaultMaxConcurrent        = 64
+	DefaultMaxQueued            = 64
+	DefaultQueueTimeout         = time.Second
 )
 
 // Config is the HTTP layer's configuration. Zero or negative limits take the Default* values.
@@ -71,6 +79,17 @@ type Config struct {
 	Explain bool
 	// ReadyTimeout bounds one call of the readiness check.
 	ReadyTimeout time.Duration
+	// MaxErrors caps the errors of one answer; the rest are summed up in a last error.
+	MaxErrors int
+	// MaxConcurrent GraphQL requests execute at once; up to MaxQueued more wait at most
+	// QueueTimeout for a slot, and the others are refused with 503 OVERLOADED.
+	MaxConcurrent int
+	MaxQueued     int
+	QueueTimeout  time.Duration
+	// RateLimit is each caller's sustained rate in requests per second (0: no limit), with
+	// bursts of RateBurst (0: the rate rounded up); past it, 429 RATE_LIMITED.
+	RateLimit float64
+	RateBurst int
 }
 
 func (c Config) withDefaults() Config {
@@ -95,6 +114,20 @@ func (c Config) withDefaults() Config {
 	if c.ReadyTimeout <= 0 {
 		c.ReadyTimeout = DefaultReadyTimeout
 	}
+	if c.MaxErrors <= 0 {
+		c.MaxErrors = DefaultMaxErrors
+	}
+	if c.MaxConcurrent <= 0 {
+		c.MaxConcurrent = DefaultMaxConcurrent
+	}
+	if c.MaxQueued < 0 {
+		c.MaxQueued = 0
+	} else if c.MaxQueued == 0 {
+		c.MaxQueued = DefaultMaxQueued
+	}
+	if c.QueueTimeout <= 0 {
+		c.QueueTimeout = DefaultQueueTimeout
+	}
 	return c
 }
 
@@ -105,12 +138,14 @@ const (
 )
 
 type handler struct {
-	cfg     Config
-	exec    Executor
-	ready   func(context.Context) error
-	log     *slog.Logger
-	metrics *metrics
-	mux     *http.ServeMux
+	cfg       Config
+	exec      Executor
+	ready     func(context.Context) error
+	log       *slog.Logger
+	metrics   *metrics
+	mux       *http.ServeMux
+	admission *admission
+	rate      *rateLimiter // nil: no per-client limit
 }
 
 // New returns the gateway's HTTP handler. ready reports whether the upstream can be reached (nil:
@@ -119,7 +154,12 @@ func New(cfg Config, exec Executor, ready func(context.Context) error, logger *s
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	h := &handler{cfg: cfg.withDefaults(), exec: exec, ready: ready, log: logger, metrics: newMetrics(), mux: http.NewServeMux()}
+	cfg = cfg.withDefaults()
+	h := &handler{cfg: cfg, exec: exec, ready: ready, log: logger, metrics: newMetrics(), mux: http.NewServeMux(),
+		admission: newAdmission(cfg.MaxConcurrent, cfg.MaxQueued, cfg.QueueTimeout)}
+	if cfg.RateLimit > 0 {
+		h.rate = newRateLimiter(cfg.RateLimit, cfg.RateBurst, 0)
+	}
 	h.mux.HandleFunc("/graphql", h.graphql)
 	h.mux.HandleFunc("/graphql/{$}", h.graphql)
 	h.mux.HandleFunc("/healthz", h.healthz)
@@ -132,6 +172,9 @@ func New(cfg Config, exec Executor, ready func(context.Context) error, logger *s
 // ServeHTTP logs and measures every request; the Authorization header is never logged.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	id := requestID(r)
+	w.Header().Set(RequestIDHeader, id)
+	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
 	rec := &statusRecorder{ResponseWriter: w}
 	h.metrics.inFlight.Add(1)
 	defer func() {
@@ -141,7 +184,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				panic(v)
 			}
 			h.log.ErrorContext(r.Context(), "panic while serving a request",
-				"path", r.URL.Path, "panic", redact(fmt.Sprint(v), r.Header.Get("Authorization")), "stack", string(debug.Stack()))
+				"path", r.URL.Path, "request_id", id, "panic", redact(fmt.Sprint(v), r.Header.Get("Authorization")), "stack", string(debug.Stack()))
 			if !rec.wroteHeader {
 				writeErrors(rec, mediaJSON, http.StatusInternalServerError, &requestError{Message: "internal server error", Code: CodeInternal})
 			}
@@ -155,7 +198,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		h.log.LogAttrs(r.Context(), level, "http request",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", status),
-			slog.Duration("duration", d), slog.Int64("bytes", rec.bytes))
+			slog.Duration("duration", d), slog.Int64("bytes", rec.bytes), slog.String("request_id", id))
 	}()
 	h.mux.ServeHTTP(rec, r)
 }
@@ -223,12 +266,20 @@ func (h *handler) graphql(w http.ResponseWriter, r *http.Request) {
 		p    params
 		rerr *requestError
 	)
-	switch r.Method {
-	case http.MethodGet:
-		if h.cfg.Playground && acceptsHTML(r.Header.Get("Accept")) {
-			servePlayground(w, r)
+	if r.Method == http.MethodGet && h.cfg.Playground && acceptsHTML(r.Header.Get("Accept")) {
+		servePlayground(w, r)
+		return
+	}
+	if h.rate != nil {
+		if ok, wait := h.rate.allow(r, time.Now()); !ok {
+			w.Header().Set("Retry-After", fmt.Sprint(retryAfterSeconds(wait)))
+			h.reject(w, r, media, http.StatusTooManyRequests, &requestError{
+				Message: "too many requests from this client: slow down and retry after the Retry-After header's seconds", Code: CodeRateLimited})
 			return
 		}
+	}
+	switch r.Method {
+	case http.MethodGet:
 		p, rerr = paramsFromURL(r)
 	case http.MethodPost:
 		var status int
@@ -246,10 +297,24 @@ func (h *handler) graphql(w http.ResponseWriter, r *http.Request) {
 	if rerr == nil && strings.TrimSpace(p.Query) == "" {
 		rerr = &requestError{Message: `the request has no query: send {"query": "{ ... }"}`, Code: CodeBadRequest}
 	}
+	if rerr == nil && (!utf8.ValidString(p.Query) || !utf8.ValidString(p.OperationName)) {
+		rerr = &requestError{Message: "the query is not valid UTF-8", Code: CodeBadRequest}
+	}
 	if rerr != nil {
 		h.reject(w, r, media, http.StatusBadRequest, rerr)
 		return
 	}
+	release, ok := h.admission.acquire(r.Context())
+	if !ok {
+		if r.Context().Err() != nil {
+			return // the client left while queued: nobody reads an answer
+		}
+		w.Header().Set("Retry-After", "1")
+		h.reject(w, r, media, http.StatusServiceUnavailable, &requestError{
+			Message: "the gateway is serving as many requests as it can: try again shortly", Code: CodeOverloaded})
+		return
+	}
+	defer release()
 	if errs := checkDocument(p.Query, p.OperationName, limits{
 		MaxQueryLength: h.cfg.MaxQueryLength, MaxDepth: h.cfg.MaxDepth,
 		MaxAliases: h.cfg.MaxAliases, MaxSelections: h.cfg.MaxSelections,
@@ -264,10 +329,14 @@ func (h *handler) graphql(w http.ResponseWriter, r *http.Request) {
 		Variables:     p.Variables,
 		Authorization: r.Header.Get("Authorization"),
 		Explain:       h.cfg.Explain || p.Extensions["explain"] == true,
+		RequestID:     RequestID(r.Context()),
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.RequestTimeout)
 	defer cancel()
 	res, ok := h.execute(ctx, req)
+	if r.Context().Err() != nil {
+		return // the client hung up: nothing is written
+	}
 	if !ok {
 		writeErrors(w, media, http.StatusInternalServerError, &requestError{Message: "internal server error", Code: CodeInternal})
 		return
@@ -277,6 +346,7 @@ func (h *handler) graphql(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, media, http.StatusInternalServerError, &requestError{Message: "internal server error: no response", Code: CodeInternal})
 		return
 	}
+	res.Response.Errors = h.finishErrors(res.Response.Errors, req.RequestID)
 	body, err := json.Marshal(res.Response)
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "cannot encode the response", "error", err)
@@ -371,7 +441,7 @@ func (h *handler) paramsFromBody(w http.ResponseWriter, r *http.Request) (params
 	}
 	var f bodyFields
 	if err := json.Unmarshal(data, &f); err != nil {
-		return params{}, http.StatusBadRequest, &requestError{Message: "the request body is not a JSON object: " + err.Error(), Code: CodeBadRequest}
+		return params{}, http.StatusBadRequest, &requestError{Message: "the request body is not a JSON object: " + jsonProblem(err), Code: CodeBadRequest}
 	}
 	var p params
 	if !isNull(f.Query) {
@@ -430,8 +500,13 @@ func writeErrors(w http.ResponseWriter, media string, status int, errs ...*reque
 	body := struct {
 		Errors []errorEntry `json:"errors"`
 	}{}
+	id := w.Header().Get(RequestIDHeader)
 	for _, e := range errs {
-		body.Errors = append(body.Errors, errorEntry{Message: e.Message, Locations: e.Locations, Extensions: map[string]any{"code": e.Code}})
+		ext := map[string]any{"code": e.Code}
+		if id != "" {
+			ext["request_id"] = id
+		}
+		body.Errors = append(body.Errors, errorEntry{Message: e.Message, Locations: e.Locations, Extensions: ext})
 	}
 	data, err := json.Marshal(body)
 	if err != nil {
@@ -510,4 +585,46 @@ func NewHTTPServer(addr string, h http.Handler, cfg Config, logger *slog.Logger)
 		srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	}
 	return srv
+}
+
+// finishErrors makes every error of an answer say what it is and which request it belongs to:
+// an error the executor left without extensions.code gets INTERNAL_SERVER_ERROR, each gets the
+// request id, and past MaxErrors the rest are summed up in one last error, so a hostile document
+// cannot make a huge answer out of its errors.
+func (h *handler) finishErrors(errs []*gqlerrors.QueryError, id string) []*gqlerrors.QueryError {
+	if len(errs) > h.cfg.MaxErrors {
+		more := len(errs) - h.cfg.MaxErrors
+		errs = append(errs[:h.cfg.MaxErrors:h.cfg.MaxErrors], &gqlerrors.QueryError{
+			Message:    fmt.Sprintf("…and %d more errors", more),
+			Extensions: map[string]any{"code": CodeTooManyErrors},
+		})
+	}
+	for _, e := range errs {
+		if e.Extensions == nil {
+			e.Extensions = map[string]any{}
+		}
+		if code, _ := e.Extensions["code"].(string); code == "" {
+			e.Extensions["code"] = CodeInternal
+		}
+		if id != "" {
+			e.Extensions["request_id"] = id
+		}
+	}
+	return errs
+}
+
+// jsonProblem says what is wrong with a JSON body in the client's terms (the decoder's own
+// message names Go types).
+func jsonProblem(err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("syntax error at byte %d", syntax.Offset)
+	case errors.As(err, &typ):
+		return "it is a JSON " + typ.Value
+	case errors.Is(err, io.ErrUnexpectedEOF) || err.Error() == "unexpected end of JSON input":
+		return "it ends too early"
+	}
+	return "it cannot be decoded"
 }

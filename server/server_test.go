@@ -232,6 +232,7 @@ func TestGraphQLRequests(t *testing.T) {
 			if tc.accept != "" {
 				r.Header.Set("Accept", tc.accept)
 			}
+			r.Header.Set(RequestIDHeader, "req-1")
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, r)
 
@@ -254,6 +255,10 @@ func TestGraphQLRequests(t *testing.T) {
 			if len(calls) != 1 {
 				t.Fatalf("executor ran %d times, want 1", len(calls))
 			}
+			if calls[0].RequestID != "req-1" {
+				t.Errorf("executor got request id %q, want the caller's X-Request-ID req-1", calls[0].RequestID)
+			}
+			calls[0].RequestID = ""
 			if !reflect.DeepEqual(calls[0], *tc.want.req) {
 				t.Errorf("executor got %+v\nwant %+v", calls[0], *tc.want.req)
 			}
@@ -278,14 +283,14 @@ func TestExecutorResults(t *testing.T) {
 			result: func(context.Context, Request) Result {
 				return Result{Status: 403, Response: &graphql.Response{Errors: []*gqlerrors.QueryError{{Message: "Invalid token", Extensions: map[string]any{"code": "FORBIDDEN"}}}}}
 			},
-			status: 403, wantBody: `{"errors":[{"message":"Invalid token","extensions":{"code":"FORBIDDEN"}}]}`,
+			status: 403, wantBody: `{"errors":[{"message":"Invalid token","extensions":{"code":"FORBIDDEN","request_id":"req-1"}}]}`,
 		},
 		{
 			name: "partial data with errors stays 200",
 			result: func(context.Context, Request) Result {
 				return Result{Response: &graphql.Response{Data: json.RawMessage(`{"device":null}`), Errors: []*gqlerrors.QueryError{{Message: "not found"}}}}
 			},
-			status: 200, wantBody: `{"errors":[{"message":"not found"}],"data":{"device":null}}`,
+			status: 200, wantBody: `{"errors":[{"message":"not found","extensions":{"code":"INTERNAL_SERVER_ERROR","request_id":"req-1"}}],"data":{"device":null}}`,
 		},
 		{
 			name:   "no data with graphql-response+json is a 400",
@@ -293,14 +298,14 @@ func TestExecutorResults(t *testing.T) {
 			result: func(context.Context, Request) Result {
 				return Result{Response: &graphql.Response{Errors: []*gqlerrors.QueryError{{Message: `Cannot query field "x"`}}}}
 			},
-			status: 400, wantBody: `{"errors":[{"message":"Cannot query field \"x\""}]}`,
+			status: 400, wantBody: `{"errors":[{"message":"Cannot query field \"x\"","extensions":{"code":"INTERNAL_SERVER_ERROR","request_id":"req-1"}}]}`,
 		},
 		{
 			name: "no data with application/json stays 200",
 			result: func(context.Context, Request) Result {
 				return Result{Response: &graphql.Response{Errors: []*gqlerrors.QueryError{{Message: `Cannot query field "x"`}}}}
 			},
-			status: 200, wantBody: `{"errors":[{"message":"Cannot query field \"x\""}]}`,
+			status: 200, wantBody: `{"errors":[{"message":"Cannot query field \"x\"","extensions":{"code":"INTERNAL_SERVER_ERROR","request_id":"req-1"}}]}`,
 		},
 		{
 			name:     "panic is a 500",
@@ -330,11 +335,15 @@ func TestExecutorResults(t *testing.T) {
 			h := New(testConfig(), &fakeExec{fn: tc.result}, nil, nil)
 			r := httptest.NewRequest("POST", "/graphql/", strings.NewReader(`{"query":"{ a }"}`))
 			r.Header.Set("Authorization", fullToken)
+			r.Header.Set(RequestIDHeader, "req-1")
 			if tc.accept != "" {
 				r.Header.Set("Accept", tc.accept)
 			}
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, r)
+			if got := w.Header().Get(RequestIDHeader); got != "req-1" {
+				t.Errorf("X-Request-ID = %q, want the caller's req-1", got)
+			}
 			if w.Code != tc.status {
 				t.Errorf("status = %d, want %d; body %s", w.Code, tc.status, w.Body)
 			}
