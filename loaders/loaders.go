@@ -57,6 +57,9 @@ type Options struct {
 	PageSize     int  // limit= used when following all pages, and the most ids in one chunk; default 1000
 	Concurrency  int  // chunks (or per-parent lists) fetched at once by ByIDs and ByParents; default 8
 	Explain      bool // record Calls
+	// Deadline, when set, ends every upstream call of the query; it comes before the request's
+	// own deadline, so a slow field fails alone and the fields already answered still go out.
+	Deadline time.Time
 }
 
 // Call is one data access made for the query, for the explain extension.
@@ -378,6 +381,11 @@ func (l *Loader) parallel(ctx context.Context, n int, fn func(context.Context, i
 // fetch returns the decoded answer of GET path?q from, in order: this request's memo, the shared
 // cache, a concurrent identical GET, or the upstream.
 func (l *Loader) fetch(ctx context.Context, kind, path string, q url.Values) (any, error) {
+	if !l.opts.Deadline.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, l.opts.Deadline)
+		defer cancel()
+	}
 	canon := canonical(path, q)
 	key := kind + canon
 	var mine *memoEntry

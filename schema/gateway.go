@@ -44,7 +44,14 @@ type Options struct {
 	MaxUpstreamRequests int // per query; 0 = unlimited
 	MaxURLLength        int // for chunked ?id= lists; 0 = the loaders' default
 	MaxDepth            int // graphql-go's own depth check; 0 = off (the HTTP layer checks first)
+	// OverlapLimit bounds the pairs of fields graphql-go's overlapping-fields validation
+	// compares (that rule is quadratic in repeated response names); 0 = DefaultOverlapLimit.
+	OverlapLimit int
 }
+
+// DefaultOverlapLimit lets every query of NetBox's documentation and GraphiQL's introspection
+// query through, and refuses in milliseconds a document built to make validation quadratic.
+const DefaultOverlapLimit = 10_000
 
 // Gateway executes GraphQL operations against the upstream on behalf of one caller each.
 type Gateway struct {
@@ -60,6 +67,7 @@ type Request struct {
 	Variables     map[string]any
 	Authorization string // the caller's header, forwarded verbatim upstream
 	Explain       bool
+	RequestID     string // for the logs
 }
 
 // Result is the answer and the HTTP status it calls for (0 = 200).
@@ -94,7 +102,11 @@ func New(opts Options) (*Gateway, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	schemaOpts := []graphql.SchemaOpt{graphql.UseStringDescriptions(), graphql.MaxParallelism(64)}
+	if opts.OverlapLimit <= 0 {
+		opts.OverlapLimit = DefaultOverlapLimit
+	}
+	schemaOpts := []graphql.SchemaOpt{graphql.UseStringDescriptions(), graphql.MaxParallelism(64),
+		graphql.OverlapValidationLimit(opts.OverlapLimit), graphql.PanicHandler(panicHandler{opts.Logger})}
 	if opts.MaxDepth > 0 {
 		schemaOpts = append(schemaOpts, graphql.MaxDepth(opts.MaxDepth))
 	}
@@ -144,6 +156,7 @@ func (g *Gateway) Execute(ctx context.Context, req Request) Result {
 			MaxURLLength: g.opts.MaxURLLength,
 			PageSize:     g.opts.MaxPageSize,
 			Explain:      req.Explain,
+			Deadline:     upstreamDeadline(ctx),
 		}),
 		futures: map[objectKey]*future{},
 		groups:  map[groupKey][]*group{},
@@ -154,6 +167,7 @@ func (g *Gateway) Execute(ctx context.Context, req Request) Result {
 	resp := g.schema.Exec(ctx, req.Query, req.OperationName, req.Variables)
 	cancel()
 	r.wg.Wait()
+	classifyErrors(resp)
 
 	if e := r.rejected.Load(); e != nil {
 		// The upstream refused the credentials: the whole answer is refused, as NetBox does.
