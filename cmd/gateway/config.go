@@ -23,6 +23,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/graphbox/graphbox/schema"
 	"github.com/graphbox/graphbox/server"
 )
 
@@ -74,6 +75,13 @@ type LimitsConfig struct {
 	DefaultPageSize     int           `key:"default_page_size"`
 	MaxUpstreamRequests int           `key:"max_upstream_requests"`
 	RequestTimeout      time.Duration `key:"request_timeout"`
+	MaxOverlapPairs     int           `key:"max_overlap_pairs"`
+	MaxErrors           int           `key:"max_errors"`
+	MaxConcurrent       int           `key:"max_concurrent"`
+	MaxQueued           int           `key:"max_queued"`
+	QueueTimeout        time.Duration `key:"queue_timeout"`
+	RateLimit           float64       `key:"rate_limit"`
+	RateBurst           int           `key:"rate_burst"`
 }
 
 // CacheConfig is the shared, per-token cache of upstream answers.
@@ -111,6 +119,11 @@ func DefaultConfig() Config {
 			DefaultPageSize:     100,
 			MaxUpstreamRequests: 200,
 			RequestTimeout:      server.DefaultRequestTimeout,
+			MaxOverlapPairs:     schema.DefaultOverlapLimit,
+			MaxErrors:           server.DefaultMaxErrors,
+			MaxConcurrent:       server.DefaultMaxConcurrent,
+			MaxQueued:           server.DefaultMaxQueued,
+			QueueTimeout:        server.DefaultQueueTimeout,
 		},
 		Cache: CacheConfig{TTL: 60 * time.Second, MaxEntries: 10000},
 		Log:   LogConfig{Level: "info", Format: "text"},
@@ -280,6 +293,12 @@ func setValue(v reflect.Value, raw any) error {
 			return err
 		}
 		v.SetBool(b)
+	case v.Kind() == reflect.Float64:
+		f, err := toFloat(raw)
+		if err != nil {
+			return err
+		}
+		v.SetFloat(f)
 	case v.Kind() == reflect.Int || v.Kind() == reflect.Int64:
 		n, err := toInt(raw)
 		if err != nil {
@@ -325,6 +344,26 @@ func toBool(raw any) (bool, error) {
 		}
 	}
 	return false, fmt.Errorf("%v is not a boolean (write true or false)", raw)
+}
+
+func toFloat(raw any) (float64, error) {
+	switch x := raw.(type) {
+	case int:
+		return float64(x), nil
+	case int64:
+		return float64(x), nil
+	case uint64:
+		return float64(x), nil
+	case float64:
+		return x, nil
+	case string:
+		f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return 0, fmt.Errorf("%q is not a number", x)
+		}
+		return f, nil
+	}
+	return 0, fmt.Errorf("%v is not a number", raw)
 }
 
 func toInt(raw any) (int64, error) {
@@ -414,6 +453,19 @@ func (c Config) validate() []error {
 	}
 	positive("limits.max_upstream_requests", int64(c.Limits.MaxUpstreamRequests))
 	positiveDuration("limits.request_timeout", c.Limits.RequestTimeout)
+	positive("limits.max_overlap_pairs", int64(c.Limits.MaxOverlapPairs))
+	positive("limits.max_errors", int64(c.Limits.MaxErrors))
+	positive("limits.max_concurrent", int64(c.Limits.MaxConcurrent))
+	if c.Limits.MaxQueued < 0 {
+		bad("limits.max_queued", "must not be negative, got %d", c.Limits.MaxQueued)
+	}
+	positiveDuration("limits.queue_timeout", c.Limits.QueueTimeout)
+	if c.Limits.RateLimit < 0 {
+		bad("limits.rate_limit", "must not be negative, got %g", c.Limits.RateLimit)
+	}
+	if c.Limits.RateBurst < 0 {
+		bad("limits.rate_burst", "must not be negative, got %d", c.Limits.RateBurst)
+	}
 
 	if c.Cache.TTL < 0 {
 		bad("cache.ttl", "must not be negative, got %s", c.Cache.TTL)
@@ -441,6 +493,12 @@ func (c Config) ServerConfig() server.Config {
 		RequestTimeout: c.Limits.RequestTimeout,
 		Playground:     c.GraphQL.Playground,
 		Explain:        c.GraphQL.Explain,
+		MaxErrors:      c.Limits.MaxErrors,
+		MaxConcurrent:  c.Limits.MaxConcurrent,
+		MaxQueued:      c.Limits.MaxQueued,
+		QueueTimeout:   c.Limits.QueueTimeout,
+		RateLimit:      c.Limits.RateLimit,
+		RateBurst:      c.Limits.RateBurst,
 	}
 }
 

@@ -127,6 +127,7 @@ func start(cfg Config, logger *slog.Logger) (*gateway, error) {
 		MaxUpstreamRequests: cfg.Limits.MaxUpstreamRequests,
 		MaxDepth:            cfg.Limits.MaxDepth,
 		MaxURLLength:        cfg.Upstream.MaxURLLength,
+		OverlapLimit:        cfg.Limits.MaxOverlapPairs,
 	})
 	if err != nil {
 		g.closeDemo(context.Background())
