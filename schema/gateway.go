@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -136,8 +137,31 @@ type request struct {
 
 	rejected atomic.Pointer[rest.Error]
 
-	plansMu sync.Mutex
-	plans   []explainPlan // compiled filters, for the explain extension
+	plansMu  sync.Mutex
+	plans    []explainPlan // compiled filters, for the explain extension
+	warnings []Warning     // for extensions.warnings; under plansMu
+}
+
+// Warning is one entry of an answer's extensions.warnings: something the caller should know
+// although the query was answered.
+type Warning struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Type    string `json:"type,omitempty"` // the object type it is about
+}
+
+// warn adds a warning once.
+func (r *request) warn(w Warning) {
+	r.plansMu.Lock()
+	defer r.plansMu.Unlock()
+	if !slices.Contains(r.warnings, w) {
+		r.warnings = append(r.warnings, w)
+	}
+}
+
+func (r *request) warnForbidden(obj *model.Object) {
+	r.warn(Warning{Code: "FORBIDDEN", Type: obj.Type,
+		Message: fmt.Sprintf("this token may not view %s objects: their lists are answered empty, as NetBox's GraphQL answers them", obj.Type)})
 }
 
 func requestFrom(ctx context.Context) *request {
@@ -182,6 +206,14 @@ func (g *Gateway) Execute(ctx context.Context, req Request) Result {
 		}
 		resp.Extensions["explain"] = r.explain()
 	}
+	r.plansMu.Lock()
+	if len(r.warnings) > 0 {
+		if resp.Extensions == nil {
+			resp.Extensions = map[string]any{}
+		}
+		resp.Extensions["warnings"] = r.warnings
+	}
+	r.plansMu.Unlock()
 	return Result{Response: resp}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -38,6 +39,10 @@ func (q *Query) one(ctx context.Context, name string, gid graphql.ID) (*node, er
 	sel := selectionOf(ctx, true)
 	data, err := r.loader.Object(ctx, obj.Path, id, fieldsQuery(obj, sel))
 	if err != nil {
+		if missing(err, obj.Path) {
+			// NetBox's GraphQL answers a missing object and one the token may not see alike.
+			return nil, coded("NOT_FOUND", "%s matching query does not exist.", obj.Name)
+		}
 		return nil, r.fail(err)
 	}
 	r.prefetch([]rest.Object{data}, obj, sel)
@@ -94,6 +99,9 @@ func (q *Query) list(ctx context.Context, name string, args listArgs) (*page, er
 				rows, total = res.Rows, res.Total
 			}
 		}
+		if forbiddenList(err, obj.Path) {
+			return r.emptyPage(obj, offset, limit), nil
+		}
 		if err != nil {
 			return nil, r.filterFail(obj, err)
 		}
@@ -102,6 +110,9 @@ func (q *Query) list(ctx context.Context, name string, args listArgs) (*page, er
 		}
 	} else {
 		rows, total, err = r.window(ctx, obj, w, results != nil)
+		if forbiddenList(err, obj.Path) {
+			return r.emptyPage(obj, offset, limit), nil
+		}
 		if err != nil {
 			return nil, r.fail(err)
 		}
@@ -112,6 +123,28 @@ func (q *Query) list(ctx context.Context, name string, args listArgs) (*page, er
 		p.rows[i] = &node{r: r, obj: obj, data: row}
 	}
 	return p, nil
+}
+
+// forbiddenList tells whether err is the upstream refusing this token the list at path: a
+// permission, not the credentials. NetBox's GraphQL restricts every list to what the user may
+// view, so such a list is empty there, with no error.
+func forbiddenList(err error, path string) bool {
+	var re *rest.Error
+	return errors.As(err, &re) && re.Status == http.StatusForbidden && !re.CredentialsRejected() &&
+		strings.HasPrefix(re.Path, path)
+}
+
+// missing tells whether err means the object at path does not exist for this token.
+func missing(err error, path string) bool {
+	var re *rest.Error
+	return errors.As(err, &re) && strings.HasPrefix(re.Path, path) &&
+		(re.Status == http.StatusNotFound || re.Status == http.StatusForbidden && !re.CredentialsRejected())
+}
+
+// emptyPage is a list the token may not view, answered as NetBox's GraphQL answers it.
+func (r *request) emptyPage(obj *model.Object, offset, limit int) *page {
+	r.warnForbidden(obj)
+	return &page{offset: int32(offset), limit: int32(limit), rows: []*node{}}
 }
 
 // filterFail keeps upstream errors as they are and turns the compiler's into input errors.
@@ -354,6 +387,10 @@ func (n *node) reverse(ctx context.Context, name string, args relationArgs) ([]*
 		return nil, err
 	}
 	rows, err := r.children(ctx, spec, n.data.ID())
+	if forbiddenList(err, spec.child.Path) {
+		r.warnForbidden(spec.child)
+		return []*node{}, nil
+	}
 	if err != nil {
 		return nil, r.fail(err)
 	}
