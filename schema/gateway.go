@@ -69,6 +69,8 @@ type Request struct {
 	Authorization string // the caller's header, forwarded verbatim upstream
 	Explain       bool
 	RequestID     string // for the logs
+	// Warnings are the HTTP layer's, to join the answer's extensions.warnings.
+	Warnings []Warning
 }
 
 // Result is the answer and the HTTP status it calls for (0 = 200).
@@ -148,6 +150,10 @@ type Warning struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Type    string `json:"type,omitempty"` // the object type it is about
+	// Path, Old and New tell a rewrite of an older filter dialect: where, and what it became.
+	Path string `json:"path,omitempty"`
+	Old  string `json:"old,omitempty"`
+	New  string `json:"new,omitempty"`
 }
 
 // warn adds a warning once.
@@ -182,9 +188,10 @@ func (g *Gateway) Execute(ctx context.Context, req Request) Result {
 			Explain:      req.Explain,
 			Deadline:     upstreamDeadline(ctx),
 		}),
-		futures: map[objectKey]*future{},
-		groups:  map[groupKey][]*group{},
-		specs:   map[groupKey]*reverseSpec{},
+		futures:  map[objectKey]*future{},
+		groups:   map[groupKey][]*group{},
+		specs:    map[groupKey]*reverseSpec{},
+		warnings: slices.Clone(req.Warnings),
 	}
 	ctx = context.WithValue(ctx, requestKey{}, r)
 	r.ctx = ctx

@@ -19,6 +19,8 @@ import (
 
 	graphql "github.com/graph-gophers/graphql-go"
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
+
+	"github.com/graphbox/graphbox/server/dialect"
 )
 
 // Executor runs one GraphQL operation for one caller (implemented by schema.Gateway; wired in
@@ -38,6 +40,9 @@ type Request struct {
 	Explain bool
 	// RequestID identifies the request in the logs (also in the X-Request-ID answer header).
 	RequestID string
+	// Rewrites are the older filter dialect's forms the query was upgraded from, for the
+	// answer's extensions.warnings.
+	Rewrites []dialect.Rewrite
 }
 
 // Result is the executor's answer.
@@ -90,6 +95,9 @@ type Config struct {
 	// bursts of RateBurst (0: the rate rounded up); past it, 429 RATE_LIMITED.
 	RateLimit float64
 	RateBurst int
+	// Upgrader, when set, upgrades a query that fails validation and is written in an older
+	// NetBox filter dialect, and runs it again (graphql.legacy_filters).
+	Upgrader *dialect.Upgrader
 }
 
 func (c Config) withDefaults() Config {
@@ -334,6 +342,14 @@ func (h *handler) graphql(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.RequestTimeout)
 	defer cancel()
 	res, ok := h.execute(ctx, req)
+	if ok && h.cfg.Upgrader != nil && invalidAsWritten(res) {
+		// Only a query the served schema refuses is looked at, so a valid one costs nothing more.
+		if up := h.cfg.Upgrader.Upgrade(req.Query, req.OperationName, req.Variables); len(up.Rewrites) > 0 {
+			h.log.DebugContext(r.Context(), "query upgraded from an older filter dialect", "rewrites", len(up.Rewrites))
+			req.Query, req.Variables, req.Rewrites = up.Query, up.Variables, up.Rewrites
+			res, ok = h.execute(ctx, req)
+		}
+	}
 	if r.Context().Err() != nil {
 		return // the client hung up: nothing is written
 	}
@@ -627,4 +643,20 @@ func jsonProblem(err error) string {
 		return "it ends too early"
 	}
 	return "it cannot be decoded"
+}
+
+// invalidAsWritten tells whether an answer is the executor refusing the document or its
+// variables, which an older filter dialect explains.
+func invalidAsWritten(res Result) bool {
+	if res.Response == nil || len(res.Response.Data) > 0 && string(res.Response.Data) != "null" || len(res.Response.Errors) == 0 {
+		return false
+	}
+	for _, e := range res.Response.Errors {
+		switch e.Extensions["code"] {
+		case "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT":
+		default:
+			return false
+		}
+	}
+	return true
 }

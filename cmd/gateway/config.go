@@ -59,9 +59,10 @@ type UpstreamConfig struct {
 
 // GraphQLConfig switches the GraphQL endpoint's features.
 type GraphQLConfig struct {
-	Enabled    bool `key:"enabled"`
-	Playground bool `key:"playground"`
-	Explain    bool `key:"explain"`
+	Enabled       bool `key:"enabled"`
+	Playground    bool `key:"playground"`
+	Explain       bool `key:"explain"`
+	LegacyFilters bool `key:"legacy_filters"`
 }
 
 // LimitsConfig bounds what one request may cost.
@@ -108,7 +109,7 @@ func DefaultConfig() Config {
 			MaxBodyBytes: 64 << 20,
 			MaxURLLength: loaders.DefaultMaxURLLength,
 		},
-		GraphQL: GraphQLConfig{Enabled: true, Playground: true},
+		GraphQL: GraphQLConfig{Enabled: true, Playground: true, LegacyFilters: true},
 		Limits: LimitsConfig{
 			MaxBodyBytes:        server.DefaultMaxBodyBytes,
 			MaxDepth:            server.DefaultMaxDepth,

@@ -25,6 +25,7 @@ import (
 	"github.com/graphbox/graphbox/rest"
 	"github.com/graphbox/graphbox/schema"
 	"github.com/graphbox/graphbox/server"
+	"github.com/graphbox/graphbox/server/dialect"
 )
 
 func main() {
@@ -134,6 +135,12 @@ func start(cfg Config, logger *slog.Logger) (*gateway, error) {
 		return nil, err
 	}
 	scfg := cfg.ServerConfig()
+	if cfg.GraphQL.LegacyFilters {
+		if scfg.Upgrader, err = dialect.New(schema.SDL()); err != nil {
+			g.closeDemo(context.Background())
+			return nil, err
+		}
+	}
 	h := server.New(scfg, executor{gw}, readiness(client), logger)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -183,5 +190,13 @@ func readiness(client *rest.Client) func(context.Context) error {
 type executor struct{ g *schema.Gateway }
 
 func (e executor) Execute(ctx context.Context, req server.Request) server.Result {
-	return server.Result(e.g.Execute(ctx, schema.Request(req)))
+	warnings := make([]schema.Warning, len(req.Rewrites))
+	for i, rw := range req.Rewrites {
+		warnings[i] = schema.Warning{Code: "LEGACY_FILTER_SYNTAX", Path: rw.Path, Old: rw.Old, New: rw.New,
+			Message: fmt.Sprintf("%s: %s is written %s in NetBox 4.6; the query was answered as if it said so", rw.Path, rw.Old, rw.New)}
+	}
+	return server.Result(e.g.Execute(ctx, schema.Request{
+		Query: req.Query, OperationName: req.OperationName, Variables: req.Variables,
+		Authorization: req.Authorization, Explain: req.Explain, RequestID: req.RequestID, Warnings: warnings,
+	}))
 }

@@ -25,11 +25,13 @@ import (
 	"github.com/vektah/gqlparser/v2/formatter"
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 )
 
 // Upgrader rewrites queries against one served schema; it is safe for concurrent use.
 type Upgrader struct {
 	schema *ast.Schema
+	rules  *rules.Rules
 }
 
 // New reads the served schema's SDL.
@@ -38,7 +40,11 @@ func New(sdl string) (*Upgrader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dialect: the served schema: %w", err)
 	}
-	return &Upgrader{schema: s}, nil
+	// The executor checks overlapping fields itself, under a bound; gqlparser's check has none,
+	// and no dialect rewrite changes which fields a query selects.
+	r := rules.NewDefaultRules()
+	r.RemoveRule(rules.OverlappingFieldsCanBeMergedRule.Name)
+	return &Upgrader{schema: s, rules: r}, nil
 }
 
 // Rewrite is one value rewritten: where, what the query said, and what it now says.
@@ -97,7 +103,7 @@ func (u *Upgrader) Upgrade(query, operationName string, vars map[string]any) Res
 
 // valid tells whether doc validates against the served schema, its variables included.
 func (u *Upgrader) valid(doc *ast.QueryDocument, operationName string, vars map[string]any) bool {
-	if errs := validator.Validate(u.schema, doc); len(errs) > 0 {
+	if errs := validator.ValidateWithRules(u.schema, doc, u.rules); len(errs) > 0 {
 		return false
 	}
 	op := doc.Operations.ForName(operationName)
