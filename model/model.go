@@ -265,6 +265,9 @@ func (o *Object) App() string {
 type Registry struct {
 	Objects []*Object
 	Unions  []*Union
+	// APIVersion is the version of the upstream's API document the registry was generated
+	// from, as the document states it ("4.2.2 (4.2)").
+	APIVersion string
 
 	byName, byType, byPath, byContentType map[string]*Object
 	unions                                map[string]*Union
@@ -316,6 +319,27 @@ var (
 
 // Default returns the registry generated from the upstream's OpenAPI document by cmd/schemagen.
 func Default() *Registry {
-	defaultOnce.Do(func() { defaultRegistry = NewRegistry(generatedObjects(), generatedUnions()) })
+	defaultOnce.Do(func() {
+		defaultRegistry = NewRegistry(generatedObjects(), generatedUnions())
+		defaultRegistry.APIVersion = generatedAPIVersion()
+	})
 	return defaultRegistry
+}
+
+// MajorMinor is the "major.minor" a NetBox version string begins with ("4.2.2 (4.2)",
+// "4.2.2-sim", "v4.6.8-Docker-3.2.1" give 4.2, 4.2, 4.6), or "" when it has none.
+func MajorMinor(version string) string {
+	v := strings.TrimPrefix(strings.TrimSpace(version), "v")
+	major, rest, ok := strings.Cut(v, ".")
+	if !ok || major == "" || strings.Trim(major, "0123456789") != "" {
+		return ""
+	}
+	minor := rest
+	if i := strings.IndexFunc(rest, func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
+		minor = rest[:i]
+	}
+	if minor == "" {
+		return ""
+	}
+	return major + "." + minor
 }

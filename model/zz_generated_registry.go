@@ -7546,3 +7546,6 @@ func generatedUnions() []*Union {
 		{Name: "WirelessLANScopeType", Members: []string{"Location", "Region", "SiteGroup", "Site"}},
 	}
 }
+
+// generatedAPIVersion is info.version of the document the registry was generated from.
+func generatedAPIVersion() string { return "4.2.2 (4.2)" }

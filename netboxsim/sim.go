@@ -25,6 +25,10 @@ import (
 // Version is the NetBox version the simulator reports.
 const Version = "4.2.2-sim"
 
+// apiVersion is NetBox's REST_FRAMEWORK_VERSION for Version: its major.minor, sent as the
+// API-Version header.
+var apiVersion = model.MajorMinor(Version)
+
 // Options configure a simulator.
 type Options struct {
 	Registry        *model.Registry // required
@@ -206,6 +210,10 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := s.route(r)
+	if strings.HasPrefix(path, "/api/") {
+		// NetBox's CoreMiddleware annotates every API answer, errors included.
+		a.header.Set("API-Version", apiVersion)
+	}
 	if s.log.Enabled(r.Context(), slog.LevelDebug) {
 		scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		s.log.Debug("request", "method", r.Method, "url", r.URL.String(), "auth", scheme, "status", a.status, "bytes", len(a.body))

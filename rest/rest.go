@@ -56,6 +56,9 @@ type Response struct {
 	Body     []byte
 	Attempts int
 	Duration time.Duration
+	// APIVersion is NetBox's API-Version header ("4.2"), which NetBox sets on every /api/
+	// answer, errors included.
+	APIVersion string
 }
 
 // Object is one decoded JSON object. Objects may be shared through caches: never modify one.
@@ -224,7 +227,7 @@ func (c *Client) Get(ctx context.Context, auth, pathAndQuery string) (*Response,
 	if err != nil {
 		return nil, transportError(ctx, err, pathAndQuery)
 	}
-	r := &Response{Status: resp.StatusCode, Body: body, Attempts: st.n, Duration: dur}
+	r := &Response{Status: resp.StatusCode, Body: body, Attempts: st.n, Duration: dur, APIVersion: resp.Header.Get("API-Version")}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		c.log.LogAttrs(ctx, slog.LevelDebug, "upstream request", slog.String("url", fullURL),
 			slog.Int("status", r.Status), slog.Int("attempts", r.Attempts), slog.Duration("duration", dur))

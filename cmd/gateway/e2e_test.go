@@ -70,6 +70,9 @@ func newStackWith(t *testing.T, opts netboxsim.Options, mutate func(*Config)) *s
 		defer cancel()
 		_ = g.close(ctx)
 	})
+	// The tests count upstream requests: the start's version check is not theirs.
+	<-g.checked
+	sim.ResetStats()
 	return &stack{sim: sim, simURL: simSrv.URL, gwURL: "http://" + g.addr}
 }
 

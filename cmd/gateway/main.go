@@ -83,6 +83,7 @@ type gateway struct {
 	srv            *http.Server
 	demo           *http.Server
 	served         chan error
+	checked        chan struct{} // closed once the upstream's version was read at start
 }
 
 // start wires the parts and starts listening.
@@ -141,7 +142,17 @@ func start(cfg Config, logger *slog.Logger) (*gateway, error) {
 			return nil, err
 		}
 	}
-	h := server.New(scfg, executor{gw}, readiness(client), logger)
+	versions := newVersionWatch(reg, logger)
+	ready := readiness(client, versions)
+	g.checked = make(chan struct{})
+	go func() {
+		// The version is checked at start without delaying it; /readyz checks it again.
+		defer close(g.checked)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = ready(ctx)
+	}()
+	h := server.New(scfg, executor{gw}, ready, logger)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		g.closeDemo(context.Background())
@@ -175,9 +186,12 @@ func ignoreClosed(err error) error {
 
 // readiness reports whether the upstream answers /api/status/. Without a caller's token a
 // NetBox that requires login answers 403, which still shows it up and answering.
-func readiness(client *rest.Client) func(context.Context) error {
+func readiness(client *rest.Client, versions *versionWatch) func(context.Context) error {
 	return func(ctx context.Context) error {
-		err := client.Ready(ctx, "")
+		resp, err := client.Get(ctx, "", "/api/status/")
+		if resp != nil {
+			versions.observe(resp)
+		}
 		var re *rest.Error
 		if errors.As(err, &re) && (re.Status == http.StatusForbidden || re.Status == http.StatusUnauthorized) {
 			return nil

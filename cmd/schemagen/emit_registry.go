@@ -99,6 +99,7 @@ func emitRegistry(reg *model.Registry, source string) ([]byte, error) {
 		fmt.Fprintf(&w, "{Name: %q, Members: %s},\n", u.Name, strs(u.Members))
 	}
 	w.WriteString("}\n}\n")
+	fmt.Fprintf(&w, "\n// generatedAPIVersion is info.version of the document the registry was generated from.\nfunc generatedAPIVersion() string { return %q }\n", reg.APIVersion)
 	out, err := format.Source(w.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("format registry: %w", err)

@@ -82,6 +82,7 @@ func generate(doc *document, overridesData []byte, source string) (*model.Regist
 	if err != nil {
 		return nil, nil, skipped, err
 	}
+	reg.APIVersion = doc.Info.Version
 	registry, err := emitRegistry(reg, source)
 	if err != nil {
 		return nil, nil, skipped, err
