@@ -29,6 +29,7 @@ func tiny(t *testing.T) (config, *upstream) {
 // on the gateway's batching: Q1 and Q4 are one request each, the cached Q1 none.
 func TestBenchTiny(t *testing.T) {
 	c, u := tiny(t)
+	c.Verbose = true
 	rep, err := bench(context.Background(), c, u)
 	if err != nil {
 		t.Fatal(err)
@@ -51,6 +52,9 @@ func TestBenchTiny(t *testing.T) {
 	}
 	var out bytes.Buffer
 	rep.print(&out)
+	if !strings.Contains(out.String(), "\nQ1: 1 upstream requests\n  /api/dcim/devices/?") {
+		t.Errorf("-v does not list Q1's request:\n%s", out.String())
+	}
 	for _, q := range []string{"Q1 ", "Q2 ", "Q3 ", "Q4 ", "Q5 ", "Q1 cached"} {
 		if !strings.Contains(out.String(), "\n"+q) {
 			t.Errorf("the report has no line for %q:\n%s", q, out.String())
@@ -122,5 +126,20 @@ func TestParse(t *testing.T) {
 		if _, err := parse(bad, io.Discard); err == nil {
 			t.Errorf("%v: accepted", bad)
 		}
+	}
+}
+
+func TestAskFailsOnErrors(t *testing.T) {
+	_, u := tiny(t)
+	g, err := startGateway(u.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.srv.Close()
+	if err := g.ask(context.Background(), `{ device_list { results { no_such_field } } }`); err == nil {
+		t.Error("an answer with errors passed")
+	}
+	if err := g.ask(context.Background(), queries[3].text); err != nil {
+		t.Error(err)
 	}
 }

@@ -51,6 +51,7 @@ type config struct {
 	Throughput  time.Duration // 0: no throughput run
 	Concurrency int
 	InProcess   bool // the simulator in this process (its work then counts in CPU and allocations)
+	Verbose     bool // print the upstream requests of each query's last run
 }
 
 func parse(args []string, errOut io.Writer) (config, error) {
@@ -65,6 +66,7 @@ func parse(args []string, errOut io.Writer) (config, error) {
 	fs.DurationVar(&c.Throughput, "throughput", 5*time.Second, "length of each throughput run (0: none)")
 	fs.IntVar(&c.Concurrency, "concurrency", 8, "clients of the throughput run")
 	fs.BoolVar(&c.InProcess, "sim-in-process", false, "run the simulator in this process (its CPU and allocations then count)")
+	fs.BoolVar(&c.Verbose, "v", false, "print the upstream requests of each query's last run")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

@@ -127,6 +127,25 @@ func (u *upstream) requests(ctx context.Context) (int64, error) {
 	return st.Requests, nil
 }
 
+// recent is the URLs of the simulator's last n requests.
+func (u *upstream) recent(ctx context.Context, n int64) ([]string, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u.URL+"/_sim/stats", nil)
+	resp, err := u.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var st netboxsim.Stats
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		return nil, fmt.Errorf("stats: %w", err)
+	}
+	var out []string
+	for _, r := range st.Recent[max(0, len(st.Recent)-int(n)):] {
+		out = append(out, r.URL)
+	}
+	return out, nil
+}
+
 // get fetches one REST page into out, as the full-read demo token.
 func (u *upstream) get(ctx context.Context, pathQuery string, out any) error {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u.URL+pathQuery, nil)
