@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/graphbox/graphbox/model"
 )
@@ -30,6 +31,7 @@ func tiny(t *testing.T) (config, *upstream) {
 func TestBenchTiny(t *testing.T) {
 	c, u := tiny(t)
 	c.Verbose = true
+	c.Throughput = 200 * time.Millisecond
 	rep, err := bench(context.Background(), c, u)
 	if err != nil {
 		t.Fatal(err)
@@ -49,6 +51,9 @@ func TestBenchTiny(t *testing.T) {
 		if !seen[q.name] {
 			t.Errorf("no row for %s", q.name)
 		}
+	}
+	if len(rep.throughput) != 2 {
+		t.Errorf("throughput lines: %q", rep.throughput)
 	}
 	var out bytes.Buffer
 	rep.print(&out)
