@@ -39,6 +39,10 @@ type Options struct {
 	Tokens          []Token       // added to DemoTokens()
 	Faults          *Faults       // faults from the start (Latency/Jitter are merged in when set)
 	Logger          *slog.Logger
+	// Cost is the time each /api/ request holds a worker (cost.go; CalibratedCost is NetBox's);
+	// zero: none. Workers bounds the requests served at once, as gunicorn's workers; 0: no bound.
+	Cost    Cost
+	Workers int
 	// MaxRequestLine refuses a longer request line (method, URI, protocol) with 414, as a
 	// front server does (gunicorn's limit_request_line is 4094 by default); 0: no limit.
 	MaxRequestLine int
@@ -58,6 +62,7 @@ type Sim struct {
 	log     *slog.Logger
 	faults  atomic.Pointer[Faults]
 	stats   stats
+	cost    costState
 
 	keyMu  sync.Mutex
 	keyIdx map[string]map[string]int32
@@ -116,6 +121,9 @@ func New(opts Options) (*Sim, error) {
 		return nil, fmt.Errorf("netboxsim: faults: %w", err)
 	}
 	s.faults.Store(&initial)
+	if err := s.cost.init(opts.Cost, opts.Workers); err != nil {
+		return nil, err
+	}
 	g := &generator{s: s, seed: mix(uint64(opts.Seed)), scale: opts.Scale}
 	if err := g.build(); err != nil {
 		return nil, fmt.Errorf("netboxsim: build data set: %w", err)
@@ -157,6 +165,7 @@ type answer struct {
 	status int
 	header http.Header
 	body   []byte
+	rows   int // objects serialized, for the cost model
 }
 
 func jsonAnswer(status int, body []byte) *answer {
@@ -209,7 +218,10 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request) {
 		writeAnswer(w, errorAnswer(ef.Status))
 		return
 	}
-	a := s.route(r)
+	a, ok := s.work(r)
+	if !ok {
+		return
+	}
 	if strings.HasPrefix(path, "/api/") {
 		// NetBox's CoreMiddleware annotates every API answer, errors included.
 		a.header.Set("API-Version", apiVersion)
@@ -463,7 +475,9 @@ func (s *Sim) detailAnswer(rd *renderer, t *table, row int, prof Profile, q url.
 	if row >= t.n || !t.visible(prof, row) {
 		return detail(http.StatusNotFound, fmt.Sprintf("No %s matches the given query.", t.obj.Name))
 	}
-	return jsonAnswer(http.StatusOK, rd.row(nil, t, row, parseShape(q)))
+	a := jsonAnswer(http.StatusOK, rd.row(nil, t, row, parseShape(q)))
+	a.rows = 1
+	return a
 }
 
 // pageParams reads limit and offset as NetBox does: invalid values fall back to the defaults,
@@ -584,7 +598,9 @@ func (s *Sim) list(rd *renderer, t *table, prof Profile, u *url.URL) (*answer, e
 		}
 	}
 	b = append(b, "]}"...)
-	return jsonAnswer(http.StatusOK, b), nil
+	a := jsonAnswer(http.StatusOK, b)
+	a.rows = len(page)
+	return a, nil
 }
 
 func appendOptString(b []byte, s string) []byte {

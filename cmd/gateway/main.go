@@ -152,7 +152,7 @@ func start(cfg Config, logger *slog.Logger) (*gateway, error) {
 		defer cancel()
 		_ = ready(ctx)
 	}()
-	h := server.New(scfg, executor{gw}, ready, logger)
+	h := server.New(scfg, server.SchemaExecutor(gw), ready, logger)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		g.closeDemo(context.Background())
@@ -198,19 +198,4 @@ func readiness(client *rest.Client, versions *versionWatch) func(context.Context
 		}
 		return err
 	}
-}
-
-// executor adapts the schema's gateway to the HTTP layer's interface.
-type executor struct{ g *schema.Gateway }
-
-func (e executor) Execute(ctx context.Context, req server.Request) server.Result {
-	warnings := make([]schema.Warning, len(req.Rewrites))
-	for i, rw := range req.Rewrites {
-		warnings[i] = schema.Warning{Code: "LEGACY_FILTER_SYNTAX", Path: rw.Path, Old: rw.Old, New: rw.New,
-			Message: fmt.Sprintf("%s: %s is written %s in NetBox 4.6; the query was answered as if it said so", rw.Path, rw.Old, rw.New)}
-	}
-	return server.Result(e.g.Execute(ctx, schema.Request{
-		Query: req.Query, OperationName: req.OperationName, Variables: req.Variables,
-		Authorization: req.Authorization, Explain: req.Explain, RequestID: req.RequestID, Warnings: warnings,
-	}))
 }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -48,11 +49,25 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 	truncRate := fs.Float64("truncate-rate", 0, "share of /api/ answers cut in the middle")
 	slowBody := fs.Duration("slow-body", 0, "send every /api/ answer spread over this long")
 	faultPath := fs.String("fault-path", "", "limit the injected faults to paths with this prefix")
+	workers := fs.Int("workers", 0, "requests served at once, as gunicorn's workers; the others wait (0: no bound)")
+	useCost := fs.Bool("cost", false, "hold a worker for what each request costs NetBox (the --cost-* flags; netboxsim/README.md)")
+	cal := netboxsim.CalibratedCost()
+	cost := cal
+	fs.DurationVar(&cost.Request, "cost-request", cal.Request, "cost of every request before any data (implies --cost)")
+	fs.DurationVar(&cost.RowFull, "cost-row-full", cal.RowFull, "cost of a row with the full serializer (implies --cost)")
+	fs.DurationVar(&cost.RowFields, "cost-row-fields", cal.RowFields, "cost of a row of a fields= subset (implies --cost)")
+	fs.DurationVar(&cost.RowBrief, "cost-row-brief", cal.RowBrief, "cost of a brief row (implies --cost)")
+	fs.DurationVar(&cost.Value, "cost-value", cal.Value, "cost of a value a relation filter checks (implies --cost)")
+	fs.DurationVar(&cost.ValueQuery, "cost-value-query", cal.ValueQuery, "cost of a value a filter runs a query for (implies --cost)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	fs.Visit(func(f *flag.Flag) { *useCost = *useCost || strings.HasPrefix(f.Name, "cost-") })
+	if !*useCost {
+		cost = netboxsim.Cost{}
 	}
 	log := slog.New(slog.NewTextHandler(errOut, nil))
 
@@ -91,6 +106,8 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		Tokens:   extra,
 		Faults:   &faults,
 		Logger:   log,
+		Cost:     cost,
+		Workers:  *workers,
 	})
 	if err != nil {
 		return err
@@ -107,6 +124,9 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 	}
 	if len(extra) > 0 {
 		fmt.Fprintf(out, "  and %d tokens from %s\n", len(extra), *tokens)
+	}
+	if *useCost || *workers > 0 {
+		fmt.Fprintf(out, "cost model: %+v, workers %d (0: no bound)\n", cost, *workers)
 	}
 	if *control {
 		fmt.Fprintln(out, "control endpoints: /_sim/stats, /_sim/reset, /_sim/faults")

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -30,6 +31,8 @@ func TestRunErrors(t *testing.T) {
 		{"--listen", "not-an-address"},
 		{"--bogus"},
 		{"extra-arg"},
+		{"--workers", "-1"},
+		{"--cost-value", "-1ms"},
 	}
 	for _, args := range cases {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
@@ -93,5 +96,37 @@ func TestRunServes(t *testing.T) {
 	<-readAll
 	if !strings.Contains(rest.String(), netboxsim.DemoTenantToken) {
 		t.Errorf("the demo tokens are not printed: %q", rest.String())
+	}
+}
+
+// TestRunCostFlags: a --cost-* flag turns the model on with the calibrated figures for the others.
+func TestRunCostFlags(t *testing.T) {
+	if len(model.Default().Objects) == 0 {
+		t.Skip("the generated registry is empty")
+	}
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"--listen", "127.0.0.1:0", "--cost-request", "3ms", "--workers", "2"}, pw, io.Discard)
+		pw.Close()
+	}()
+	want := netboxsim.CalibratedCost()
+	want.Request = 3 * time.Millisecond
+	line := fmt.Sprintf("cost model: %+v, workers 2 (0: no bound)", want)
+	sc := bufio.NewScanner(pr)
+	found := false
+	for sc.Scan() {
+		if sc.Text() == line {
+			found = true
+			cancel()
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !found {
+		t.Errorf("no line %q", line)
 	}
 }
