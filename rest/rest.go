@@ -214,9 +214,10 @@ func (c *Client) Get(ctx context.Context, auth, pathAndQuery string) (*Response,
 	dur := time.Since(start)
 	if err != nil {
 		e := transportError(ctx, err, pathAndQuery)
-		c.log.LogAttrs(ctx, levelFor(e.Code), "upstream request failed", slog.String("url", fullURL),
-			slog.String("code", e.Code), slog.Int("attempts", st.n), slog.Duration("duration", dur),
-			slog.String("error", redact(err.Error(), auth)))
+		// The cause (socket addresses, resolver messages) is for the operator only.
+		c.log.LogAttrs(ctx, levelFor(e.Code), "upstream request failed", slog.String("request_id", RequestID(ctx)),
+			slog.String("url", fullURL), slog.String("code", e.Code), slog.Int("attempts", st.n),
+			slog.Duration("duration", dur), slog.String("error", redact(err.Error(), auth)))
 		return nil, e
 	}
 	body, err := io.ReadAll(resp.Body) // already in memory (attemptTransport)
@@ -226,15 +227,18 @@ func (c *Client) Get(ctx context.Context, auth, pathAndQuery string) (*Response,
 	}
 	r := &Response{Status: resp.StatusCode, Body: body, Attempts: st.n, Duration: dur}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		c.log.LogAttrs(ctx, slog.LevelDebug, "upstream request", slog.String("url", fullURL),
-			slog.Int("status", r.Status), slog.Int("attempts", r.Attempts), slog.Duration("duration", dur))
+		c.log.LogAttrs(ctx, slog.LevelDebug, "upstream request", slog.String("request_id", RequestID(ctx)),
+			slog.String("url", fullURL), slog.Int("status", r.Status), slog.Int("attempts", r.Attempts),
+			slog.Duration("duration", dur))
 		return r, nil
 	}
 	e := statusError(resp.StatusCode, body, pathAndQuery)
 	e.Detail = redact(e.Detail, auth)
-	c.log.LogAttrs(ctx, levelFor(e.Code), "upstream request failed", slog.String("url", fullURL),
-		slog.Int("status", r.Status), slog.String("code", e.Code), slog.Int("attempts", r.Attempts),
-		slog.Duration("duration", dur), slog.String("detail", e.Detail))
+	// The body goes to the log: a 5xx's exception and versions are what the operator needs.
+	c.log.LogAttrs(ctx, levelFor(e.Code), "upstream request failed", slog.String("request_id", RequestID(ctx)),
+		slog.String("url", fullURL), slog.Int("status", r.Status), slog.String("code", e.Code),
+		slog.Int("attempts", r.Attempts), slog.Duration("duration", dur), slog.String("detail", e.Detail),
+		slog.String("body", redact(clip(string(body)), auth)))
 	return r, e
 }
 

@@ -529,7 +529,7 @@ func TestUpstreamFailures(t *testing.T) {
 		{"503 is retried", `{"error": {"status": 503, "path_prefix": "/api/dcim/sites/"}}`, "UPSTREAM_UNAVAILABLE", 4, 0},
 		{"connection reset is retried", `{"reset": {"path_prefix": "/api/dcim/sites/"}}`, "UPSTREAM_UNAVAILABLE", 4, 4},
 		{"500 is not retried", `{"error": {"status": 500, "path_prefix": "/api/dcim/sites/"}}`, "UPSTREAM_UNAVAILABLE", 1, 0},
-		{"a truncated body is garbage", `{"truncate": {"path_prefix": "/api/dcim/sites/"}}`, "BAD_UPSTREAM_RESPONSE", 1, 0},
+		{"a truncated body is retried like a reset", `{"truncate": {"path_prefix": "/api/dcim/sites/"}}`, "UPSTREAM_UNAVAILABLE", 4, 0},
 	}
 	s := newStack(t, func(c *Config) { c.Cache.TTL = 0 })
 	for _, c := range cases {
