@@ -220,7 +220,10 @@ func (c *Client) Get(ctx context.Context, auth, pathAndQuery string) (*Response,
 			slog.Duration("duration", dur), slog.String("error", redact(err.Error(), auth)))
 		return nil, e
 	}
-	body, err := io.ReadAll(resp.Body) // already in memory (attemptTransport)
+	// Already in memory (attemptTransport), its length known: the copy is exactly the body's
+	// size, so that the loaders' cache charges what it holds.
+	body := make([]byte, resp.ContentLength)
+	_, err = io.ReadFull(resp.Body, body)
 	resp.Body.Close()
 	if err != nil {
 		return nil, transportError(ctx, err, pathAndQuery)
@@ -448,7 +451,17 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if resp.ContentLength > t.maxBody {
 		return nil, errBodyTooLarge
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, t.maxBody+1))
+	var body []byte
+	if resp.ContentLength >= 0 {
+		// The declared length (within maxBody, checked above): one allocation, and a body
+		// shorter than declared is io.ErrUnexpectedEOF.
+		body = make([]byte, resp.ContentLength)
+		if _, err = io.ReadFull(resp.Body, body); err == io.EOF {
+			err = io.ErrUnexpectedEOF // nothing of a non-empty body arrived
+		}
+	} else {
+		body, err = io.ReadAll(io.LimitReader(resp.Body, t.maxBody+1))
+	}
 	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) && parent.Err() == nil && ctx.Err() == nil {
 			return nil, fmt.Errorf("%w: %w", errTruncated, err)

@@ -78,8 +78,15 @@ type LimitsConfig struct {
 
 // CacheConfig is the shared, per-token cache of upstream answers.
 type CacheConfig struct {
-	TTL        time.Duration `key:"ttl"`
-	MaxEntries int           `key:"max_entries"`
+	TTL           time.Duration `key:"ttl"`
+	MaxEntries    int           `key:"max_entries"`
+	MaxBytes      int64         `key:"max_bytes"`
+	MaxEntryShare float64       `key:"max_entry_share"` // of max_bytes, the most one answer may take
+}
+
+// Options is the loaders' view of the cache settings.
+func (c CacheConfig) Options() loaders.CacheOptions {
+	return loaders.CacheOptions{TTL: c.TTL, MaxEntries: c.MaxEntries, MaxBytes: c.MaxBytes, MaxEntryShare: c.MaxEntryShare}
 }
 
 // LogConfig chooses the log's level and format.
@@ -112,8 +119,9 @@ func DefaultConfig() Config {
 			MaxUpstreamRequests: 200,
 			RequestTimeout:      server.DefaultRequestTimeout,
 		},
-		Cache: CacheConfig{TTL: 60 * time.Second, MaxEntries: 10000},
-		Log:   LogConfig{Level: "info", Format: "text"},
+		Cache: CacheConfig{TTL: 60 * time.Second, MaxEntries: loaders.DefaultMaxEntries, MaxBytes: loaders.DefaultMaxBytes,
+			MaxEntryShare: loaders.DefaultMaxEntryShare},
+		Log: LogConfig{Level: "info", Format: "text"},
 	}
 }
 
@@ -280,6 +288,12 @@ func setValue(v reflect.Value, raw any) error {
 			return err
 		}
 		v.SetBool(b)
+	case v.Kind() == reflect.Float64:
+		f, err := toFloat(raw)
+		if err != nil {
+			return err
+		}
+		v.SetFloat(f)
 	case v.Kind() == reflect.Int || v.Kind() == reflect.Int64:
 		n, err := toInt(raw)
 		if err != nil {
@@ -353,6 +367,26 @@ func toInt(raw any) (int64, error) {
 	return 0, fmt.Errorf("%v is not a whole number", raw)
 }
 
+func toFloat(raw any) (float64, error) {
+	switch x := raw.(type) {
+	case int:
+		return float64(x), nil
+	case int64:
+		return float64(x), nil
+	case uint64:
+		return float64(x), nil
+	case float64:
+		return x, nil
+	case string:
+		f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
+		if err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
+			return f, nil
+		}
+		return 0, fmt.Errorf("%q is not a number", x)
+	}
+	return 0, fmt.Errorf("%v is not a number", raw)
+}
+
 // validate returns every inconsistency of c.
 func (c Config) validate() []error {
 	var errs []error
@@ -419,6 +453,10 @@ func (c Config) validate() []error {
 		bad("cache.ttl", "must not be negative, got %s", c.Cache.TTL)
 	}
 	positive("cache.max_entries", int64(c.Cache.MaxEntries))
+	positive("cache.max_bytes", c.Cache.MaxBytes)
+	if !(c.Cache.MaxEntryShare > 0 && c.Cache.MaxEntryShare <= 1) {
+		bad("cache.max_entry_share", "must be more than 0 and at most 1, got %v", c.Cache.MaxEntryShare)
+	}
 
 	if _, err := c.Log.level(); err != nil {
 		bad("log.level", "%v", err)

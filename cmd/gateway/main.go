@@ -120,7 +120,7 @@ func start(cfg Config, logger *slog.Logger) (*gateway, error) {
 	gw, err := schema.New(schema.Options{
 		Registry:            reg,
 		Client:              client,
-		Cache:               loaders.NewCache(cfg.Cache.TTL, cfg.Cache.MaxEntries),
+		Cache:               loaders.NewBoundedCache(cfg.Cache.Options()),
 		Logger:              logger,
 		DefaultPageSize:     cfg.Limits.DefaultPageSize,
 		MaxPageSize:         cfg.Limits.MaxPageSize,
