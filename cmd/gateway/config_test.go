@@ -308,3 +308,12 @@ func TestNewLogger(t *testing.T) {
 		t.Errorf("log = %q", out)
 	}
 }
+
+func TestMemoryLimit(t *testing.T) {
+	if got, ok := memoryLimit(64<<20, ""); !ok || got != 64<<20+memoryMargin {
+		t.Errorf("memoryLimit(64 MiB) = %d, %v; want the cache bound plus the margin", got, ok)
+	}
+	if _, ok := memoryLimit(64<<20, "1GiB"); ok {
+		t.Error("GOMEMLIMIT set: the gateway must leave it alone")
+	}
+}
