@@ -130,3 +130,28 @@ func TestLoaderCacheByteBound(t *testing.T) {
 		}
 	}
 }
+
+// TestCacheChargeSmallEntries: with many small answers the bookkeeping dominates; the charge
+// must still be what the entries really hold, within 15%.
+func TestCacheChargeSmallEntries(t *testing.T) {
+	const n = 20000
+	c := NewBoundedCache(CacheOptions{TTL: time.Minute, MaxEntries: n})
+	prefix := c.TokenHash(tokenFull) + "|o|/api/dcim/devices/"
+	keys := make([]string, n) // the slice outside the measure, the keys (held by the cache) inside
+	held, _ := retained(func() any {
+		for i := range keys {
+			keys[i] = fmt.Sprintf("%s%d/", prefix, i)
+			c.set(keys[i], make([]byte, 100), 200)
+		}
+		return nil
+	})
+	charged := c.Bytes()
+	if c.Len() != n {
+		t.Fatalf("%d entries, want %d", c.Len(), n)
+	}
+	perEntry := float64(held)/n - 100 - float64(len(keys[0]))
+	t.Logf("%d entries of 100 B with %d B keys: retain %d B (%.0f B each besides body and key), charged %d B", n, len(keys[0]), held, perEntry, charged)
+	if d := float64(charged-held) / float64(held); d < -0.15 || d > 0.15 {
+		t.Errorf("charged %d B, retain %d B: off by %.0f%%", charged, held, 100*d)
+	}
+}

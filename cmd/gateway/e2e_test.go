@@ -559,6 +559,14 @@ func TestUpstreamFailures(t *testing.T) {
 				if strings.Contains(e.Message, s.simURL) || strings.Contains(e.Message, "0123456789abcdef") {
 					t.Errorf("error shows the upstream URL or the token: %q", e.Message)
 				}
+				// NetBox's 500 body names the exception and the versions; none of it, nor a
+				// socket address, is the client's business.
+				shown := e.Message + fmt.Sprint(e.Extensions)
+				for _, internal := range []string{"SimulatedFault", "exception", netboxsim.Version, "python", "127.0.0.1"} {
+					if strings.Contains(shown, internal) {
+						t.Errorf("error shows %q: %s", internal, shown)
+					}
+				}
 			}
 		})
 	}
