@@ -9,7 +9,9 @@ import (
 	"net/url"
 	"sync"
 	"time"
+	"weak"
 
+	"github.com/graphbox/graphbox/rest"
 	gocache "github.com/patrickmn/go-cache"
 	"golang.org/x/sync/singleflight"
 )
@@ -25,8 +27,8 @@ const (
 
 // entryOverhead is what an entry costs besides its body and its key: the index and go-cache
 // map slots, the two list elements, the entry and the stored value (TestCacheChargeSmallEntries
-// measures it: ~320 bytes on amd64, the allocator's rounding of a small body included).
-const entryOverhead = 320
+// measures it: ~330 bytes on amd64, the allocator's rounding of a small body included).
+const entryOverhead = 336
 
 // CacheOptions bound a Cache.
 type CacheOptions struct {
@@ -43,8 +45,9 @@ type CacheOptions struct {
 // Authorization header (with a random key made per process, so a key reveals nothing and dies
 // with the process) plus the canonical URL: two tokens never share an entry.
 //
-// An entry holds the upstream's JSON body as it arrived, decoded again on each hit: decoded
-// maps of maps cost 4-5 times their wire size, and the bound is in bytes. The charge of an entry
+// An entry holds the upstream's JSON body as it arrived, decoded again on a hit (unless the page
+// last decoded from it is still in memory, held weakly): decoded maps of maps cost 3-4 times
+// their wire size, and the bound is in bytes. The charge of an entry
 // is its body's capacity, its key and a fixed overhead. Past MaxBytes or MaxEntries, the least
 // recently used entries are evicted; expired ones go first (one TTL for all: insertion order is
 // expiry order) as entries are read or stored. go-cache holds the bodies (its janitor is off: only
@@ -80,6 +83,26 @@ type entry struct {
 type stored struct {
 	body   []byte
 	status int
+
+	// page is the last page decoded from body, as long as something else keeps it alive (a
+	// request using it) or the collector has not yet run: a hit then costs no decoding. It
+	// holds nothing against the byte bound.
+	mu   sync.Mutex
+	page weak.Pointer[rest.Page]
+}
+
+// livePage returns the page last decoded from the body if it is still in memory.
+func (s *stored) livePage() *rest.Page {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.page.Value()
+}
+
+// keepPage remembers p, decoded from the body, weakly.
+func (s *stored) keepPage(p *rest.Page) {
+	s.mu.Lock()
+	s.page = weak.Make(p)
+	s.mu.Unlock()
 }
 
 // CacheStats is a snapshot of a Cache's occupancy, for metrics.
@@ -185,8 +208,9 @@ func (c *Cache) get(key string) (*stored, bool) {
 }
 
 // set stores body under key, evicting the least recently used entries past the bounds. The
-// Cache keeps body: the caller must not modify it afterwards.
-func (c *Cache) set(key string, body []byte, status int) {
+// Cache keeps body: the caller must not modify it afterwards. page, when not nil, is body
+// decoded, kept weakly for the hits that come while it lives.
+func (c *Cache) set(key string, body []byte, status int, page *rest.Page) {
 	if c.store == nil {
 		return
 	}
@@ -211,7 +235,11 @@ func (c *Cache) set(key string, body []byte, status int) {
 	e.fifo = c.fifo.PushBack(e)
 	c.index[key] = e
 	c.bytes += size
-	c.store.Set(key, &stored{body: body, status: status}, c.ttl)
+	v := &stored{body: body, status: status}
+	if page != nil {
+		v.page = weak.Make(page)
+	}
+	c.store.Set(key, v, c.ttl)
 }
 
 // expire drops the entries whose TTL has passed: they sit at the front of fifo.

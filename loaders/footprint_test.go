@@ -141,7 +141,7 @@ func TestCacheChargeSmallEntries(t *testing.T) {
 	held, _ := retained(func() any {
 		for i := range keys {
 			keys[i] = fmt.Sprintf("%s%d/", prefix, i)
-			c.set(keys[i], make([]byte, 100), 200)
+			c.set(keys[i], make([]byte, 100), 200, nil)
 		}
 		return nil
 	})
@@ -153,5 +153,42 @@ func TestCacheChargeSmallEntries(t *testing.T) {
 	t.Logf("%d entries of 100 B with %d B keys: retain %d B (%.0f B each besides body and key), charged %d B", n, len(keys[0]), held, perEntry, charged)
 	if d := float64(charged-held) / float64(held); d < -0.15 || d > 0.15 {
 		t.Errorf("charged %d B, retain %d B: off by %.0f%%", charged, held, 100*d)
+	}
+}
+
+// TestCacheHitReusesLivePage: while a page decoded from an entry is alive, a hit returns it
+// without decoding; once collected, a hit decodes the body again.
+func TestCacheHitReusesLivePage(t *testing.T) {
+	f := newFake(t)
+	client := f.client(t)
+	cache := NewCache(time.Minute, 10)
+	ctx := context.Background()
+	q := vals("limit", "50")
+	read := func() (*rest.Page, string) {
+		l := New(client, cache, tokenFull, Options{Explain: true})
+		p, err := l.Page(ctx, "/api/dcim/devices/", q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p, l.Calls()[0].Cache
+	}
+	first, src := read()
+	if src != "miss" {
+		t.Fatalf("first read: %s", src)
+	}
+	again, src := read()
+	if src != "hit" || again != first {
+		t.Errorf("hit while the page lives: %s, same page %v; want the live page", src, again == first)
+	}
+	want := fmt.Sprint(first.Results)
+	first, again = nil, nil
+	runtime.GC()
+	runtime.GC()
+	third, src := read()
+	if src != "hit" || fmt.Sprint(third.Results) != want || len(third.Results) != 50 {
+		t.Errorf("hit after collection: %s, %d rows", src, len(third.Results))
+	}
+	if f.count() != 1 {
+		t.Errorf("upstream requests = %d, want 1", f.count())
 	}
 }

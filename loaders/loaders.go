@@ -471,7 +471,8 @@ func (l *Loader) fetchShared(ctx context.Context, kind, canon string) (val any, 
 			ran = true
 			val, body, status, err := l.upstream(ctx, kind, canon)
 			if err == nil {
-				l.cache.set(key, body, status)
+				page, _ := val.(*rest.Page)
+				l.cache.set(key, body, status, page)
 			}
 			return sfResult{val: val, status: status, err: err, leaderGone: err != nil && ctx.Err() != nil}, nil
 		})
@@ -509,9 +510,17 @@ func (l *Loader) cached(key, kind, canon string) (any, int, bool) {
 	if !ok {
 		return nil, 0, false
 	}
+	if kind == kindPage {
+		if p := c.livePage(); p != nil {
+			return p, c.status, true
+		}
+	}
 	val, err := decode(kind, canon, c.body)
 	if err != nil { // it decoded when stored: cannot happen, but an error is no hit
 		return nil, 0, false
+	}
+	if p, ok := val.(*rest.Page); ok {
+		c.keepPage(p)
 	}
 	return val, c.status, true
 }

@@ -153,7 +153,7 @@ func TestCacheKeysHoldNoToken(t *testing.T) {
 func TestCacheTTLAndBound(t *testing.T) {
 	t.Run("ttl", func(t *testing.T) {
 		c := NewCache(30*time.Millisecond, 10)
-		c.set("a", []byte("1"), 200)
+		c.set("a", []byte("1"), 200, nil)
 		if _, ok := c.get("a"); !ok {
 			t.Fatal("fresh entry missing")
 		}
@@ -161,24 +161,24 @@ func TestCacheTTLAndBound(t *testing.T) {
 		if _, ok := c.get("a"); ok {
 			t.Error("entry outlived its TTL")
 		}
-		c.set("b", []byte("2"), 200)
+		c.set("b", []byte("2"), 200, nil)
 		if c.Len() != 1 || c.Bytes() != c.charge("b", 1) {
 			t.Errorf("Len = %d, Bytes = %d; want 1 entry of %d bytes", c.Len(), c.Bytes(), c.charge("b", 1))
 		}
 	})
 	t.Run("expired entries are dropped as others are stored", func(t *testing.T) {
 		c := NewCache(30*time.Millisecond, 10)
-		c.set("a", []byte("1"), 200)
-		c.set("b", []byte("2"), 200)
+		c.set("a", []byte("1"), 200, nil)
+		c.set("b", []byte("2"), 200, nil)
 		time.Sleep(60 * time.Millisecond)
-		c.set("c", []byte("3"), 200)
+		c.set("c", []byte("3"), 200, nil)
 		if c.Len() != 1 || c.store.ItemCount() != 1 {
 			t.Errorf("Len = %d, store %d; want only c", c.Len(), c.store.ItemCount())
 		}
 	})
 	t.Run("off", func(t *testing.T) {
 		c := NewCache(0, 10)
-		c.set("a", []byte("1"), 200)
+		c.set("a", []byte("1"), 200, nil)
 		if _, ok := c.get("a"); ok || c.Len() != 0 || c.Bytes() != 0 {
 			t.Error("a zero-TTL cache stored something")
 		}
@@ -206,7 +206,7 @@ func TestCacheTTLAndBound(t *testing.T) {
 				for _, op := range tc.ops {
 					switch op[0] {
 					case '+':
-						c.set(op[1:], make([]byte, 100), 200)
+						c.set(op[1:], make([]byte, 100), 200, nil)
 					case '?':
 						c.get(op[1:])
 					}
@@ -278,7 +278,7 @@ func TestCacheBoundUnderLoad(t *testing.T) {
 					defer wg.Done()
 					for i := range 500 {
 						// Sizes 0..8 KiB, distinct keys mostly, some read back.
-						c.set(fmt.Sprint(g, "-", i%120), make([]byte, (i*997)%(8<<10)), 200)
+						c.set(fmt.Sprint(g, "-", i%120), make([]byte, (i*997)%(8<<10)), 200, nil)
 						c.get(fmt.Sprint(g, "-", i%7))
 						if b := c.Bytes(); b > c.maxBytes {
 							t.Errorf("%d bytes charged, bound %d", b, c.maxBytes)
@@ -298,15 +298,15 @@ func TestCacheBoundUnderLoad(t *testing.T) {
 // TestCacheOversizeSkipped: an answer over the per-entry share is not stored and evicts nothing.
 func TestCacheOversizeSkipped(t *testing.T) {
 	c := NewBoundedCache(CacheOptions{TTL: time.Minute, MaxBytes: 100 << 10, MaxEntryShare: 0.25})
-	c.set("small", make([]byte, 1000), 200)
-	c.set("big", make([]byte, 25<<10), 200) // plus key and overhead: over 25 KiB
+	c.set("small", make([]byte, 1000), 200, nil)
+	c.set("big", make([]byte, 25<<10), 200, nil) // plus key and overhead: over 25 KiB
 	if _, ok := c.get("big"); ok {
 		t.Error("an answer over the share was stored")
 	}
 	if _, ok := c.get("small"); !ok {
 		t.Error("storing an oversize answer evicted another")
 	}
-	c.set("small", make([]byte, 30<<10), 200) // a key's new answer too large: the old one goes
+	c.set("small", make([]byte, 30<<10), 200, nil) // a key's new answer too large: the old one goes
 	if _, ok := c.get("small"); ok {
 		t.Error("a stale answer outlived its oversize replacement")
 	}
@@ -898,7 +898,7 @@ func BenchmarkCacheSet(b *testing.B) {
 	body := make([]byte, 100)
 	i := 0
 	for b.Loop() {
-		c.set(fmt.Sprint(i%5000), body, 200)
+		c.set(fmt.Sprint(i%5000), body, 200, nil)
 		i++
 	}
 }
