@@ -902,3 +902,35 @@ func BenchmarkCacheSet(b *testing.B) {
 		i++
 	}
 }
+
+// TestDeadlineIsUpstreamTimeout: when the upstream context's deadline passes, the caller that
+// made the GET, a caller of the same request waiting on it (memo) and one of another request
+// coalesced with it all get UPSTREAM_TIMEOUT, the fields' code for "answered too late".
+func TestDeadlineIsUpstreamTimeout(t *testing.T) {
+	f := newFake(t)
+	client := f.client(t)
+	cache := NewCache(time.Minute, 10)
+	gate := make(chan struct{})
+	f.gate = gate
+	defer close(gate)
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	defer cancel()
+	same := New(client, cache, tokenFull, Options{})
+	other := New(client, cache, tokenFull, Options{})
+	errs := make(chan error, 3)
+	for _, l := range []*Loader{same, same, other} {
+		go func() {
+			_, err := l.Page(ctx, "/api/dcim/devices/", vals("limit", "1"))
+			errs <- err
+		}()
+	}
+	for range 3 {
+		err := <-errs
+		if rest.CodeOf(err) != rest.CodeUpstreamTimeout || !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("err = %v, want UPSTREAM_TIMEOUT wrapping the deadline", err)
+		}
+	}
+	if n := f.count(); n != 1 {
+		t.Errorf("upstream requests = %d, want 1", n)
+	}
+}
