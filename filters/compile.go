@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/graphbox/graphbox/model"
 )
@@ -223,7 +224,7 @@ func (c *compiler) objects(obj *model.Object, v any, path string) ([]*node, bool
 			}
 			m, ok := e.(map[string]any)
 			if !ok {
-				return nil, true, fmt.Errorf("filters: %s[%d]: want an input object, got %T", path, i, e)
+				return nil, true, fmt.Errorf("filters: %s[%d]: want an input object, got %s", path, i, describe(e))
 			}
 			n, err := c.object(obj, m, fmt.Sprintf("%s[%d]", path, i))
 			if err != nil {
@@ -233,7 +234,7 @@ func (c *compiler) objects(obj *model.Object, v any, path string) ([]*node, bool
 		}
 		return out, true, nil
 	}
-	return nil, false, fmt.Errorf("filters: %s: want an input object, got %T", path, v)
+	return nil, false, fmt.Errorf("filters: %s: want an input object, got %s", path, describe(v))
 }
 
 func (c *compiler) field(obj *model.Object, ff *model.FilterField, v any, path string) (*node, error) {
@@ -258,7 +259,7 @@ func (c *compiler) field(obj *model.Object, ff *model.FilterField, v any, path s
 	case model.FilterRelated:
 		m, ok := v.(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("filters: %s: want a %s input object, got %T", path, ff.Input, v)
+			return nil, fmt.Errorf("filters: %s: want a %s input object, got %s", path, ff.Input, describe(v))
 		}
 		if param.RelatedKey != "" && param.RelatedKey != "id" {
 			return nil, fmt.Errorf("filters: %s: parameter %q matches %s by %q, a semi-join needs ids", path, param.Name, ff.Related, param.RelatedKey)
@@ -288,7 +289,7 @@ func (c *compiler) field(obj *model.Object, ff *model.FilterField, v any, path s
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("filters: %s: want a %s input object, got %T", path, ff.Input, v)
+		return nil, fmt.Errorf("filters: %s: want a %s input object, got %s", path, ff.Input, describe(v))
 	}
 	var parts []*node
 	for _, lk := range slices.Sorted(maps.Keys(m)) {
@@ -428,7 +429,7 @@ func (c *compiler) lookup(param *model.FilterParam, lk string, v any, path strin
 	case "range":
 		m, ok := v.(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("filters: %s: want {start, end}, got %T", path, v)
+			return nil, fmt.Errorf("filters: %s: want {start, end}, got %s", path, describe(v))
 		}
 		if m["start"] == nil || m["end"] == nil {
 			return nil, fmt.Errorf("filters: %s: range needs both start and end", path)
@@ -448,7 +449,7 @@ func (c *compiler) lookup(param *model.FilterParam, lk string, v any, path strin
 	case "is_null":
 		b, ok := v.(bool)
 		if !ok {
-			return nil, fmt.Errorf("filters: %s: want a Boolean, got %T", path, v)
+			return nil, fmt.Errorf("filters: %s: want a Boolean, got %s", path, describe(v))
 		}
 		if b {
 			return isNull()
@@ -466,7 +467,7 @@ func (c *compiler) choice(obj *model.Object, ff *model.FilterField, v any, path 
 	case []any:
 		enums = t
 	default:
-		return nil, fmt.Errorf("filters: %s: want an enum value or a list of them, got %T", path, v)
+		return nil, fmt.Errorf("filters: %s: want an enum value or a list of them, got %s", path, describe(v))
 	}
 	f := obj.Field(ff.Field)
 	if f == nil {
@@ -476,7 +477,7 @@ func (c *compiler) choice(obj *model.Object, ff *model.FilterField, v any, path 
 	for i, e := range enums {
 		s, ok := e.(string)
 		if !ok {
-			return nil, fmt.Errorf("filters: %s[%d]: want an enum value, got %T", path, i, e)
+			return nil, fmt.Errorf("filters: %s[%d]: want an enum value, got %s", path, i, describe(e))
 		}
 		// graphql-go hands over the enum's name, or its internal value when the schema maps one
 		// (then the REST value): the name is tried first.
@@ -516,7 +517,7 @@ func choiceByEnum(cs []model.Choice, s string) *model.Choice {
 // decimal, UUIDs in lower case) so that equal values compare equal.
 func scalar(param *model.FilterParam, v any, path string) (string, error) {
 	bad := func() (string, error) {
-		return "", fmt.Errorf("filters: %s: %v (%T) is not a valid %s value for %q", path, v, v, param.Type, param.Name)
+		return "", fmt.Errorf("filters: %s: %s is not a valid %s value for %q", path, shown(v), param.Type, param.Name)
 	}
 	switch param.Type {
 	case model.ParamInt:
@@ -642,4 +643,45 @@ func onNullRow(n *node) bool {
 		return onNullRow(n.leaf.rel.sub)
 	}
 	return false
+}
+
+// describe names the kind of a GraphQL input value as the caller wrote it (a JSON scalar's
+// contents reach the compiler as decoded JSON), never as a Go type.
+func describe(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case bool:
+		return "a Boolean"
+	case int, int32, int64, float64:
+		return "a number"
+	case map[string]any:
+		return "an input object"
+	case []any:
+		return "a list"
+	}
+	return "a value of an unsupported kind"
+}
+
+// shown is a value for an error message: a scalar as written (a long string clipped), an
+// object or list by its kind.
+func shown(v any) string {
+	switch t := v.(type) {
+	case string:
+		if len(t) > 64 {
+			cut := 64
+			for cut > 0 && !utf8.RuneStart(t[cut]) {
+				cut--
+			}
+			t = t[:cut] + "…"
+		}
+		return strconv.Quote(t)
+	case bool, int, int32, int64:
+		return fmt.Sprint(t)
+	case float64:
+		return strconv.FormatFloat(t, 'g', -1, 64)
+	}
+	return describe(v)
 }

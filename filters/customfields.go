@@ -166,7 +166,7 @@ func specOf(cf CustomField) (*cfSpec, error) {
 func (c *compiler) customField(obj *model.Object, v any, path string) (*node, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("filters: %s: want a JSONFilter input object, got %T", path, v)
+		return nil, fmt.Errorf("filters: %s: want a JSONFilter input object, got %s", path, describe(v))
 	}
 	name, _ := m["path"].(string)
 	if name == "" {
@@ -230,7 +230,7 @@ func (c *compiler) customField(obj *model.Object, v any, path string) (*node, er
 	}
 	lks, ok := lv.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("filters: %s: want an input object, got %T", path, lv)
+		return nil, fmt.Errorf("filters: %s: want an input object, got %s", path, describe(lv))
 	}
 	var parts []*node
 	for _, lk := range slices.Sorted(maps.Keys(lks)) {

@@ -126,12 +126,24 @@ func TestCustomFieldRefusals(t *testing.T) {
 		{"JSON path", cfIn("owner__sub", "string_lookup", lk("exact", "x")), "path into its JSON value"},
 		{"NOT over a related text lookup", map[string]any{"NOT": map[string]any{"site": cfIn("owner", "string_lookup", lk("i_contains", "x"))}},
 			"complement"},
+		// Values of the wrong kind inside the JSON scalar, where GraphQL validation cannot help:
+		// the message says what the caller wrote, never a Go type.
+		{"object for a string", cfIn("owner", "string_lookup", lk("exact", map[string]any{"a": 1.0})), `string_lookup.exact: an input object is not a valid string value for "cf_owner"`},
+		{"list for a number", cfIn("priority", "int_comparison_lookup", lk("gt", []any{1.0})), `int_comparison_lookup.gt: a list is not a valid int value for "cf_priority"`},
+		{"string for a number", cfIn("priority", "int_comparison_lookup", lk("gt", "many")), `"many" is not a valid int value`},
+		{"lookups not an object", cfIn("owner", "string_lookup", "x"), "want an input object, got a string"},
+		{"range not an object", cfIn("priority", "int_range_lookup", []any{1.0, 2.0}), "want {start, end}, got a list"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Compile(reg, dev, tc.in, WithCustomFields(testCFs))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("error %v, want one containing %q", err, tc.want)
+				t.Fatalf("error %v, want one containing %q", err, tc.want)
+			}
+			for _, goType := range []string{"map[", "interface {}", "float64", "int32"} {
+				if strings.Contains(err.Error(), goType) {
+					t.Errorf("error names a Go type (%s): %v", goType, err)
+				}
 			}
 		})
 	}

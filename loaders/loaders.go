@@ -462,24 +462,25 @@ type sfResult struct {
 func (l *Loader) fetchShared(ctx context.Context, kind, canon string) (val any, status int, source string, err error) {
 	key := l.tokenHash + "|" + kind + "|" + canon
 	if l.cache != nil {
-		if c, ok := l.cache.get(key); ok {
-			return c.val, c.status, "hit", nil
+		if val, status, ok := l.cached(key, kind, canon); ok {
+			return val, status, "hit", nil
 		}
 	}
 	if err := l.reserve(); err != nil {
 		return nil, 0, "", err
 	}
 	if l.cache == nil {
-		val, status, err := l.upstream(ctx, kind, canon)
+		val, _, status, err := l.upstream(ctx, kind, canon)
 		return val, status, "miss", err
 	}
 	for {
 		ran := false
 		ch := l.cache.group.DoChan(key, func() (any, error) {
 			ran = true
-			val, status, err := l.upstream(ctx, kind, canon)
+			val, body, status, err := l.upstream(ctx, kind, canon)
 			if err == nil {
-				l.cache.set(key, cached{val: val, status: status})
+				page, _ := val.(*rest.Page)
+				l.cache.set(key, body, status, page)
 			}
 			return sfResult{val: val, status: status, err: err, leaderGone: err != nil && ctx.Err() != nil}, nil
 		})
@@ -499,8 +500,8 @@ func (l *Loader) fetchShared(ctx context.Context, kind, canon string) (val any, 
 		}
 		l.refund()
 		if r.leaderGone && ctx.Err() == nil {
-			if c, ok := l.cache.get(key); ok {
-				return c.val, c.status, "hit", nil
+			if val, status, ok := l.cached(key, kind, canon); ok {
+				return val, status, "hit", nil
 			}
 			if err := l.reserve(); err != nil {
 				return nil, 0, "", err
@@ -511,31 +512,63 @@ func (l *Loader) fetchShared(ctx context.Context, kind, canon string) (val any, 
 	}
 }
 
-// upstream makes the GET and decodes its body.
-func (l *Loader) upstream(ctx context.Context, kind, canon string) (any, int, error) {
+// cached decodes the shared cache's entry for key, if there is one.
+func (l *Loader) cached(key, kind, canon string) (any, int, bool) {
+	c, ok := l.cache.get(key)
+	if !ok {
+		return nil, 0, false
+	}
+	if kind == kindPage {
+		if p := c.livePage(); p != nil {
+			return p, c.status, true
+		}
+	}
+	val, err := decode(kind, canon, c.body)
+	if err != nil { // it decoded when stored: cannot happen, but an error is no hit
+		return nil, 0, false
+	}
+	if p, ok := val.(*rest.Page); ok {
+		c.keepPage(p)
+	}
+	return val, c.status, true
+}
+
+// upstream makes the GET and decodes its body; the body is returned for the shared cache.
+func (l *Loader) upstream(ctx context.Context, kind, canon string) (any, []byte, int, error) {
 	r, err := l.client.Get(ctx, l.auth, canon)
 	status := 0
 	if r != nil {
 		status = r.Status
 	}
 	if err != nil {
-		return nil, status, err
+		return nil, nil, status, err
 	}
-	var val any
+	val, err := decode(kind, canon, r.Body)
+	if err != nil {
+		return nil, nil, status, err
+	}
+	return val, r.Body, status, nil
+}
+
+func decode(kind, canon string, body []byte) (any, error) {
+	var (
+		val any
+		err error
+	)
 	switch kind {
 	case kindPage:
-		val, err = rest.DecodePage(r.Body)
+		val, err = rest.DecodePage(body)
 	default:
-		val, err = rest.DecodeObject(r.Body)
+		val, err = rest.DecodeObject(body)
 	}
 	if err != nil {
 		var re *rest.Error
 		if errors.As(err, &re) {
 			re.Path = canon
 		}
-		return nil, status, err
+		return nil, err
 	}
-	return val, status, nil
+	return val, nil
 }
 
 func (l *Loader) reserve() error {

@@ -153,7 +153,7 @@ func TestCacheKeysHoldNoToken(t *testing.T) {
 func TestCacheTTLAndBound(t *testing.T) {
 	t.Run("ttl", func(t *testing.T) {
 		c := NewCache(30*time.Millisecond, 10)
-		c.set("a", cached{val: 1})
+		c.set("a", []byte("1"), 200, nil)
 		if _, ok := c.get("a"); !ok {
 			t.Fatal("fresh entry missing")
 		}
@@ -161,74 +161,159 @@ func TestCacheTTLAndBound(t *testing.T) {
 		if _, ok := c.get("a"); ok {
 			t.Error("entry outlived its TTL")
 		}
-		c.set("b", cached{val: 2}) // drops the expired front
-		if c.Len() != 1 {
-			t.Errorf("Len = %d, want 1", c.Len())
+		c.set("b", []byte("2"), 200, nil)
+		if c.Len() != 1 || c.Bytes() != c.charge("b", 1) {
+			t.Errorf("Len = %d, Bytes = %d; want 1 entry of %d bytes", c.Len(), c.Bytes(), c.charge("b", 1))
+		}
+	})
+	t.Run("expired entries are dropped as others are stored", func(t *testing.T) {
+		c := NewCache(30*time.Millisecond, 10)
+		c.set("a", []byte("1"), 200, nil)
+		c.set("b", []byte("2"), 200, nil)
+		time.Sleep(60 * time.Millisecond)
+		c.set("c", []byte("3"), 200, nil)
+		if c.Len() != 1 || c.store.ItemCount() != 1 {
+			t.Errorf("Len = %d, store %d; want only c", c.Len(), c.store.ItemCount())
 		}
 	})
 	t.Run("off", func(t *testing.T) {
 		c := NewCache(0, 10)
-		c.set("a", cached{val: 1})
-		if _, ok := c.get("a"); ok || c.Len() != 0 {
+		c.set("a", []byte("1"), 200, nil)
+		if _, ok := c.get("a"); ok || c.Len() != 0 || c.Bytes() != 0 {
 			t.Error("a zero-TTL cache stored something")
 		}
 	})
 	tests := []struct {
 		name    string
-		ops     []string // "+k" set k
+		ops     []string // "+k" set k, "?k" get k
 		present []string
 		absent  []string
 	}{
-		{"evicts oldest first", []string{"+1", "+2", "+3", "+4", "+5"}, []string{"3", "4", "5"}, []string{"1", "2"}},
+		{"evicts least recently stored first", []string{"+1", "+2", "+3", "+4", "+5"}, []string{"3", "4", "5"}, []string{"1", "2"}},
 		{"overwrite keeps the bound", []string{"+1", "+2", "+3", "+1", "+1", "+4"}, []string{"1", "3", "4"}, []string{"2"}},
 		{"overwrite moves a key back", []string{"+1", "+2", "+3", "+1", "+4", "+5"}, []string{"1", "4", "5"}, []string{"2", "3"}},
+		{"a read moves a key back", []string{"+1", "+2", "+3", "?1", "+4", "+5"}, []string{"1", "4", "5"}, []string{"2", "3"}},
+		{"reads order the keys", []string{"+1", "+2", "+3", "?3", "?2", "?1", "+4"}, []string{"1", "2", "4"}, []string{"3"}},
 	}
 	for _, tc := range tests {
+		for _, bound := range []string{"entries", "bytes"} {
+			t.Run(tc.name+" by "+bound, func(t *testing.T) {
+				c := NewCache(time.Minute, 3)
+				if bound == "bytes" {
+					// Room for three 100-byte bodies with one-digit keys, not four.
+					c = NewBoundedCache(CacheOptions{TTL: time.Minute, MaxBytes: 3*(100+1+entryOverhead) + 50, MaxEntryShare: 1})
+				}
+				for _, op := range tc.ops {
+					switch op[0] {
+					case '+':
+						c.set(op[1:], make([]byte, 100), 200, nil)
+					case '?':
+						c.get(op[1:])
+					}
+					if c.Len() > 3 {
+						t.Fatalf("Len = %d after %s", c.Len(), op)
+					}
+				}
+				for _, k := range tc.present {
+					if _, ok := c.get(k); !ok {
+						t.Errorf("%s evicted", k)
+					}
+				}
+				for _, k := range tc.absent {
+					if _, ok := c.get(k); ok {
+						t.Errorf("%s kept", k)
+					}
+				}
+				c.checkConsistent(t)
+			})
+		}
+	}
+}
+
+// charge is what an entry of key with a body of n bytes (capacity n) costs.
+func (c *Cache) charge(key string, n int) int64 { return int64(n+len(key)) + entryOverhead }
+
+// checkConsistent compares the index, both orders, go-cache and the byte count.
+func (c *Cache) checkConsistent(t *testing.T) {
+	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var sum int64
+	for k, e := range c.index {
+		v, ok := c.store.Get(k)
+		if !ok {
+			t.Errorf("%s indexed, not in go-cache", k)
+			continue
+		}
+		sum += c.charge(k, cap(v.(*stored).body))
+		if e.size != c.charge(k, cap(v.(*stored).body)) {
+			t.Errorf("%s charged %d", k, e.size)
+		}
+	}
+	if n := len(c.index); c.store.ItemCount() != n || c.lru.Len() != n || c.fifo.Len() != n {
+		t.Errorf("index %d, go-cache %d, lru %d, fifo %d", n, c.store.ItemCount(), c.lru.Len(), c.fifo.Len())
+	}
+	if sum != c.bytes {
+		t.Errorf("bytes = %d, entries sum to %d", c.bytes, sum)
+	}
+	if c.bytes > c.maxBytes || len(c.index) > c.max {
+		t.Errorf("%d bytes in %d entries: over the bounds %d, %d", c.bytes, len(c.index), c.maxBytes, c.max)
+	}
+}
+
+func TestCacheBoundUnderLoad(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts CacheOptions
+	}{
+		{"entries", CacheOptions{TTL: time.Minute, MaxEntries: 50}},
+		{"bytes", CacheOptions{TTL: time.Minute, MaxBytes: 64 << 10, MaxEntryShare: 0.1}},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := NewCache(time.Minute, 3)
-			for _, op := range tc.ops {
-				c.set(op[1:], cached{val: op})
-				if c.Len() > 3 {
-					t.Fatalf("Len = %d after %s", c.Len(), op)
-				}
+			c := NewBoundedCache(tc.opts)
+			var wg sync.WaitGroup
+			for g := range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range 500 {
+						// Sizes 0..8 KiB, distinct keys mostly, some read back.
+						c.set(fmt.Sprint(g, "-", i%120), make([]byte, (i*997)%(8<<10)), 200, nil)
+						c.get(fmt.Sprint(g, "-", i%7))
+						if b := c.Bytes(); b > c.maxBytes {
+							t.Errorf("%d bytes charged, bound %d", b, c.maxBytes)
+						}
+					}
+				}()
 			}
-			for _, k := range tc.present {
-				if _, ok := c.get(k); !ok {
-					t.Errorf("%s evicted", k)
-				}
-			}
-			for _, k := range tc.absent {
-				if _, ok := c.get(k); ok {
-					t.Errorf("%s kept", k)
-				}
-			}
-			if c.store.ItemCount() != c.Len() {
-				t.Errorf("store holds %d, index %d", c.store.ItemCount(), c.Len())
+			wg.Wait()
+			c.checkConsistent(t)
+			if s := c.Stats(); s.Evictions == 0 || s.Entries == 0 {
+				t.Errorf("stats %+v: the load should have evicted", s)
 			}
 		})
 	}
 }
 
-func TestCacheBoundUnderLoad(t *testing.T) {
-	c := NewCache(time.Minute, 50)
-	var wg sync.WaitGroup
-	for g := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range 500 {
-				c.set(fmt.Sprint(g, "-", i%120), cached{val: i})
-				c.get(fmt.Sprint(g, "-", i%7))
-			}
-		}()
+// TestCacheOversizeSkipped: an answer over the per-entry share is not stored and evicts nothing.
+func TestCacheOversizeSkipped(t *testing.T) {
+	c := NewBoundedCache(CacheOptions{TTL: time.Minute, MaxBytes: 100 << 10, MaxEntryShare: 0.25})
+	c.set("small", make([]byte, 1000), 200, nil)
+	c.set("big", make([]byte, 25<<10), 200, nil) // plus key and overhead: over 25 KiB
+	if _, ok := c.get("big"); ok {
+		t.Error("an answer over the share was stored")
 	}
-	wg.Wait()
-	if c.Len() > 50 || c.store.ItemCount() > 50 {
-		t.Errorf("Len %d, store %d: over the bound 50", c.Len(), c.store.ItemCount())
+	if _, ok := c.get("small"); !ok {
+		t.Error("storing an oversize answer evicted another")
 	}
-	if len(c.fifo)-c.head > 50+8*500 {
-		t.Errorf("fifo grew to %d", len(c.fifo)-c.head)
+	c.set("small", make([]byte, 30<<10), 200, nil) // a key's new answer too large: the old one goes
+	if _, ok := c.get("small"); ok {
+		t.Error("a stale answer outlived its oversize replacement")
 	}
+	if s := c.Stats(); s.Oversize != 2 || s.Entries != 0 || s.Bytes != 0 {
+		t.Errorf("stats %+v, want 2 oversize, nothing held", s)
+	}
+	c.checkConsistent(t)
 }
 
 func TestMemo(t *testing.T) {
@@ -810,9 +895,42 @@ func BenchmarkByIDsCached(b *testing.B) {
 
 func BenchmarkCacheSet(b *testing.B) {
 	c := NewCache(time.Hour, 1000)
+	body := make([]byte, 100)
 	i := 0
 	for b.Loop() {
-		c.set(fmt.Sprint(i%5000), cached{val: i})
+		c.set(fmt.Sprint(i%5000), body, 200, nil)
 		i++
+	}
+}
+
+// TestDeadlineIsUpstreamTimeout: when the upstream context's deadline passes, the caller that
+// made the GET, a caller of the same request waiting on it (memo) and one of another request
+// coalesced with it all get UPSTREAM_TIMEOUT, the fields' code for "answered too late".
+func TestDeadlineIsUpstreamTimeout(t *testing.T) {
+	f := newFake(t)
+	client := f.client(t)
+	cache := NewCache(time.Minute, 10)
+	gate := make(chan struct{})
+	f.gate = gate
+	defer close(gate)
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	defer cancel()
+	same := New(client, cache, tokenFull, Options{})
+	other := New(client, cache, tokenFull, Options{})
+	errs := make(chan error, 3)
+	for _, l := range []*Loader{same, same, other} {
+		go func() {
+			_, err := l.Page(ctx, "/api/dcim/devices/", vals("limit", "1"))
+			errs <- err
+		}()
+	}
+	for range 3 {
+		err := <-errs
+		if rest.CodeOf(err) != rest.CodeUpstreamTimeout || !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("err = %v, want UPSTREAM_TIMEOUT wrapping the deadline", err)
+		}
+	}
+	if n := f.count(); n != 1 {
+		t.Errorf("upstream requests = %d, want 1", n)
 	}
 }

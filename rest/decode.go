@@ -23,6 +23,9 @@ func DecodePage(body []byte) (*Page, error) {
 	if w.Count == nil || w.Results == nil {
 		return nil, badResponse("list body lacks count or results", nil)
 	}
+	if *w.Count < 0 {
+		return nil, badResponse("list body has a negative count", nil)
+	}
 	for i, o := range w.Results {
 		if o == nil {
 			return nil, badResponse(fmt.Sprintf("result %d is null", i), nil)

@@ -21,9 +21,9 @@ const (
 	CodeForbidden           = "FORBIDDEN"             // 401, 403
 	CodeBadRequest          = "BAD_REQUEST"           // 400 and other 4xx; Detail keeps NetBox's message
 	CodeRateLimited         = "RATE_LIMITED"          // 429 after retries
-	CodeUpstreamUnavailable = "UPSTREAM_UNAVAILABLE"  // 5xx, connection refused or reset, after retries
-	CodeUpstreamTimeout     = "UPSTREAM_TIMEOUT"      // the request's deadline or the per-attempt timeout
-	CodeBadUpstreamResponse = "BAD_UPSTREAM_RESPONSE" // not JSON, truncated, wrong shape, too large, redirect
+	CodeUpstreamUnavailable = "UPSTREAM_UNAVAILABLE"  // 5xx, connection refused, reset or cut short, after retries
+	CodeUpstreamTimeout     = "UPSTREAM_TIMEOUT"      // the upstream context's deadline or the per-attempt timeout
+	CodeBadUpstreamResponse = "BAD_UPSTREAM_RESPONSE" // not JSON, wrong shape, too large, redirect
 	CodeCancelled           = "CANCELLED"             // the caller went away (context cancelled)
 )
 
@@ -32,7 +32,10 @@ const (
 const maxDetail = 512
 
 // Error is a failed upstream request. Its Error() text is safe to show to clients: it never holds
-// the token nor the upstream URL. Path (path and query, no host) and Err are for logs only.
+// the token, the upstream URL, nor anything the upstream says about itself (a 5xx body's
+// exception, versions, hosts) or about the connection (socket addresses): Detail is NetBox's
+// message for a 4xx, which is addressed to the user, and a fixed phrase otherwise. Path (path and
+// query, no host) and Err are for logs only.
 type Error struct {
 	Status int    // HTTP status, 0 when no response arrived
 	Code   string // one of the Code* constants
@@ -116,9 +119,19 @@ var (
 	errMethod         = errors.New("only GET requests are allowed upstream")
 )
 
-// statusError builds the Error for a non-2xx answer from its body.
+// statusError builds the Error for a non-2xx answer from its body. A 5xx body describes the
+// upstream's insides (NetBox's 500 names the exception and the NetBox and Python versions; a proxy's
+// page may name hosts): the client gets the status text only, the log the body.
 func statusError(status int, body []byte, path string) *Error {
-	e := &Error{Status: status, Path: path, Detail: errorDetail(status, body)}
+	e := &Error{Status: status, Path: path}
+	if status >= 500 {
+		e.Detail = http.StatusText(status)
+		if e.Detail == "" {
+			e.Detail = "upstream server error"
+		}
+	} else {
+		e.Detail = errorDetail(status, body)
+	}
 	switch {
 	case status == http.StatusNotFound:
 		e.Code = CodeNotFound
@@ -203,7 +216,7 @@ func transportError(ctx context.Context, err error, path string) *Error {
 	case errors.Is(err, errBodyTooLarge):
 		e.Code, e.Detail = CodeBadUpstreamResponse, errBodyTooLarge.Error()
 	case errors.Is(err, errTruncated):
-		e.Code, e.Detail = CodeBadUpstreamResponse, errTruncated.Error()
+		e.Code, e.Detail = CodeUpstreamUnavailable, "the upstream closed the connection before the whole answer arrived"
 	case isCertError(err):
 		e.Code, e.Detail = CodeUpstreamUnavailable, "TLS certificate of the upstream not accepted"
 	case errors.Is(err, syscall.ECONNREFUSED):
@@ -243,9 +256,11 @@ func isCertError(err error) bool {
 // retryableTransportError tells whether a failure without response is worth another attempt.
 func retryableTransportError(err error) bool {
 	switch {
-	case errors.Is(err, errMethod), errors.Is(err, errBodyTooLarge), errors.Is(err, errTruncated):
+	case errors.Is(err, errMethod), errors.Is(err, errBodyTooLarge):
 		return false
-	case errors.Is(err, errAttemptTimeout):
+	case errors.Is(err, errAttemptTimeout), errors.Is(err, errTruncated):
+		// A body cut short is a transport failure like a reset, not a bad answer: the
+		// next attempt may well get all of it.
 		return true
 	case isCertError(err):
 		return false

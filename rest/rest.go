@@ -217,27 +217,34 @@ func (c *Client) Get(ctx context.Context, auth, pathAndQuery string) (*Response,
 	dur := time.Since(start)
 	if err != nil {
 		e := transportError(ctx, err, pathAndQuery)
-		c.log.LogAttrs(ctx, levelFor(e.Code), "upstream request failed", slog.String("url", fullURL),
-			slog.String("code", e.Code), slog.Int("attempts", st.n), slog.Duration("duration", dur),
-			slog.String("error", redact(err.Error(), auth)))
+		// The cause (socket addresses, resolver messages) is for the operator only.
+		c.log.LogAttrs(ctx, levelFor(e.Code), "upstream request failed", slog.String("request_id", RequestID(ctx)),
+			slog.String("url", fullURL), slog.String("code", e.Code), slog.Int("attempts", st.n),
+			slog.Duration("duration", dur), slog.String("error", redact(err.Error(), auth)))
 		return nil, e
 	}
-	body, err := io.ReadAll(resp.Body) // already in memory (attemptTransport)
+	// Already in memory (attemptTransport), its length known: the copy is exactly the body's
+	// size, so that the loaders' cache charges what it holds.
+	body := make([]byte, resp.ContentLength)
+	_, err = io.ReadFull(resp.Body, body)
 	resp.Body.Close()
 	if err != nil {
 		return nil, transportError(ctx, err, pathAndQuery)
 	}
 	r := &Response{Status: resp.StatusCode, Body: body, Attempts: st.n, Duration: dur, APIVersion: resp.Header.Get("API-Version")}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		c.log.LogAttrs(ctx, slog.LevelDebug, "upstream request", slog.String("url", fullURL),
-			slog.Int("status", r.Status), slog.Int("attempts", r.Attempts), slog.Duration("duration", dur))
+		c.log.LogAttrs(ctx, slog.LevelDebug, "upstream request", slog.String("request_id", RequestID(ctx)),
+			slog.String("url", fullURL), slog.Int("status", r.Status), slog.Int("attempts", r.Attempts),
+			slog.Duration("duration", dur))
 		return r, nil
 	}
 	e := statusError(resp.StatusCode, body, pathAndQuery)
 	e.Detail = redact(e.Detail, auth)
-	c.log.LogAttrs(ctx, levelFor(e.Code), "upstream request failed", slog.String("url", fullURL),
-		slog.Int("status", r.Status), slog.String("code", e.Code), slog.Int("attempts", r.Attempts),
-		slog.Duration("duration", dur), slog.String("detail", e.Detail))
+	// The body goes to the log: a 5xx's exception and versions are what the operator needs.
+	c.log.LogAttrs(ctx, levelFor(e.Code), "upstream request failed", slog.String("request_id", RequestID(ctx)),
+		slog.String("url", fullURL), slog.Int("status", r.Status), slog.String("code", e.Code),
+		slog.Int("attempts", r.Attempts), slog.Duration("duration", dur), slog.String("detail", e.Detail),
+		slog.String("body", redact(clip(string(body)), auth)))
 	return r, e
 }
 
@@ -447,7 +454,17 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if resp.ContentLength > t.maxBody {
 		return nil, errBodyTooLarge
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, t.maxBody+1))
+	var body []byte
+	if resp.ContentLength >= 0 {
+		// The declared length (within maxBody, checked above): one allocation, and a body
+		// shorter than declared is io.ErrUnexpectedEOF.
+		body = make([]byte, resp.ContentLength)
+		if _, err = io.ReadFull(resp.Body, body); err == io.EOF {
+			err = io.ErrUnexpectedEOF // nothing of a non-empty body arrived
+		}
+	} else {
+		body, err = io.ReadAll(io.LimitReader(resp.Body, t.maxBody+1))
+	}
 	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) && parent.Err() == nil && ctx.Err() == nil {
 			return nil, fmt.Errorf("%w: %w", errTruncated, err)

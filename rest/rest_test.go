@@ -170,14 +170,7 @@ func TestGetRetriesAndCodes(t *testing.T) {
 }
 
 func TestDeadlineStopsRetries(t *testing.T) {
-	tests := []struct {
-		name     string
-		steps    []step
-		opts     func(*Options)
-		timeout  time.Duration
-		wantCode string
-		wantHits int
-	}{
+	tests := []attemptCase{
 		// The wait the upstream asks for (clamped to 1h) passes the deadline: stop now with the 503.
 		{"Retry-After past the deadline", []step{status(503, "", "Retry-After", "60"), ok(onePage)},
 			func(o *Options) { o.RetryWaitMax = time.Hour }, 2 * time.Second, CodeUpstreamUnavailable, 1},
@@ -197,6 +190,20 @@ func TestDeadlineStopsRetries(t *testing.T) {
 			<-r.Context().Done()
 		}, ok(onePage)}, func(o *Options) { o.AttemptTimeout = 100 * time.Millisecond }, 20 * time.Second, "", 2},
 	}
+	runAttemptCases(t, tests)
+}
+
+// attemptCase is a sequence of upstream behaviours and the outcome of one GetPage over it.
+type attemptCase struct {
+	name     string
+	steps    []step
+	opts     func(*Options)
+	timeout  time.Duration
+	wantCode string
+	wantHits int
+}
+
+func runAttemptCases(t *testing.T, tests []attemptCase) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s, srv := newServer(t, tc.steps...)
@@ -207,12 +214,15 @@ func TestDeadlineStopsRetries(t *testing.T) {
 			c := newClient(t, srv.URL, mods...)
 			ctx, cancel := context.WithTimeout(context.Background(), tc.timeout)
 			defer cancel()
-			_, err := c.GetPage(ctx, testAuth, "/api/dcim/sites/")
+			p, err := c.GetPage(ctx, testAuth, "/api/dcim/sites/")
 			if got := codeOf(err); got != tc.wantCode {
 				t.Fatalf("code = %q, want %q (err %v)", got, tc.wantCode, err)
 			}
 			if got := int(s.hits.Load()); got != tc.wantHits {
 				t.Errorf("hits = %d, want %d", got, tc.wantHits)
+			}
+			if err == nil && (len(p.Results) != 1 || p.Results[0].ID() != 7) {
+				t.Errorf("page = %+v", p)
 			}
 		})
 	}
@@ -261,12 +271,6 @@ func TestBodyProblems(t *testing.T) {
 		{"object is a list", ok(`[{"id":1}]`), true, CodeBadUpstreamResponse},
 		{"object is null", ok(`null`), true, CodeBadUpstreamResponse},
 		{"object", ok(`{"id":1}`), true, ""},
-		{"connection closed inside the body", func(w http.ResponseWriter, r *http.Request) {
-			conn, buf, _ := w.(http.Hijacker).Hijack()
-			buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"count\":1,")
-			buf.Flush()
-			conn.Close()
-		}, false, CodeBadUpstreamResponse},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -585,5 +589,156 @@ func BenchmarkDecodePage(b *testing.B) {
 		if _, err := DecodePage(body); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// cut promises a Content-Length of the whole page, sends half of it and closes the connection.
+func cut(w http.ResponseWriter, r *http.Request) {
+	conn, buf, _ := w.(http.Hijacker).Hijack()
+	fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(onePage), onePage[:len(onePage)/2])
+	buf.Flush()
+	conn.Close()
+}
+
+// cutChunked sends a chunked body and closes the connection before the last chunk.
+func cutChunked(w http.ResponseWriter, r *http.Request) {
+	conn, buf, _ := w.(http.Hijacker).Hijack()
+	half := onePage[:len(onePage)/2]
+	fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n", len(half), half)
+	buf.Flush()
+	conn.Close()
+}
+
+// TestTruncatedBodyRetried: an answer cut short is a transport failure, retried like a reset
+// within the retry budget and the deadline.
+func TestTruncatedBodyRetried(t *testing.T) {
+	runAttemptCases(t, []attemptCase{
+		{"shorter than Content-Length, then whole", []step{cut, ok(onePage)}, nil, 10 * time.Second, "", 2},
+		{"chunked body cut, then whole", []step{cutChunked, ok(onePage)}, nil, 10 * time.Second, "", 2},
+		{"cut twice, then whole", []step{cut, cut, ok(onePage)}, nil, 10 * time.Second, "", 3},
+		{"always cut: the retry budget", []step{cut}, nil, 10 * time.Second, CodeUpstreamUnavailable, 4},
+		{"always cut, no retries", []step{cut}, func(o *Options) { o.RetryMax = 0 }, 10 * time.Second, CodeUpstreamUnavailable, 1},
+		{"the backoff would pass the deadline", []step{cut, ok(onePage)},
+			func(o *Options) { o.RetryWaitMin, o.RetryWaitMax = time.Hour, time.Hour }, 2 * time.Second, CodeUpstreamUnavailable, 1},
+	})
+}
+
+// netbox500 is the body NetBox answers a server error with (its REST exception handler).
+const netbox500 = `{"error": "division by zero", "exception": "ZeroDivisionError", "netbox_version": "4.6.8", "python_version": "3.12.3"}`
+
+// TestServerErrorHidesInternals: the client's error has the code, the status and a fixed text;
+// the log line has the body and the request id.
+func TestServerErrorHidesInternals(t *testing.T) {
+	internals := []string{"ZeroDivisionError", "division by zero", "exception", "4.6.8", "3.12.3", "python", "netbox_version", "127.0.0.1"}
+	tests := []struct {
+		name     string
+		step     step
+		wantCode string
+		status   int
+		logHas   []string
+	}{
+		{"500 with NetBox's JSON error body", status(500, netbox500), CodeUpstreamUnavailable, 500,
+			[]string{"ZeroDivisionError", "division by zero", "4.6.8", "3.12.3"}},
+		{"502 page of a proxy naming its host", status(502, "<html><h1>502</h1>nginx/1.25.3 at 127.0.0.1:8001 ZeroDivisionError</html>"), CodeUpstreamUnavailable, 502,
+			[]string{"nginx/1.25.3 at 127.0.0.1:8001"}},
+		{"body cut short (socket addresses in the cause)", cut, CodeUpstreamUnavailable, 0, []string{"truncated"}},
+		{"body stalls past the attempt timeout", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", "1000")
+			w.WriteHeader(200)
+			w.Write([]byte(`{"count":`))
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+		}, CodeUpstreamTimeout, 0, []string{"attempt timed out"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, srv := newServer(t, tc.step)
+			var logs bytes.Buffer
+			log := slog.New(slog.NewJSONHandler(&logs, nil))
+			c := newClient(t, srv.URL, func(o *Options) {
+				o.Logger, o.RetryMax, o.AttemptTimeout = log, 0, 200*time.Millisecond
+			})
+			ctx := WithRequestID(context.Background(), "req-4711")
+			_, err := c.GetPage(ctx, testAuth, "/api/dcim/sites/")
+			var e *Error
+			if !errors.As(err, &e) || e.Code != tc.wantCode || e.Status != tc.status {
+				t.Fatalf("err = %#v, want code %s, status %d", err, tc.wantCode, tc.status)
+			}
+			visible := err.Error() + " " + fmt.Sprint(e.Extensions())
+			for _, s := range internals {
+				if strings.Contains(visible, s) {
+					t.Errorf("client-visible error holds %q: %s", s, visible)
+				}
+			}
+			if ext := e.Extensions(); ext["code"] != tc.wantCode || (tc.status != 0 && ext["upstream_status"] != tc.status) {
+				t.Errorf("extensions = %v", ext)
+			}
+			line := logs.String()
+			if !strings.Contains(line, `"request_id":"req-4711"`) || !strings.Contains(line, `"level":"WARN"`) {
+				t.Errorf("log lacks the request id or the level:\n%s", line)
+			}
+			for _, s := range tc.logHas {
+				if !strings.Contains(line, s) {
+					t.Errorf("log lacks %q:\n%s", s, line)
+				}
+			}
+		})
+	}
+}
+
+func TestRequestID(t *testing.T) {
+	if got := RequestID(context.Background()); got != "" {
+		t.Errorf("RequestID of a bare context = %q", got)
+	}
+	ctx := WithRequestID(context.Background(), "a")
+	if got := RequestID(WithRequestID(ctx, "b")); got != "b" {
+		t.Errorf("RequestID = %q, want the innermost b", got)
+	}
+	if got := RequestID(ctx); got != "a" {
+		t.Errorf("RequestID = %q, want a", got)
+	}
+}
+
+// TestDeadlineIsUpstreamTimeout: whichever step of a call the upstream context's deadline
+// interrupts (waiting for headers, reading the body), the error is
+// UPSTREAM_TIMEOUT, with no socket address in its text.
+func TestDeadlineIsUpstreamTimeout(t *testing.T) {
+	slowBody := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "1000")
+		w.WriteHeader(200)
+		w.Write([]byte(`{"count":`))
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}
+	tests := []struct {
+		name  string
+		steps []step
+		opts  func(*Options)
+	}{
+		{"no headers before the deadline", []step{hang}, nil},
+		{"body stalls past the deadline", []step{slowBody}, nil},
+		{"attempts time out until the deadline", []step{hang}, func(o *Options) { o.AttemptTimeout = 60 * time.Millisecond; o.RetryMax = 10 }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, srv := newServer(t, tc.steps...)
+			var mods []func(*Options)
+			if tc.opts != nil {
+				mods = append(mods, tc.opts)
+			}
+			c := newClient(t, srv.URL, mods...)
+			ctx, cancel := context.WithTimeout(context.Background(), 250*time.Millisecond)
+			defer cancel()
+			_, err := c.GetPage(ctx, testAuth, "/api/dcim/sites/")
+			if got := codeOf(err); got != CodeUpstreamTimeout {
+				t.Fatalf("code = %q, want %q (err %v)", got, CodeUpstreamTimeout, err)
+			}
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("errors.Is(err, context.DeadlineExceeded) = false for %v", err)
+			}
+			if strings.Contains(err.Error(), "127.0.0.1") || strings.Contains(err.Error(), "tcp") {
+				t.Errorf("error text holds a socket address: %s", err)
+			}
+		})
 	}
 }

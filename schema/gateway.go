@@ -178,7 +178,7 @@ func requestFrom(ctx context.Context) *request {
 // Execute runs one operation. Look-ahead requests still running when execution ends are
 // cancelled and waited for, so none outlives the call.
 func (g *Gateway) Execute(ctx context.Context, req Request) Result {
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithCancel(rest.WithRequestID(ctx, req.RequestID))
 	r := &request{
 		g: g,
 		loader: loaders.New(g.opts.Client, g.opts.Cache, req.Authorization, loaders.Options{

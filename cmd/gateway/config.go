@@ -87,8 +87,15 @@ type LimitsConfig struct {
 
 // CacheConfig is the shared, per-token cache of upstream answers.
 type CacheConfig struct {
-	TTL        time.Duration `key:"ttl"`
-	MaxEntries int           `key:"max_entries"`
+	TTL           time.Duration `key:"ttl"`
+	MaxEntries    int           `key:"max_entries"`
+	MaxBytes      int64         `key:"max_bytes"`
+	MaxEntryShare float64       `key:"max_entry_share"` // of max_bytes, the most one answer may take
+}
+
+// Options is the loaders' view of the cache settings.
+func (c CacheConfig) Options() loaders.CacheOptions {
+	return loaders.CacheOptions{TTL: c.TTL, MaxEntries: c.MaxEntries, MaxBytes: c.MaxBytes, MaxEntryShare: c.MaxEntryShare}
 }
 
 // LogConfig chooses the log's level and format.
@@ -126,8 +133,9 @@ func DefaultConfig() Config {
 			MaxQueued:           server.DefaultMaxQueued,
 			QueueTimeout:        server.DefaultQueueTimeout,
 		},
-		Cache: CacheConfig{TTL: 60 * time.Second, MaxEntries: 10000},
-		Log:   LogConfig{Level: "info", Format: "text"},
+		Cache: CacheConfig{TTL: 60 * time.Second, MaxEntries: loaders.DefaultMaxEntries, MaxBytes: loaders.DefaultMaxBytes,
+			MaxEntryShare: loaders.DefaultMaxEntryShare},
+		Log: LogConfig{Level: "info", Format: "text"},
 	}
 }
 
@@ -472,6 +480,10 @@ func (c Config) validate() []error {
 		bad("cache.ttl", "must not be negative, got %s", c.Cache.TTL)
 	}
 	positive("cache.max_entries", int64(c.Cache.MaxEntries))
+	positive("cache.max_bytes", c.Cache.MaxBytes)
+	if !(c.Cache.MaxEntryShare > 0 && c.Cache.MaxEntryShare <= 1) {
+		bad("cache.max_entry_share", "must be more than 0 and at most 1, got %v", c.Cache.MaxEntryShare)
+	}
 
 	if _, err := c.Log.level(); err != nil {
 		bad("log.level", "%v", err)

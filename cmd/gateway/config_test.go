@@ -87,12 +87,15 @@ func TestLoadConfig(t *testing.T) {
 			}},
 		{name: "every kind from the environment", env: map[string]string{
 			"GATEWAY_DEMO": "true", "GATEWAY_CACHE_TTL": "2m", "GATEWAY_CACHE_MAX_ENTRIES": "5",
+			"GATEWAY_CACHE_MAX_BYTES": "67108864", "GATEWAY_CACHE_MAX_ENTRY_SHARE": "0.25",
 			"GATEWAY_UPSTREAM_MAX_BODY_BYTES": "1000", "GATEWAY_UPSTREAM_MAX_URL_LENGTH": "3000", "GATEWAY_UPSTREAM_RETRY_WAIT_MIN": "1s", "GATEWAY_UPSTREAM_RETRY_WAIT_MAX": "3s",
 			"GATEWAY_GRAPHQL_EXPLAIN": "1", "GATEWAY_GRAPHQL_PLAYGROUND": "off", "GATEWAY_LOG_FORMAT": "json", "GATEWAY_LOG_LEVEL": "debug",
 		}, want: func(c Config) Config {
 			c.Demo = true
 			c.Cache.TTL = 2 * time.Minute
 			c.Cache.MaxEntries = 5
+			c.Cache.MaxBytes = 64 << 20
+			c.Cache.MaxEntryShare = 0.25
 			c.Upstream.MaxBodyBytes = 1000
 			c.Upstream.MaxURLLength = 3000
 			c.Upstream.RetryWaitMin = time.Second
@@ -126,7 +129,7 @@ func TestLoadConfig(t *testing.T) {
 			env: map[string]string{"GATEWAY_CACHE_TTL": "soon", "GATEWAY_LIMITS_MAX_DEPTH": "-1"},
 			file: "limits:\n  max_dept: 3\n  max_aliases: -2\n  default_page_size: 5000\n" +
 				"upstream:\n  retry_wait_min: 5s\n  retry_wait_max: 1s\n  timeout: 30\n" +
-				"log:\n  level: loud\n  format: xml\ncache:\n  max_entries: 0\n",
+				"log:\n  level: loud\n  format: xml\ncache:\n  max_entries: 0\n  max_bytes: -1\n  max_entry_share: 1.5\n",
 			errs: []string{
 				`unknown key "limits.max_dept"`,
 				`cache.ttl (from GATEWAY_CACHE_TTL): "soon" is not a duration`,
@@ -138,6 +141,8 @@ func TestLoadConfig(t *testing.T) {
 				`log.level: "loud" is not debug, info, warn or error`,
 				`log.format: "xml" is not text or json`,
 				"cache.max_entries: must be more than 0, got 0",
+				"cache.max_bytes: must be more than 0, got -1",
+				"cache.max_entry_share: must be more than 0 and at most 1, got 1.5",
 				`listen: "nope" is not a host:port address`,
 				"upstream.url: missing",
 			}},
@@ -152,6 +157,8 @@ func TestLoadConfig(t *testing.T) {
 			}},
 		{name: "int overflow", args: []string{"--demo"}, env: map[string]string{"GATEWAY_LIMITS_MAX_DEPTH": "99999999999999999999"},
 			errs: []string{"limits.max_depth (from GATEWAY_LIMITS_MAX_DEPTH)"}},
+		{name: "share not a number", args: []string{"--demo"}, env: map[string]string{"GATEWAY_CACHE_MAX_ENTRY_SHARE": "half"},
+			errs: []string{`cache.max_entry_share (from GATEWAY_CACHE_MAX_ENTRY_SHARE): "half" is not a number`}},
 		{name: "negative cache ttl", args: []string{"--demo"}, env: map[string]string{"GATEWAY_CACHE_TTL": "-1s"},
 			errs: []string{"cache.ttl: must not be negative"}},
 		{name: "negative retries", args: []string{"--demo"}, env: map[string]string{"GATEWAY_UPSTREAM_RETRY_MAX": "-1"},
@@ -299,5 +306,14 @@ func TestNewLogger(t *testing.T) {
 	LogConfig{Level: "warn", Format: "json"}.NewLogger(&b).Warn("shown")
 	if out := b.String(); strings.Contains(out, "hidden") || !strings.Contains(out, `"msg":"shown"`) {
 		t.Errorf("log = %q", out)
+	}
+}
+
+func TestMemoryLimit(t *testing.T) {
+	if got, ok := memoryLimit(64<<20, ""); !ok || got != 64<<20+memoryMargin {
+		t.Errorf("memoryLimit(64 MiB) = %d, %v; want the cache bound plus the margin", got, ok)
+	}
+	if _, ok := memoryLimit(64<<20, "1GiB"); ok {
+		t.Error("GOMEMLIMIT set: the gateway must leave it alone")
 	}
 }

@@ -260,3 +260,45 @@ func TestPartialAnswerAtDeadline(t *testing.T) {
 		t.Errorf("answered after %v, past the 2s deadline", elapsed)
 	}
 }
+
+// TestUpstream500LoggedNotAnswered: NetBox's 500 body (exception, versions) reaches the log, on a
+// line with the request id the client got, and never the client.
+func TestUpstream500LoggedNotAnswered(t *testing.T) {
+	var logs syncBuffer
+	s := newStackLogging(t, netboxsim.Options{}, func(c *Config) { c.Cache.TTL = 0 }, &logs)
+	if err := s.sim.SetFaults(netboxsim.Faults{Error: &netboxsim.ErrorFault{Status: 500, PathPrefix: "/api/dcim/sites/"}}); err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]string{"query": `{ site_list { total_count } }`})
+	req, _ := http.NewRequest("POST", s.gwURL+"/graphql/", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", fullToken)
+	req.Header.Set("X-Request-ID", "support-case-42")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var r gqlResponse
+	if err := json.Unmarshal(raw, &r); err != nil || len(r.Errors) != 1 {
+		t.Fatalf("answer %s", raw)
+	}
+	if code := r.codes()[0]; code != "UPSTREAM_UNAVAILABLE" {
+		t.Errorf("code %s, want UPSTREAM_UNAVAILABLE", code)
+	}
+	for _, leak := range []string{"SimulatedFault", "netbox_version", "python_version", "4.2.2", "127.0.0.1", s.simURL} {
+		if strings.Contains(string(raw), leak) {
+			t.Errorf("the answer shows %q: %s", leak, raw)
+		}
+	}
+	var found bool
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, `"request_id":"support-case-42"`) && strings.Contains(line, "SimulatedFault") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no log line has both the request id and the upstream's exception:\n%s", logs.String())
+	}
+}
