@@ -43,7 +43,6 @@ type Options struct {
 	MaxPageSize         int // default 1000, as NetBox's MAX_PAGE_SIZE
 	MaxUpstreamRequests int // per query; 0 = unlimited
 	MaxURLLength        int // for chunked ?id= lists; 0 = the loaders' default
-	MaxDepth            int // graphql-go's own depth check; 0 = off (the HTTP layer checks first)
 }
 
 // Gateway executes GraphQL operations against the upstream on behalf of one caller each.
@@ -94,10 +93,9 @@ func New(opts Options) (*Gateway, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	// No graphql.MaxDepth: it counts every introspection level, so graphql-js's standard
+	// introspection query (depth 13) would fail; the HTTP layer's depth limit is the one rule.
 	schemaOpts := []graphql.SchemaOpt{graphql.UseStringDescriptions(), graphql.MaxParallelism(64)}
-	if opts.MaxDepth > 0 {
-		schemaOpts = append(schemaOpts, graphql.MaxDepth(opts.MaxDepth))
-	}
 	began := time.Now()
 	s, err := graphql.ParseSchema(SDL(), root{&Query{}}, schemaOpts...)
 	if err != nil {

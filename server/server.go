@@ -259,7 +259,7 @@ func (h *handler) graphql(w http.ResponseWriter, r *http.Request) {
 	}
 
 	req := Request{
-		Query:         p.Query,
+		Query:         introspectionCompat(p.Query),
 		OperationName: p.OperationName,
 		Variables:     p.Variables,
 		Authorization: r.Header.Get("Authorization"),

@@ -125,7 +125,6 @@ func start(cfg Config, logger *slog.Logger) (*gateway, error) {
 		DefaultPageSize:     cfg.Limits.DefaultPageSize,
 		MaxPageSize:         cfg.Limits.MaxPageSize,
 		MaxUpstreamRequests: cfg.Limits.MaxUpstreamRequests,
-		MaxDepth:            cfg.Limits.MaxDepth,
 		MaxURLLength:        cfg.Upstream.MaxURLLength,
 	})
 	if err != nil {
