@@ -43,6 +43,8 @@ type Options struct {
 	MaxPageSize         int // default 1000, as NetBox's MAX_PAGE_SIZE
 	MaxUpstreamRequests int // per query; 0 = unlimited
 	MaxURLLength        int // for chunked ?id= lists; 0 = the loaders' default
+	// ObserveUpstream sees every data access of every request (metrics); nil: nothing.
+	ObserveUpstream func(loaders.Call)
 }
 
 // Gateway executes GraphQL operations against the upstream on behalf of one caller each.
@@ -93,6 +95,9 @@ func New(opts Options) (*Gateway, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.ObserveUpstream == nil {
+		opts.ObserveUpstream = func(loaders.Call) {}
+	}
 	// No graphql.MaxDepth: it counts every introspection level, so graphql-js's standard
 	// introspection query (depth 13) would fail; the HTTP layer's depth limit is the one rule.
 	schemaOpts := []graphql.SchemaOpt{graphql.UseStringDescriptions(), graphql.MaxParallelism(64)}
@@ -142,6 +147,7 @@ func (g *Gateway) Execute(ctx context.Context, req Request) Result {
 			MaxURLLength: g.opts.MaxURLLength,
 			PageSize:     g.opts.MaxPageSize,
 			Explain:      req.Explain,
+			Observe:      g.opts.ObserveUpstream,
 		}),
 		futures: map[objectKey]*future{},
 		groups:  map[groupKey][]*group{},
