@@ -71,6 +71,11 @@ type Config struct {
 	Explain bool
 	// ReadyTimeout bounds one call of the readiness check.
 	ReadyTimeout time.Duration
+	// Metrics are served at /metrics; nil: a fresh registry of the handler's own.
+	Metrics *Metrics
+	// MetricsElsewhere leaves /metrics out of this handler (served on metrics.listen instead).
+	MetricsElsewhere bool
+	CORS             CORSConfig
 }
 
 func (c Config) withDefaults() Config {
@@ -95,6 +100,9 @@ func (c Config) withDefaults() Config {
 	if c.ReadyTimeout <= 0 {
 		c.ReadyTimeout = DefaultReadyTimeout
 	}
+	if c.Metrics == nil {
+		c.Metrics = NewMetrics(nil)
+	}
 	return c
 }
 
@@ -109,7 +117,7 @@ type handler struct {
 	exec    Executor
 	ready   func(context.Context) error
 	log     *slog.Logger
-	metrics *metrics
+	metrics *Metrics
 	mux     *http.ServeMux
 }
 
@@ -119,23 +127,26 @@ func New(cfg Config, exec Executor, ready func(context.Context) error, logger *s
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	h := &handler{cfg: cfg.withDefaults(), exec: exec, ready: ready, log: logger, metrics: newMetrics(), mux: http.NewServeMux()}
+	cfg = cfg.withDefaults()
+	h := &handler{cfg: cfg, exec: exec, ready: ready, log: logger, metrics: cfg.Metrics, mux: http.NewServeMux()}
 	h.mux.HandleFunc("/graphql", h.graphql)
 	h.mux.HandleFunc("/graphql/{$}", h.graphql)
 	h.mux.HandleFunc("/healthz", h.healthz)
 	h.mux.HandleFunc("/readyz", h.readyz)
-	h.mux.HandleFunc("/metrics", h.metrics.serve)
+	if !cfg.MetricsElsewhere {
+		h.mux.Handle("/metrics", h.metrics.Handler())
+	}
 	h.mux.HandleFunc("/", notFound)
-	return h
+	return withCORS(cfg.CORS, withCompression(h))
 }
 
 // ServeHTTP logs and measures every request; the Authorization header is never logged.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w}
-	h.metrics.inFlight.Add(1)
+	h.metrics.inFlight.Inc()
 	defer func() {
-		h.metrics.inFlight.Add(-1)
+		h.metrics.inFlight.Dec()
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
 				panic(v)
