@@ -36,6 +36,7 @@ type stack struct {
 	sim    *netboxsim.Sim
 	simURL string
 	gwURL  string
+	gw     *gateway
 }
 
 func newStack(t *testing.T, mutate func(*Config)) *stack {
@@ -58,6 +59,8 @@ func newStackWith(t *testing.T, opts netboxsim.Options, mutate func(*Config)) *s
 	cfg.Upstream.URL = simSrv.URL
 	cfg.Upstream.RetryWaitMin = time.Millisecond
 	cfg.Upstream.RetryWaitMax = 20 * time.Millisecond
+	// One readiness check, at start: tests count the simulator's requests exactly.
+	cfg.Ready.Interval = time.Hour
 	if mutate != nil {
 		mutate(&cfg)
 	}
@@ -70,7 +73,8 @@ func newStackWith(t *testing.T, opts netboxsim.Options, mutate func(*Config)) *s
 		defer cancel()
 		_ = g.close(ctx)
 	})
-	return &stack{sim: sim, simURL: simSrv.URL, gwURL: "http://" + g.addr}
+	waitChecked(t, "http://"+g.addr)
+	return &stack{sim: sim, simURL: simSrv.URL, gwURL: "http://" + g.addr, gw: g}
 }
 
 // gqlResponse is a GraphQL answer with its HTTP status.

@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/pflag"
 
 	"github.com/graphbox/graphbox/loaders"
@@ -27,10 +28,20 @@ import (
 	"github.com/graphbox/graphbox/server"
 )
 
+// version is set at build time: -ldflags "-X main.version=$(git describe --tags --always --dirty)".
+var version = "dev"
+
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
+		os.Exit(healthcheck(os.Args[2:], os.Getenv, os.Stderr))
+	}
 	cfg, err := LoadConfig(os.Args[1:], nil)
 	if errors.Is(err, pflag.ErrHelp) {
-		fmt.Println(err)
+		fmt.Print(err)
+		return
+	}
+	if errors.Is(err, ErrVersion) {
+		fmt.Println("graphbox", version)
 		return
 	}
 	if err != nil {
@@ -62,9 +73,7 @@ func run(ctx context.Context, cfg Config, out io.Writer) error {
 		}
 	}
 	<-ctx.Done()
-	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	return gw.close(shutdown)
+	return gw.shutdown(cfg.Shutdown)
 }
 
 // displayAddr makes ":8080" something a browser can open.
@@ -80,14 +89,18 @@ func displayAddr(addr string) string {
 type gateway struct {
 	addr, upstream string
 	srv            *http.Server
+	metricsSrv     *http.Server // nil unless metrics.listen is set
+	metricsAddr    string
 	demo           *http.Server
+	ready          *server.Readiness
+	log            *slog.Logger
 	served         chan error
 }
 
 // start wires the parts and starts listening.
 func start(cfg Config, logger *slog.Logger) (*gateway, error) {
 	reg := model.Default()
-	g := &gateway{served: make(chan error, 2)}
+	g := &gateway{served: make(chan error, 3), log: logger}
 	if cfg.Demo {
 		sim, err := netboxsim.New(netboxsim.Options{Registry: reg, Scale: 1, Seed: 1, Control: true, Logger: logger})
 		if err != nil {
@@ -117,11 +130,17 @@ func start(cfg Config, logger *slog.Logger) (*gateway, error) {
 		g.closeDemo(context.Background())
 		return nil, fmt.Errorf("upstream: %w", err)
 	}
+	metrics := server.NewMetrics(prometheus.NewRegistry())
+	cache := loaders.NewCache(cfg.Cache.TTL, cfg.Cache.MaxEntries)
+	metrics.WatchCache(cacheStats{cache})
 	gw, err := schema.New(schema.Options{
-		Registry:            reg,
-		Client:              client,
-		Cache:               loaders.NewCache(cfg.Cache.TTL, cfg.Cache.MaxEntries),
-		Logger:              logger,
+		Registry: reg,
+		Client:   client,
+		Cache:    cache,
+		Logger:   logger,
+		ObserveUpstream: func(c loaders.Call) {
+			metrics.ObserveUpstream(c.URL, c.Status, c.Cache, c.Attempts, time.Duration(c.Millis*float64(time.Millisecond)))
+		},
 		DefaultPageSize:     cfg.Limits.DefaultPageSize,
 		MaxPageSize:         cfg.Limits.MaxPageSize,
 		MaxUpstreamRequests: cfg.Limits.MaxUpstreamRequests,
@@ -132,21 +151,52 @@ func start(cfg Config, logger *slog.Logger) (*gateway, error) {
 		return nil, err
 	}
 	scfg := cfg.ServerConfig()
-	h := server.New(scfg, executor{gw}, readiness(client), logger)
+	scfg.Metrics, scfg.MetricsElsewhere = metrics, cfg.Metrics.Listen != ""
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		g.closeDemo(context.Background())
 		return nil, fmt.Errorf("listen: %w", err)
 	}
+	if cfg.Metrics.Listen != "" {
+		mln, err := net.Listen("tcp", cfg.Metrics.Listen)
+		if err != nil {
+			ln.Close()
+			g.closeDemo(context.Background())
+			return nil, fmt.Errorf("metrics.listen: %w", err)
+		}
+		g.metricsAddr = mln.Addr().String()
+		g.metricsSrv = &http.Server{Handler: metrics.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { g.served <- ignoreClosed(g.metricsSrv.Serve(mln)) }()
+	}
+	g.ready = server.NewReadiness(readiness(client), cfg.Ready.Interval, cfg.Ready.Timeout, logger)
+	h := server.New(scfg, executor{gw}, g.ready.Check, logger)
 	g.addr = ln.Addr().String()
 	g.srv = server.NewHTTPServer(g.addr, h, scfg, logger)
 	go func() { g.served <- ignoreClosed(g.srv.Serve(ln)) }()
 	return g, nil
 }
 
+// shutdown is the SIGTERM sequence: report not ready at once, keep serving for the drain delay
+// (load balancers and Kubernetes endpoints stop sending new requests meanwhile), then let the
+// requests in flight finish within the timeout.
+func (g *gateway) shutdown(s ShutdownConfig) error {
+	g.ready.Drain()
+	g.log.Info("shutting down: not ready, still serving during the drain delay", "drain_delay", s.DrainDelay)
+	time.Sleep(s.DrainDelay)
+	ctx, cancel := context.WithTimeout(context.Background(), s.Timeout)
+	defer cancel()
+	err := g.close(ctx)
+	g.log.Info("stopped", "error", err)
+	return err
+}
+
 // close stops accepting requests, lets those in flight finish, then stops the simulator.
 func (g *gateway) close(ctx context.Context) error {
 	err := g.srv.Shutdown(ctx)
+	if g.metricsSrv != nil {
+		_ = g.metricsSrv.Shutdown(ctx)
+	}
+	g.ready.Close()
 	g.closeDemo(ctx)
 	return err
 }
@@ -175,6 +225,19 @@ func readiness(client *rest.Client) func(context.Context) error {
 		}
 		return err
 	}
+}
+
+// cacheStats reads the shared cache's size for the metrics.
+type cacheStats struct{ *loaders.Cache }
+
+func (c cacheStats) Entries() int { return c.Len() }
+
+// Bytes is not known until the cache is bounded in bytes; then its own Bytes method is used.
+func (c cacheStats) Bytes() int64 {
+	if b, ok := any(c.Cache).(interface{ Bytes() int64 }); ok {
+		return b.Bytes()
+	}
+	return 0
 }
 
 // executor adapts the schema's gateway to the HTTP layer's interface.
