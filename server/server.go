@@ -133,6 +133,9 @@ func New(cfg Config, exec Executor, ready func(context.Context) error, logger *s
 	h.mux.HandleFunc("/graphql/{$}", h.graphql)
 	h.mux.HandleFunc("/healthz", h.healthz)
 	h.mux.HandleFunc("/readyz", h.readyz)
+	if cfg.Playground {
+		h.mux.Handle(playgroundStatic, playgroundAssets())
+	}
 	if !cfg.MetricsElsewhere {
 		h.mux.Handle("/metrics", h.metrics.Handler())
 	}

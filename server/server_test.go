@@ -522,7 +522,7 @@ func TestPlayground(t *testing.T) {
 			}
 			if tc.html {
 				body := w.Body.String()
-				for _, s := range []string{"graphiql.min.js", "createFetcher", "could not load it", "Authorization"} {
+				for _, s := range []string{"graphiql.min.js", "graphbox.js", "Authorization"} {
 					if !strings.Contains(body, s) {
 						t.Errorf("playground page lacks %q", s)
 					}
