@@ -217,6 +217,15 @@ func notFound(w http.ResponseWriter, _ *http.Request) {
 	_, _ = io.WriteString(w, `{"detail":"Not found."}`)
 }
 
+// graphqlDisabled answers as NetBox does with GRAPHQL_ENABLED=False: Django's
+// HttpResponseNotFound("The GraphQL API is not enabled.").
+func graphqlDisabled(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusNotFound)
+	_, _ = io.WriteString(w, "The GraphQL API is not enabled.")
+}
+
 // params are the GraphQL-over-HTTP request parameters.
 type params struct {
 	Query         string
@@ -227,7 +236,7 @@ type params struct {
 
 func (h *handler) graphql(w http.ResponseWriter, r *http.Request) {
 	if !h.cfg.Enabled {
-		notFound(w, r)
+		graphqlDisabled(w)
 		return
 	}
 	media := negotiate(r.Header.Get("Accept"))

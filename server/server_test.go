@@ -430,10 +430,10 @@ func TestDisabled(t *testing.T) {
 		status               int
 		body                 string
 	}{
-		{"POST", "/graphql", "", 404, `{"detail":"Not found."}`},
-		{"POST", "/graphql/", "", 404, `{"detail":"Not found."}`},
-		{"GET", "/graphql/?query=%7Ba%7D", "", 404, `{"detail":"Not found."}`},
-		{"GET", "/graphql/", "text/html", 404, `{"detail":"Not found."}`},
+		{"POST", "/graphql", "", 404, "The GraphQL API is not enabled."},
+		{"POST", "/graphql/", "", 404, "The GraphQL API is not enabled."},
+		{"GET", "/graphql/?query=%7Ba%7D", "", 404, "The GraphQL API is not enabled."},
+		{"GET", "/graphql/", "text/html", 404, "The GraphQL API is not enabled."},
 		{"GET", "/healthz", "", 200, "ok\n"},
 		{"GET", "/readyz", "", 200, "ok\n"},
 	}

@@ -639,9 +639,11 @@ func TestGraphQLDisabled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusNotFound {
-		t.Errorf("/graphql/ answered %d with GraphQL disabled, want 404", resp.StatusCode)
+	// NetBox's answer, word for word.
+	if resp.StatusCode != http.StatusNotFound || string(body) != "The GraphQL API is not enabled." {
+		t.Errorf("/graphql/ answered %d %q with GraphQL disabled, want 404 as NetBox", resp.StatusCode, body)
 	}
 	if resp, err := http.Get(s.gwURL + "/healthz"); err != nil || resp.StatusCode != 200 {
 		t.Errorf("/healthz %v %v, want 200", resp.StatusCode, err)

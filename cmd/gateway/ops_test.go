@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -259,5 +260,33 @@ func TestShutdownDrains(t *testing.T) {
 	}
 	if _, err := http.Get(base + "/healthz"); err == nil {
 		t.Errorf("still listening after the shutdown")
+	}
+}
+
+// 'gateway healthcheck' is the container's health check where there is no shell or curl.
+func TestHealthcheckCommand(t *testing.T) {
+	s := newStack(t, nil)
+	dead := httptest.NewServer(http.NotFoundHandler())
+	dead.Close()
+	addr := strings.TrimPrefix(s.gwURL, "http://")
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want int
+	}{
+		{"URL given", []string{s.gwURL + "/healthz"}, nil, 0},
+		{"port from GATEWAY_LISTEN", nil, map[string]string{"GATEWAY_LISTEN": ":" + addr[strings.LastIndex(addr, ":")+1:]}, 0},
+		{"nothing listening", []string{dead.URL + "/healthz"}, nil, 1},
+		{"not 200", []string{s.gwURL + "/nope"}, nil, 1},
+		{"bad GATEWAY_LISTEN", nil, map[string]string{"GATEWAY_LISTEN": "nope"}, 2},
+		{"too many arguments", []string{"a", "b"}, nil, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stderr strings.Builder
+			if got := healthcheck(tc.args, envMap(tc.env), &stderr); got != tc.want {
+				t.Errorf("exit %d, want %d (%s)", got, tc.want, stderr.String())
+			}
+		})
 	}
 }
