@@ -27,6 +27,7 @@ func TestCompression(t *testing.T) {
 	}{
 		{"gzip asked", "{ big }", "gzip", "gzip"},
 		{"zstd asked", "{ big }", "zstd", "zstd"},
+		{"both asked, as curl --compressed", "{ big }", "deflate, gzip, br, zstd", "gzip"},
 		{"nothing asked", "{ big }", "", ""},
 		{"identity only", "{ big }", "identity", ""},
 		{"below the threshold", "{ small }", "gzip", ""},

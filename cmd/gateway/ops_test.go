@@ -135,7 +135,7 @@ func TestCompressedAnswer(t *testing.T) {
 	if plainResp.Header.Get("Content-Encoding") != "" {
 		t.Fatalf("compressed without Accept-Encoding")
 	}
-	gzResp, gz := get("deflate, gzip")
+	gzResp, gz := get("deflate, gzip, br, zstd") // what curl --compressed sends
 	if gzResp.Header.Get("Content-Encoding") != "gzip" {
 		t.Fatalf("Content-Encoding %q, want gzip", gzResp.Header.Get("Content-Encoding"))
 	}
