@@ -246,8 +246,8 @@ var ErrVersion = errors.New("version requested")
 type usageError string
 
 func (u usageError) Error() string {
-	return "Usage:\n  gateway [flags]          serve GraphQL over a NetBox REST API\n" +
-		"  gateway healthcheck [URL] exit 0 if the gateway's /healthz answers 200 (container health checks)\n\nFlags:\n" + string(u)
+	return "Usage:\n  gateway [flags]            serve GraphQL over a NetBox REST API\n" +
+		"  gateway healthcheck [URL]  exit 0 when the gateway's /healthz answers 200 (container health checks)\n\nFlags:\n" + string(u)
 }
 
 func (usageError) Is(target error) bool { return target == pflag.ErrHelp }
