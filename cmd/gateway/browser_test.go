@@ -171,6 +171,27 @@ func TestGraphiQLInBrowser(t *testing.T) {
 	if err != nil || !strings.Contains(docs, "device_list(") {
 		t.Errorf("the Docs pane does not show the query type's fields: %v %.300q", err, docs)
 	}
+	// Autocompletion: typing in the query editor offers the schema's fields.
+	err = chromedp.Do(ctx,
+		setEditor(`.graphiql-query-editor .CodeMirror`, "{\n  devi"),
+		chromedp.Evaluate[chromedp.Void](`(function () {
+			var cm = document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror;
+			cm.focus();
+			cm.setCursor(cm.lineCount() - 1, 6);
+		})()`),
+		chromedp.KeyEvent("c"),
+	)
+	if err != nil {
+		t.Fatalf("typing: %v", err)
+	}
+	hints, err := chromedp.Run(ctx, chromedp.Poll[string](`(function () {
+			var h = document.querySelector('.CodeMirror-hints');
+			return h && h.innerText.indexOf('device_list') >= 0 ? h.innerText : null;
+		})()`, chromedp.WithPollingTimeout(10*time.Second)))
+	if err != nil {
+		t.Errorf("no autocompletion offering device_list: %v", err)
+	}
+	t.Logf("autocompletion offers: %q", strings.Fields(hints))
 	stored, err := chromedp.Run(ctx, chromedp.Evaluate[string](
 		`JSON.stringify(Object.assign({}, window.localStorage)) + JSON.stringify(Object.assign({}, window.sessionStorage))`))
 	if err != nil {
