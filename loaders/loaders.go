@@ -60,6 +60,9 @@ type Options struct {
 	// Deadline, when set, ends every upstream call of the query; it comes before the request's
 	// own deadline, so a slow field fails alone and the fields already answered still go out.
 	Deadline time.Time
+	// Observe, when set, sees every Call as it is made (explain or not), e.g. for metrics. It
+	// must be quick and safe for concurrent use.
+	Observe func(Call)
 }
 
 // Call is one data access made for the query, for the explain extension.
@@ -71,6 +74,8 @@ type Call struct {
 	// Cache: "miss" (this request asked the upstream), "hit" (shared cache), "shared" (coalesced
 	// with a concurrent identical GET of another caller), "memo" (already fetched in this request).
 	Cache string
+	// Attempts made upstream, retries included (misses only; 0 when no attempt was made).
+	Attempts int
 }
 
 // Stats counts a Loader's data accesses by source.
@@ -412,7 +417,7 @@ func (l *Loader) fetch(ctx context.Context, kind, path string, q url.Values) (an
 		return e.val, e.err
 	}
 	start := time.Now()
-	val, status, source, err := l.fetchShared(ctx, kind, canon)
+	val, status, attempts, source, err := l.fetchShared(ctx, kind, canon)
 	mine.val, mine.status, mine.err = val, status, err
 	if err != nil && ctx.Err() != nil {
 		mine.abandoned = true
@@ -431,12 +436,15 @@ func (l *Loader) fetch(ctx context.Context, kind, path string, q url.Values) (an
 		case "shared":
 			counter = &l.stats.Shared
 		}
-		l.record(Call{Method: "GET", URL: canon, Status: status, Millis: millis(start), Cache: source}, counter)
+		l.record(Call{Method: "GET", URL: canon, Status: status, Millis: millis(start), Cache: source, Attempts: attempts}, counter)
 	}
 	return val, err
 }
 
 func (l *Loader) record(c Call, counter *int) {
+	if l.opts.Observe != nil {
+		l.opts.Observe(c)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if counter != nil {
@@ -449,9 +457,10 @@ func (l *Loader) record(c Call, counter *int) {
 
 // sfResult is what a coalesced GET hands to everyone waiting for it.
 type sfResult struct {
-	val    any
-	status int
-	err    error
+	val      any
+	status   int
+	attempts int
+	err      error
 	// leaderGone: the GET failed because the context of the caller that made it ended.
 	leaderGone bool
 }
@@ -459,30 +468,30 @@ type sfResult struct {
 // fetchShared consults the shared cache, then coalesces with identical concurrent GETs of any
 // request (same token hash and URL), then asks the upstream. source is "" when nothing was
 // attempted (budget exceeded, context ended).
-func (l *Loader) fetchShared(ctx context.Context, kind, canon string) (val any, status int, source string, err error) {
+func (l *Loader) fetchShared(ctx context.Context, kind, canon string) (val any, status, attempts int, source string, err error) {
 	key := l.tokenHash + "|" + kind + "|" + canon
 	if l.cache != nil {
 		if val, status, ok := l.cached(key, kind, canon); ok {
-			return val, status, "hit", nil
+			return val, status, 0, "hit", nil
 		}
 	}
 	if err := l.reserve(); err != nil {
-		return nil, 0, "", err
+		return nil, 0, 0, "", err
 	}
 	if l.cache == nil {
-		val, _, status, err := l.upstream(ctx, kind, canon)
-		return val, status, "miss", err
+		val, _, status, attempts, err := l.upstream(ctx, kind, canon)
+		return val, status, attempts, "miss", err
 	}
 	for {
 		ran := false
 		ch := l.cache.group.DoChan(key, func() (any, error) {
 			ran = true
-			val, body, status, err := l.upstream(ctx, kind, canon)
+			val, body, status, attempts, err := l.upstream(ctx, kind, canon)
 			if err == nil {
 				page, _ := val.(*rest.Page)
 				l.cache.set(key, body, status, page)
 			}
-			return sfResult{val: val, status: status, err: err, leaderGone: err != nil && ctx.Err() != nil}, nil
+			return sfResult{val: val, status: status, attempts: attempts, err: err, leaderGone: err != nil && ctx.Err() != nil}, nil
 		})
 		if l.cache.joined != nil {
 			l.cache.joined()
@@ -491,24 +500,24 @@ func (l *Loader) fetchShared(ctx context.Context, kind, canon string) (val any, 
 		select {
 		case <-ctx.Done():
 			// If this caller made the GET, its goroutine ends soon: the GET runs under ctx.
-			return nil, 0, "", ctxError(ctx, canon)
+			return nil, 0, 0, "", ctxError(ctx, canon)
 		case res := <-ch:
 			r = res.Val.(sfResult)
 		}
 		if ran {
-			return r.val, r.status, "miss", r.err
+			return r.val, r.status, r.attempts, "miss", r.err
 		}
 		l.refund()
 		if r.leaderGone && ctx.Err() == nil {
 			if val, status, ok := l.cached(key, kind, canon); ok {
-				return val, status, "hit", nil
+				return val, status, 0, "hit", nil
 			}
 			if err := l.reserve(); err != nil {
-				return nil, 0, "", err
+				return nil, 0, 0, "", err
 			}
 			continue
 		}
-		return r.val, r.status, "shared", r.err
+		return r.val, r.status, 0, "shared", r.err
 	}
 }
 
@@ -533,21 +542,22 @@ func (l *Loader) cached(key, kind, canon string) (any, int, bool) {
 	return val, c.status, true
 }
 
-// upstream makes the GET and decodes its body; the body is returned for the shared cache.
-func (l *Loader) upstream(ctx context.Context, kind, canon string) (any, []byte, int, error) {
+// upstream makes the GET and decodes its body; the body is returned for the shared cache, and
+// the attempts made (retries included) for the metrics.
+func (l *Loader) upstream(ctx context.Context, kind, canon string) (val any, body []byte, status, attempts int, err error) {
 	r, err := l.client.Get(ctx, l.auth, canon)
-	status := 0
+	status, attempts = 0, 1
 	if r != nil {
-		status = r.Status
+		status, attempts = r.Status, r.Attempts
 	}
 	if err != nil {
-		return nil, nil, status, err
+		return nil, nil, status, attempts, err
 	}
-	val, err := decode(kind, canon, r.Body)
+	val, err = decode(kind, canon, r.Body)
 	if err != nil {
-		return nil, nil, status, err
+		return nil, nil, status, attempts, err
 	}
-	return val, r.Body, status, nil
+	return val, r.Body, status, attempts, nil
 }
 
 func decode(kind, canon string, body []byte) (any, error) {

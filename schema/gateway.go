@@ -44,10 +44,11 @@ type Options struct {
 	MaxPageSize         int // default 1000, as NetBox's MAX_PAGE_SIZE
 	MaxUpstreamRequests int // per query; 0 = unlimited
 	MaxURLLength        int // for chunked ?id= lists; 0 = the loaders' default
-	MaxDepth            int // graphql-go's own depth check; 0 = off (the HTTP layer checks first)
 	// OverlapLimit bounds the pairs of fields graphql-go's overlapping-fields validation
 	// compares (that rule is quadratic in repeated response names); 0 = DefaultOverlapLimit.
 	OverlapLimit int
+	// ObserveUpstream sees every data access of every request (metrics); nil: nothing.
+	ObserveUpstream func(loaders.Call)
 }
 
 // DefaultOverlapLimit lets every query of NetBox's documentation and GraphiQL's introspection
@@ -108,11 +109,13 @@ func New(opts Options) (*Gateway, error) {
 	if opts.OverlapLimit <= 0 {
 		opts.OverlapLimit = DefaultOverlapLimit
 	}
+	if opts.ObserveUpstream == nil {
+		opts.ObserveUpstream = func(loaders.Call) {}
+	}
+	// No graphql.MaxDepth: it counts every introspection level, so graphql-js's standard
+	// introspection query (depth 13) would fail; the HTTP layer's depth limit is the one rule.
 	schemaOpts := []graphql.SchemaOpt{graphql.UseStringDescriptions(), graphql.MaxParallelism(64),
 		graphql.OverlapValidationLimit(opts.OverlapLimit), graphql.PanicHandler(panicHandler{opts.Logger})}
-	if opts.MaxDepth > 0 {
-		schemaOpts = append(schemaOpts, graphql.MaxDepth(opts.MaxDepth))
-	}
 	began := time.Now()
 	s, err := graphql.ParseSchema(SDL(), root{&Query{}}, schemaOpts...)
 	if err != nil {
@@ -187,6 +190,7 @@ func (g *Gateway) Execute(ctx context.Context, req Request) Result {
 			PageSize:     g.opts.MaxPageSize,
 			Explain:      req.Explain,
 			Deadline:     upstreamDeadline(ctx),
+			Observe:      g.opts.ObserveUpstream,
 		}),
 		futures:  map[objectKey]*future{},
 		groups:   map[groupKey][]*group{},

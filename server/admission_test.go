@@ -49,7 +49,7 @@ func TestAdmissionControl(t *testing.T) {
 	cfg := testConfig()
 	cfg.MaxConcurrent, cfg.MaxQueued, cfg.QueueTimeout = 1, 1, 5*time.Second
 	exec := newBlockingExec()
-	h := New(cfg, exec, nil, nil)
+	h := newHandler(cfg, exec, nil, nil)
 
 	first := make(chan *httptest.ResponseRecorder)
 	go func() { first <- postQuery(h, fullToken) }()
@@ -59,7 +59,7 @@ func TestAdmissionControl(t *testing.T) {
 	go func() { queued <- postQuery(h, fullToken) }()
 	// The second request waits in the queue; wait until it is there.
 	deadline := time.Now().Add(5 * time.Second)
-	for len(h.(*handler).admission.queue) == 0 {
+	for len(h.admission.queue) == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("the second request never queued")
 		}

@@ -104,8 +104,8 @@ func TestConcurrentRequests(t *testing.T) {
 	wg.Wait()
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
-	for _, want := range []string{`graphbox_http_requests_total{route="graphql",code="200"} 15`, `graphbox_http_requests_total{route="graphql",code="400"} 5`,
-		`graphbox_http_requests_total{route="metrics",code="200"} 20`} {
+	for _, want := range []string{`graphbox_http_requests_total{code="200",route="graphql"} 15`, `graphbox_http_requests_total{code="400",route="graphql"} 5`,
+		`graphbox_http_requests_total{code="200",route="metrics"} 20`} {
 		if !strings.Contains(w.Body.String(), want) {
 			t.Errorf("metrics lack %s:\n%s", want, w.Body)
 		}

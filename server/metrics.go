@@ -1,137 +1,129 @@
 package server
 
 import (
-	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// durationBuckets are the latency histogram's upper bounds, in seconds.
+// durationBuckets are the latency histograms' upper bounds, in seconds.
 var durationBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}
 
-type requestKey struct {
-	route string
-	code  int
+// CacheStats is what the metrics read from the shared cache when scraped.
+type CacheStats interface {
+	Entries() int
+	Bytes() int64
 }
 
-type histogram struct {
-	counts []uint64 // per bucket, not cumulative; the last is +Inf
-	sum    float64
-	count  uint64
+// Metrics are the gateway's Prometheus series, registered on one registry (a fresh one per test;
+// the process's in cmd/gateway). Its methods are safe for concurrent use.
+type Metrics struct {
+	reg      *prometheus.Registry
+	inFlight prometheus.Gauge
+	requests *prometheus.CounterVec   // route, code
+	latency  *prometheus.HistogramVec // route, outcome
+	rejected *prometheus.CounterVec   // code
+	panics   prometheus.Counter
+
+	upstream        *prometheus.CounterVec   // path, status, cache
+	retries         *prometheus.CounterVec   // path
+	upstreamLatency *prometheus.HistogramVec // path
 }
 
-// metrics are the counters served at /metrics in Prometheus' text format (hand-written: the
-// handful of series here do not justify a client library).
-type metrics struct {
-	inFlight atomic.Int64
-
-	mu        sync.Mutex
-	requests  map[requestKey]uint64
-	latencies map[string]*histogram
-	rejected  map[string]uint64
-	panics    uint64
-}
-
-func newMetrics() *metrics {
-	return &metrics{requests: map[requestKey]uint64{}, latencies: map[string]*histogram{}, rejected: map[string]uint64{}}
-}
-
-func (m *metrics) observe(route string, code int, d time.Duration) {
-	secs := d.Seconds()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.requests[requestKey{route, code}]++
-	h := m.latencies[route]
-	if h == nil {
-		h = &histogram{counts: make([]uint64, len(durationBuckets)+1)}
-		m.latencies[route] = h
+// NewMetrics registers the gateway's series, with the Go runtime and process collectors, on reg
+// (nil: a new registry).
+func NewMetrics(reg *prometheus.Registry) *Metrics {
+	if reg == nil {
+		reg = prometheus.NewRegistry()
 	}
-	i := sort.SearchFloat64s(durationBuckets, secs) // first bound >= secs: le is inclusive
-	h.counts[i]++
-	h.sum += secs
-	h.count++
-}
-
-func (m *metrics) reject(code string) {
-	m.mu.Lock()
-	m.rejected[code]++
-	m.mu.Unlock()
-}
-
-func (m *metrics) panic() {
-	m.mu.Lock()
-	m.panics++
-	m.mu.Unlock()
-}
-
-func (m *metrics) serve(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	_, _ = w.Write([]byte(m.render()))
-}
-
-func (m *metrics) render() string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var b strings.Builder
-
-	b.WriteString("# HELP graphbox_http_requests_total HTTP requests answered, by route and status code.\n")
-	b.WriteString("# TYPE graphbox_http_requests_total counter\n")
-	keys := make([]requestKey, 0, len(m.requests))
-	for k := range m.requests {
-		keys = append(keys, k)
+	m := &Metrics{
+		reg: reg,
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "graphbox_http_requests_in_flight", Help: "HTTP requests being answered."}),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "graphbox_http_requests_total", Help: "HTTP requests answered, by route and status code."},
+			[]string{"route", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "graphbox_http_request_duration_seconds", Help: "Time to answer an HTTP request, by route and outcome (ok, client_error, server_error).",
+			Buckets: durationBuckets}, []string{"route", "outcome"}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "graphbox_graphql_rejected_total", Help: "GraphQL requests refused before execution, by error code (one per limit exceeded)."},
+			[]string{"code"}),
+		panics: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "graphbox_executor_panics_total", Help: "Panics recovered from the GraphQL executor."}),
+		upstream: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "graphbox_upstream_requests_total",
+			Help: "Data accesses of GraphQL requests, by REST path, upstream status and source: miss (asked the upstream), hit (shared cache), shared (coalesced with a concurrent identical GET), memo (already fetched by the same request)."},
+			[]string{"path", "status", "cache"}),
+		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "graphbox_upstream_retries_total", Help: "Upstream attempts beyond the first, by REST path."},
+			[]string{"path"}),
+		upstreamLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "graphbox_upstream_request_duration_seconds", Help: "Time of upstream GETs (cache misses, retries included), by REST path.",
+			Buckets: durationBuckets}, []string{"path"}),
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].route != keys[j].route {
-			return keys[i].route < keys[j].route
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.inFlight, m.requests, m.latency, m.rejected, m.panics, m.upstream, m.retries, m.upstreamLatency)
+	return m
+}
+
+// WatchCache reports the shared cache's size at each scrape.
+func (m *Metrics) WatchCache(c CacheStats) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "graphbox_cache_entries", Help: "Entries in the shared cache of upstream answers."},
+			func() float64 { return float64(c.Entries()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "graphbox_cache_bytes", Help: "Estimated bytes held by the shared cache of upstream answers."},
+			func() float64 { return float64(c.Bytes()) }),
+	)
+}
+
+// Handler serves the registry in Prometheus' text (or protobuf) format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// ObserveUpstream counts one data access of a GraphQL request: path is the URL's path (query
+// string and numeric segments dropped, so the label set stays that of the REST endpoints).
+func (m *Metrics) ObserveUpstream(url string, status int, cache string, attempts int, d time.Duration) {
+	path := pathPrefix(url)
+	m.upstream.WithLabelValues(path, strconv.Itoa(status), cache).Inc()
+	if cache == "miss" {
+		m.upstreamLatency.WithLabelValues(path).Observe(d.Seconds())
+		if attempts > 1 {
+			m.retries.WithLabelValues(path).Add(float64(attempts - 1))
 		}
-		return keys[i].code < keys[j].code
-	})
-	for _, k := range keys {
-		fmt.Fprintf(&b, "graphbox_http_requests_total{route=%q,code=\"%d\"} %d\n", k.route, k.code, m.requests[k])
 	}
+}
 
-	b.WriteString("# HELP graphbox_http_request_duration_seconds Time to answer an HTTP request, by route.\n")
-	b.WriteString("# TYPE graphbox_http_request_duration_seconds histogram\n")
-	routes := make([]string, 0, len(m.latencies))
-	for r := range m.latencies {
-		routes = append(routes, r)
+func (m *Metrics) observe(route string, code int, d time.Duration) {
+	m.requests.WithLabelValues(route, strconv.Itoa(code)).Inc()
+	outcome := "ok"
+	switch {
+	case code >= 500:
+		outcome = "server_error"
+	case code >= 400:
+		outcome = "client_error"
 	}
-	sort.Strings(routes)
-	for _, r := range routes {
-		h := m.latencies[r]
-		var cum uint64
-		for i, bound := range durationBuckets {
-			cum += h.counts[i]
-			fmt.Fprintf(&b, "graphbox_http_request_duration_seconds_bucket{route=%q,le=%q} %d\n", r, strconv.FormatFloat(bound, 'g', -1, 64), cum)
+	m.latency.WithLabelValues(route, outcome).Observe(d.Seconds())
+}
+
+func (m *Metrics) reject(code string) { m.rejected.WithLabelValues(code).Inc() }
+
+func (m *Metrics) panic() { m.panics.Inc() }
+
+// pathPrefix is a REST URL's path without its query, with numeric segments as {id}.
+func pathPrefix(url string) string {
+	path, _, _ := strings.Cut(url, "?")
+	segs := strings.Split(path, "/")
+	for i, s := range segs {
+		if _, err := strconv.Atoi(s); err == nil && s != "" {
+			segs[i] = "{id}"
 		}
-		cum += h.counts[len(durationBuckets)]
-		fmt.Fprintf(&b, "graphbox_http_request_duration_seconds_bucket{route=%q,le=\"+Inf\"} %d\n", r, cum)
-		fmt.Fprintf(&b, "graphbox_http_request_duration_seconds_sum{route=%q} %s\n", r, strconv.FormatFloat(h.sum, 'g', -1, 64))
-		fmt.Fprintf(&b, "graphbox_http_request_duration_seconds_count{route=%q} %d\n", r, h.count)
 	}
-
-	b.WriteString("# HELP graphbox_graphql_rejected_total GraphQL requests refused before execution, by error code.\n")
-	b.WriteString("# TYPE graphbox_graphql_rejected_total counter\n")
-	codes := make([]string, 0, len(m.rejected))
-	for c := range m.rejected {
-		codes = append(codes, c)
-	}
-	sort.Strings(codes)
-	for _, c := range codes {
-		fmt.Fprintf(&b, "graphbox_graphql_rejected_total{code=%q} %d\n", c, m.rejected[c])
-	}
-
-	b.WriteString("# HELP graphbox_executor_panics_total Panics recovered from the GraphQL executor.\n")
-	b.WriteString("# TYPE graphbox_executor_panics_total counter\n")
-	fmt.Fprintf(&b, "graphbox_executor_panics_total %d\n", m.panics)
-
-	b.WriteString("# HELP graphbox_http_requests_in_flight HTTP requests being answered.\n")
-	b.WriteString("# TYPE graphbox_http_requests_in_flight gauge\n")
-	fmt.Fprintf(&b, "graphbox_http_requests_in_flight %d\n", m.inFlight.Load())
-	return b.String()
+	return strings.Join(segs, "/")
 }

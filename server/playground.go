@@ -1,34 +1,42 @@
 package server
 
 import (
+	"embed"
 	"io"
+	"io/fs"
 	"net/http"
 )
 
-// playgroundHTML is GraphiQL loaded from a CDN, pinned with subresource integrity (the versions
-// and hashes strawberry-graphql's GraphiQL page, which NetBox serves, uses). The page itself is
-// served by the gateway, so without the CDN (offline) it still explains how to query the API.
+// graphiqlFiles are GraphiQL, React and ReactDOM (fetched by tools/graphiql/fetch at pinned
+// versions, integrity checked; see graphiql/VERSIONS) and the page's own script. Embedded, so the
+// playground works without internet, as NetBox's bundled GraphiQL does.
+//
+//go:embed graphiql
+var graphiqlFiles embed.FS
+
+// playgroundStatic is where the page loads its files from.
+const playgroundStatic = "/graphql/static/"
+
+// playgroundCSP lets the page load nothing from another host: scripts, styles, fonts and the
+// GraphQL requests all go to the gateway. GraphiQL's editors set inline styles, and its fonts
+// and icons are data: URLs in its CSS.
+const playgroundCSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
+	"font-src 'self' data:; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+
 const playgroundHTML = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Graphbox GraphiQL</title>
-<link rel="stylesheet" crossorigin href="https://unpkg.com/graphiql@3.8.3/graphiql.min.css"
-  integrity="sha384-Mq3vbRBY71jfjQAt/DcjxUIYY33ksal4cgdRt9U/hNPvHBCaT2JfJ/PTRiPKf0aM">
-<style>
-  body { margin: 0; height: 100vh; }
-  #graphiql { height: 100vh; }
-  #offline { font-family: system-ui, sans-serif; max-width: 48em; padding: 2em; line-height: 1.5; }
-  code, pre { background: #f3f3f3; padding: 0.1em 0.3em; }
-</style>
+<link rel="stylesheet" href="/graphql/static/graphiql.min.css">
+<link rel="stylesheet" href="/graphql/static/graphbox.css">
 </head>
 <body>
 <div id="graphiql">
-  <div id="offline">
+  <div id="fallback">
     <h1>Graphbox</h1>
-    <p>Loading GraphiQL from unpkg.com&hellip; If this text stays, the browser could not load it
-    (offline, or the CDN is blocked). The GraphQL API works without it:</p>
+    <p>GraphiQL needs JavaScript. The GraphQL API works without it:</p>
     <pre>curl -H "Authorization: Token $TOKEN" -H "Content-Type: application/json" \
   --data '{"query": "{ device_list { results { id name } } }"}' \
   http://HOST/graphql/</pre>
@@ -36,29 +44,10 @@ const playgroundHTML = `<!doctype html>
     <code>{"Authorization": "Token &lt;your token&gt;"}</code>. It is not stored by the page.</p>
   </div>
 </div>
-<script crossorigin src="https://unpkg.com/react@18.2.0/umd/react.production.min.js"
-  integrity="sha384-tMH8h3BGESGckSAVGZ82T9n90ztNXxvdwvdM6UoR56cYcf+0iGXBliJ29D+wZ/x8"></script>
-<script crossorigin src="https://unpkg.com/react-dom@18.2.0/umd/react-dom.production.min.js"
-  integrity="sha384-bm7MnzvK++ykSwVJ2tynSE5TRdN+xL418osEVF2DE/L/gfWHj91J2Sphe582B1Bh"></script>
-<script crossorigin src="https://unpkg.com/graphiql@3.8.3/graphiql.min.js"
-  integrity="sha384-HbRVEFG0JGJZeAHCJ9Xm2+tpknBQ7QZmNlO/DgZtkZ0aJSypT96YYGRNod99l9Ie"></script>
-<script>
-  (function () {
-    if (!window.React || !window.ReactDOM || !window.GraphiQL) { return; }
-    var params = new URLSearchParams(window.location.search);
-    var fetcher = GraphiQL.createFetcher({ url: window.location.pathname });
-    ReactDOM.createRoot(document.getElementById("graphiql")).render(
-      React.createElement(GraphiQL, {
-        fetcher: fetcher,
-        query: params.get("query") || undefined,
-        defaultQuery: "{\n  device_list(pagination: {limit: 10}) {\n    total_count\n    results {\n      id\n      name\n      site { name }\n    }\n  }\n}\n",
-        defaultHeaders: "{\n  \"Authorization\": \"Token <your token>\"\n}",
-        isHeadersEditorEnabled: true,
-        shouldPersistHeaders: false
-      })
-    );
-  })();
-</script>
+<script src="/graphql/static/react.production.min.js"></script>
+<script src="/graphql/static/react-dom.production.min.js"></script>
+<script src="/graphql/static/graphiql.min.js"></script>
+<script src="/graphql/static/graphbox.js"></script>
 </body>
 </html>
 `
@@ -67,5 +56,25 @@ func servePlayground(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", playgroundCSP)
 	_, _ = io.WriteString(w, playgroundHTML)
+}
+
+// playgroundAssets serves the embedded files under playgroundStatic.
+func playgroundAssets() http.Handler {
+	sub, err := fs.Sub(graphiqlFiles, "graphiql")
+	if err != nil {
+		panic(err) // "graphiql" is embedded above: cannot happen
+	}
+	files := http.StripPrefix(playgroundStatic, http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		files.ServeHTTP(w, r)
+	})
 }

@@ -98,6 +98,11 @@ type Config struct {
 	// Upgrader, when set, upgrades a query that fails validation and is written in an older
 	// NetBox filter dialect, and runs it again (graphql.legacy_filters).
 	Upgrader *dialect.Upgrader
+	// Metrics are served at /metrics; nil: a fresh registry of the handler's own.
+	Metrics *Metrics
+	// MetricsElsewhere leaves /metrics out of this handler (served on metrics.listen instead).
+	MetricsElsewhere bool
+	CORS             CORSConfig
 }
 
 func (c Config) withDefaults() Config {
@@ -136,6 +141,9 @@ func (c Config) withDefaults() Config {
 	if c.QueueTimeout <= 0 {
 		c.QueueTimeout = DefaultQueueTimeout
 	}
+	if c.Metrics == nil {
+		c.Metrics = NewMetrics(nil)
+	}
 	return c
 }
 
@@ -150,7 +158,7 @@ type handler struct {
 	exec      Executor
 	ready     func(context.Context) error
 	log       *slog.Logger
-	metrics   *metrics
+	metrics   *Metrics
 	mux       *http.ServeMux
 	admission *admission
 	rate      *rateLimiter // nil: no per-client limit
@@ -159,11 +167,16 @@ type handler struct {
 // New returns the gateway's HTTP handler. ready reports whether the upstream can be reached (nil:
 // always ready); logger nil discards the logs.
 func New(cfg Config, exec Executor, ready func(context.Context) error, logger *slog.Logger) http.Handler {
+	h := newHandler(cfg, exec, ready, logger)
+	return withCORS(h.cfg.CORS, withCompression(h))
+}
+
+func newHandler(cfg Config, exec Executor, ready func(context.Context) error, logger *slog.Logger) *handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	cfg = cfg.withDefaults()
-	h := &handler{cfg: cfg, exec: exec, ready: ready, log: logger, metrics: newMetrics(), mux: http.NewServeMux(),
+	h := &handler{cfg: cfg, exec: exec, ready: ready, log: logger, metrics: cfg.Metrics, mux: http.NewServeMux(),
 		admission: newAdmission(cfg.MaxConcurrent, cfg.MaxQueued, cfg.QueueTimeout)}
 	if cfg.RateLimit > 0 {
 		h.rate = newRateLimiter(cfg.RateLimit, cfg.RateBurst, 0)
@@ -172,7 +185,12 @@ func New(cfg Config, exec Executor, ready func(context.Context) error, logger *s
 	h.mux.HandleFunc("/graphql/{$}", h.graphql)
 	h.mux.HandleFunc("/healthz", h.healthz)
 	h.mux.HandleFunc("/readyz", h.readyz)
-	h.mux.HandleFunc("/metrics", h.metrics.serve)
+	if cfg.Playground {
+		h.mux.Handle(playgroundStatic, playgroundAssets())
+	}
+	if !cfg.MetricsElsewhere {
+		h.mux.Handle("/metrics", h.metrics.Handler())
+	}
 	h.mux.HandleFunc("/", notFound)
 	return h
 }
@@ -184,9 +202,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set(RequestIDHeader, id)
 	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
 	rec := &statusRecorder{ResponseWriter: w}
-	h.metrics.inFlight.Add(1)
+	h.metrics.inFlight.Inc()
 	defer func() {
-		h.metrics.inFlight.Add(-1)
+		h.metrics.inFlight.Dec()
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
 				panic(v)
@@ -254,6 +272,15 @@ func notFound(w http.ResponseWriter, _ *http.Request) {
 	_, _ = io.WriteString(w, `{"detail":"Not found."}`)
 }
 
+// graphqlDisabled answers as NetBox does with GRAPHQL_ENABLED=False: Django's
+// HttpResponseNotFound("The GraphQL API is not enabled.").
+func graphqlDisabled(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusNotFound)
+	_, _ = io.WriteString(w, "The GraphQL API is not enabled.")
+}
+
 // params are the GraphQL-over-HTTP request parameters.
 type params struct {
 	Query         string
@@ -264,7 +291,7 @@ type params struct {
 
 func (h *handler) graphql(w http.ResponseWriter, r *http.Request) {
 	if !h.cfg.Enabled {
-		notFound(w, r)
+		graphqlDisabled(w)
 		return
 	}
 	media := negotiate(r.Header.Get("Accept"))
@@ -332,7 +359,7 @@ func (h *handler) graphql(w http.ResponseWriter, r *http.Request) {
 	}
 
 	req := Request{
-		Query:         p.Query,
+		Query:         introspectionCompat(p.Query),
 		OperationName: p.OperationName,
 		Variables:     p.Variables,
 		Authorization: r.Header.Get("Authorization"),

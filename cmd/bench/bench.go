@@ -64,7 +64,7 @@ func startGateway(upstreamURL string, cache *loaders.Cache) (*gateway, error) {
 		return nil, err
 	}
 	gw, err := schema.New(schema.Options{Registry: model.Default(), Client: client, Cache: cache, Logger: log,
-		DefaultPageSize: 100, MaxPageSize: 1000, MaxUpstreamRequests: 200, MaxDepth: server.DefaultMaxDepth})
+		DefaultPageSize: 100, MaxPageSize: 1000, MaxUpstreamRequests: 200})
 	if err != nil {
 		return nil, err
 	}

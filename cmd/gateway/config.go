@@ -40,6 +40,37 @@ type Config struct {
 	Cache    CacheConfig    `key:"cache"`
 	Log      LogConfig      `key:"log"`
 	Demo     bool           `key:"demo"`
+	Metrics  MetricsConfig  `key:"metrics"`
+	CORS     CORSConfig     `key:"cors"`
+	Ready    ReadyConfig    `key:"readiness"`
+	Shutdown ShutdownConfig `key:"shutdown"`
+}
+
+// MetricsConfig is about /metrics.
+type MetricsConfig struct {
+	// Listen, when set, serves /metrics on this address only, away from the API.
+	Listen string `key:"listen"`
+}
+
+// CORSConfig lets browser apps on other origins call the API; off while AllowedOrigins is empty.
+type CORSConfig struct {
+	AllowedOrigins []string      `key:"allowed_origins"`
+	AllowedMethods []string      `key:"allowed_methods"`
+	AllowedHeaders []string      `key:"allowed_headers"`
+	MaxAge         time.Duration `key:"max_age"`
+}
+
+// ReadyConfig is the background upstream check /readyz answers from.
+type ReadyConfig struct {
+	Interval time.Duration `key:"interval"`
+	Timeout  time.Duration `key:"timeout"`
+}
+
+// ShutdownConfig is what happens on SIGTERM: not ready at once, serving for DrainDelay, then
+// in-flight requests get up to Timeout to finish.
+type ShutdownConfig struct {
+	DrainDelay time.Duration `key:"drain_delay"`
+	Timeout    time.Duration `key:"timeout"`
 }
 
 // minURLLength leaves a filter's parameters as much room as the part of the URL a request
@@ -107,7 +138,8 @@ type LogConfig struct {
 // DefaultConfig is the configuration when nothing is set (config.yaml.example shows it).
 func DefaultConfig() Config {
 	return Config{
-		Listen: ":8080",
+		// Loopback unless told otherwise: the demo's tokens are public (containers set GATEWAY_LISTEN).
+		Listen: "127.0.0.1:8080",
 		Upstream: UpstreamConfig{
 			Timeout:      10 * time.Second,
 			RetryMax:     3,
@@ -135,7 +167,10 @@ func DefaultConfig() Config {
 		},
 		Cache: CacheConfig{TTL: 60 * time.Second, MaxEntries: loaders.DefaultMaxEntries, MaxBytes: loaders.DefaultMaxBytes,
 			MaxEntryShare: loaders.DefaultMaxEntryShare},
-		Log: LogConfig{Level: "info", Format: "text"},
+		Log:      LogConfig{Level: "info", Format: "text"},
+		CORS:     CORSConfig{AllowedOrigins: []string{}, AllowedMethods: []string{"GET", "POST"}, AllowedHeaders: []string{"Authorization", "Content-Type", "Accept"}},
+		Ready:    ReadyConfig{Interval: server.DefaultReadyInterval, Timeout: server.DefaultReadyTimeout},
+		Shutdown: ShutdownConfig{DrainDelay: server.DefaultDrainDelay, Timeout: 15 * time.Second},
 	}
 }
 
@@ -159,11 +194,15 @@ func LoadConfig(args []string, env func(string) string) (Config, error) {
 	fs.String("listen", DefaultConfig().Listen, "address to listen on; also GATEWAY_LISTEN")
 	fs.String("upstream", "", "NetBox base URL, e.g. https://netbox.example.com; also GATEWAY_UPSTREAM_URL")
 	fs.Bool("demo", false, "serve the built-in demo inventory instead of an upstream; also GATEWAY_DEMO")
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			return Config{}, fmt.Errorf("%w\n\nUsage: gateway [flags]\n%s", err, fs.FlagUsages())
+			return Config{}, usageError(fs.FlagUsages())
 		}
 		return Config{}, fmt.Errorf("command line: %w", err)
+	}
+	if *showVersion {
+		return Config{}, ErrVersion
 	}
 	if fs.NArg() > 0 {
 		return Config{}, fmt.Errorf("command line: unexpected argument %q (the gateway takes only flags)", fs.Arg(0))
@@ -220,6 +259,20 @@ func LoadConfig(args []string, env func(string) string) (Config, error) {
 	errs = append(errs, cfg.validate()...)
 	return cfg, errors.Join(errs...)
 }
+
+// ErrVersion is LoadConfig's answer to --version.
+var ErrVersion = errors.New("version requested")
+
+// usageError is LoadConfig's answer to -h/--help: its text is the usage, and it matches
+// pflag.ErrHelp.
+type usageError string
+
+func (u usageError) Error() string {
+	return "Usage:\n  gateway [flags]            serve GraphQL over a NetBox REST API\n" +
+		"  gateway healthcheck [URL]  exit 0 when the gateway's /healthz answers 200 (container health checks)\n\nFlags:\n" + string(u)
+}
+
+func (usageError) Is(target error) bool { return target == pflag.ErrHelp }
 
 // EnvName is the environment variable that sets key ("cache.ttl" → "GATEWAY_CACHE_TTL").
 func EnvName(key string) string {
@@ -290,6 +343,12 @@ func setValue(v reflect.Value, raw any) error {
 			return err
 		}
 		v.SetInt(int64(d))
+	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String:
+		list, err := toStrings(raw)
+		if err != nil {
+			return err
+		}
+		v.Set(reflect.ValueOf(list))
 	case v.Kind() == reflect.String:
 		s, ok := raw.(string)
 		if !ok {
@@ -338,6 +397,37 @@ func toDuration(raw any) (time.Duration, error) {
 		return 0, fmt.Errorf("%v has no unit (write e.g. \"%vs\")", x, x)
 	}
 	return 0, fmt.Errorf("%v is not a duration (write e.g. \"30s\")", raw)
+}
+
+// toStrings reads a list: from the file a YAML list (or one string), from a flag or the
+// environment comma-separated values.
+func toStrings(raw any) ([]string, error) {
+	var items []any
+	switch x := raw.(type) {
+	case string:
+		for _, s := range strings.Split(x, ",") {
+			items = append(items, s)
+		}
+	case []any:
+		items = x
+	case []string:
+		for _, s := range x {
+			items = append(items, s)
+		}
+	default:
+		return nil, fmt.Errorf("%v is not a list of strings", raw)
+	}
+	out := []string{}
+	for _, it := range items {
+		s, ok := it.(string)
+		if !ok {
+			return nil, fmt.Errorf("%v is not a string", it)
+		}
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 func toBool(raw any) (bool, error) {
@@ -485,6 +575,26 @@ func (c Config) validate() []error {
 		bad("cache.max_entry_share", "must be more than 0 and at most 1, got %v", c.Cache.MaxEntryShare)
 	}
 
+	if c.Metrics.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.Metrics.Listen); err != nil {
+			bad("metrics.listen", "%q is not a host:port address (e.g. \":9090\")", c.Metrics.Listen)
+		}
+	}
+	for _, o := range c.CORS.AllowedOrigins {
+		if u, err := url.Parse(o); o != "*" && (err != nil || u.Scheme == "" || u.Host == "" || u.Path != "") {
+			bad("cors.allowed_origins", "%q is not an origin (scheme://host[:port]) or *", o)
+		}
+	}
+	if c.CORS.MaxAge < 0 {
+		bad("cors.max_age", "must not be negative, got %s", c.CORS.MaxAge)
+	}
+	positiveDuration("readiness.interval", c.Ready.Interval)
+	positiveDuration("readiness.timeout", c.Ready.Timeout)
+	if c.Shutdown.DrainDelay < 0 {
+		bad("shutdown.drain_delay", "must not be negative, got %s", c.Shutdown.DrainDelay)
+	}
+	positiveDuration("shutdown.timeout", c.Shutdown.Timeout)
+
 	if _, err := c.Log.level(); err != nil {
 		bad("log.level", "%v", err)
 	}
@@ -512,6 +622,14 @@ func (c Config) ServerConfig() server.Config {
 		QueueTimeout:   c.Limits.QueueTimeout,
 		RateLimit:      c.Limits.RateLimit,
 		RateBurst:      c.Limits.RateBurst,
+		ReadyTimeout:   c.Ready.Timeout,
+		// Set by the wiring: Metrics, MetricsElsewhere.
+		CORS: server.CORSConfig{
+			AllowedOrigins: c.CORS.AllowedOrigins,
+			AllowedMethods: c.CORS.AllowedMethods,
+			AllowedHeaders: c.CORS.AllowedHeaders,
+			MaxAge:         int(c.CORS.MaxAge / time.Second),
+		},
 	}
 }
 

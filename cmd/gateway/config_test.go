@@ -172,7 +172,32 @@ func TestLoadConfig(t *testing.T) {
 		{name: "malformed YAML", args: []string{"--demo"}, file: "limits: [\n", errs: []string{"config file"}},
 		{name: "unknown flag", args: []string{"--nope"}, errs: []string{"command line: unknown flag: --nope"}},
 		{name: "positional argument", args: []string{"--demo", "serve"}, errs: []string{`unexpected argument "serve"`}},
-		{name: "help", args: []string{"--help"}, isErr: pflag.ErrHelp, errs: []string{"--upstream", "--listen", "--config", "--demo"}},
+		{name: "help", args: []string{"--help"}, isErr: pflag.ErrHelp, errs: []string{"Usage:", "--upstream", "--listen", "--config", "--demo", "--version", "healthcheck"}},
+		{name: "version", args: []string{"--version"}, isErr: ErrVersion, errs: []string{"version"}},
+		{name: "CORS origins from the environment, comma-separated", args: []string{"--demo"},
+			env: map[string]string{"GATEWAY_CORS_ALLOWED_ORIGINS": "https://a.example.com, https://b.example.com:8443,"},
+			want: func(c Config) Config {
+				c.Demo = true
+				c.CORS.AllowedOrigins = []string{"https://a.example.com", "https://b.example.com:8443"}
+				return c
+			}},
+		{name: "lifecycle and metrics from the file", args: []string{"--demo"},
+			file: "cors:\n  allowed_origins: [\"*\"]\n  allowed_headers: [Authorization]\n  max_age: 10m\n" +
+				"metrics:\n  listen: 127.0.0.1:9090\nreadiness:\n  interval: 1s\nshutdown:\n  drain_delay: 0s\n",
+			want: func(c Config) Config {
+				c.Demo = true
+				c.CORS.AllowedOrigins, c.CORS.AllowedHeaders, c.CORS.MaxAge = []string{"*"}, []string{"Authorization"}, 10*time.Minute
+				c.Metrics.Listen = "127.0.0.1:9090"
+				c.Ready.Interval = time.Second
+				c.Shutdown.DrainDelay = 0
+				return c
+			}},
+		{name: "bad lifecycle values", args: []string{"--demo"},
+			file: "cors:\n  allowed_origins: [app.example.com, 3]\nmetrics:\n  listen: nine\nreadiness:\n  interval: 0s\nshutdown:\n  drain_delay: -1s\n",
+			errs: []string{"cors.allowed_origins (from config file): 3 is not a string", `metrics.listen: "nine" is not a host:port`,
+				"readiness.interval: must be more than 0", "shutdown.drain_delay: must not be negative"}},
+		{name: "an origin with a path", args: []string{"--demo"}, env: map[string]string{"GATEWAY_CORS_ALLOWED_ORIGINS": "https://a.example.com/app"},
+			errs: []string{`cors.allowed_origins: "https://a.example.com/app" is not an origin`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

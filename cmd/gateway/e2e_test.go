@@ -36,6 +36,7 @@ type stack struct {
 	sim    *netboxsim.Sim
 	simURL string
 	gwURL  string
+	gw     *gateway
 }
 
 func newStack(t *testing.T, mutate func(*Config)) *stack {
@@ -64,6 +65,8 @@ func newStackLogging(t *testing.T, opts netboxsim.Options, mutate func(*Config),
 	cfg.Upstream.URL = simSrv.URL
 	cfg.Upstream.RetryWaitMin = time.Millisecond
 	cfg.Upstream.RetryWaitMax = 20 * time.Millisecond
+	// One readiness check, at start: tests count the simulator's requests exactly.
+	cfg.Ready.Interval = time.Hour
 	if mutate != nil {
 		mutate(&cfg)
 	}
@@ -76,10 +79,10 @@ func newStackLogging(t *testing.T, opts netboxsim.Options, mutate func(*Config),
 		defer cancel()
 		_ = g.close(ctx)
 	})
-	// The tests count upstream requests: the start's version check is not theirs.
-	<-g.checked
+	// The tests count upstream requests: the start's readiness check is not theirs.
+	waitChecked(t, "http://"+g.addr)
 	sim.ResetStats()
-	return &stack{sim: sim, simURL: simSrv.URL, gwURL: "http://" + g.addr}
+	return &stack{sim: sim, simURL: simSrv.URL, gwURL: "http://" + g.addr, gw: g}
 }
 
 // gqlResponse is a GraphQL answer with its HTTP status.
@@ -653,9 +656,11 @@ func TestGraphQLDisabled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusNotFound {
-		t.Errorf("/graphql/ answered %d with GraphQL disabled, want 404", resp.StatusCode)
+	// NetBox's answer, word for word.
+	if resp.StatusCode != http.StatusNotFound || string(body) != "The GraphQL API is not enabled." {
+		t.Errorf("/graphql/ answered %d %q with GraphQL disabled, want 404 as NetBox", resp.StatusCode, body)
 	}
 	if resp, err := http.Get(s.gwURL + "/healthz"); err != nil || resp.StatusCode != 200 {
 		t.Errorf("/healthz %v %v, want 200", resp.StatusCode, err)

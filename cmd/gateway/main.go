@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/pflag"
 
 	"github.com/graphbox/graphbox/loaders"
@@ -29,10 +30,20 @@ import (
 	"github.com/graphbox/graphbox/server/dialect"
 )
 
+// version is set at build time: -ldflags "-X main.version=$(git describe --tags --always --dirty)".
+var version = "dev"
+
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
+		os.Exit(healthcheck(os.Args[2:], os.Getenv, os.Stderr))
+	}
 	cfg, err := LoadConfig(os.Args[1:], nil)
 	if errors.Is(err, pflag.ErrHelp) {
-		fmt.Println(err)
+		fmt.Print(err)
+		return
+	}
+	if errors.Is(err, ErrVersion) {
+		fmt.Println("graphbox", version)
 		return
 	}
 	if err != nil {
@@ -67,9 +78,7 @@ func run(ctx context.Context, cfg Config, out io.Writer) error {
 		}
 	}
 	<-ctx.Done()
-	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	return gw.close(shutdown)
+	return gw.shutdown(cfg.Shutdown)
 }
 
 // memoryMargin is what requests in flight may hold besides the cache before the collector works
@@ -99,15 +108,18 @@ func displayAddr(addr string) string {
 type gateway struct {
 	addr, upstream string
 	srv            *http.Server
+	metricsSrv     *http.Server // nil unless metrics.listen is set
+	metricsAddr    string
 	demo           *http.Server
+	ready          *server.Readiness
+	log            *slog.Logger
 	served         chan error
-	checked        chan struct{} // closed once the upstream's version was read at start
 }
 
 // start wires the parts and starts listening.
 func start(cfg Config, logger *slog.Logger) (*gateway, error) {
 	reg := model.Default()
-	g := &gateway{served: make(chan error, 2)}
+	g := &gateway{served: make(chan error, 3), log: logger}
 	if cfg.Demo {
 		sim, err := netboxsim.New(netboxsim.Options{Registry: reg, Scale: 1, Seed: 1, Control: true, Logger: logger})
 		if err != nil {
@@ -137,15 +149,20 @@ func start(cfg Config, logger *slog.Logger) (*gateway, error) {
 		g.closeDemo(context.Background())
 		return nil, fmt.Errorf("upstream: %w", err)
 	}
+	metrics := server.NewMetrics(prometheus.NewRegistry())
+	cache := loaders.NewBoundedCache(cfg.Cache.Options())
+	metrics.WatchCache(cache)
 	gw, err := schema.New(schema.Options{
-		Registry:            reg,
-		Client:              client,
-		Cache:               loaders.NewBoundedCache(cfg.Cache.Options()),
-		Logger:              logger,
+		Registry: reg,
+		Client:   client,
+		Cache:    cache,
+		Logger:   logger,
+		ObserveUpstream: func(c loaders.Call) {
+			metrics.ObserveUpstream(c.URL, c.Status, c.Cache, c.Attempts, time.Duration(c.Millis*float64(time.Millisecond)))
+		},
 		DefaultPageSize:     cfg.Limits.DefaultPageSize,
 		MaxPageSize:         cfg.Limits.MaxPageSize,
 		MaxUpstreamRequests: cfg.Limits.MaxUpstreamRequests,
-		MaxDepth:            cfg.Limits.MaxDepth,
 		MaxURLLength:        cfg.Upstream.MaxURLLength,
 		OverlapLimit:        cfg.Limits.MaxOverlapPairs,
 	})
@@ -160,31 +177,54 @@ func start(cfg Config, logger *slog.Logger) (*gateway, error) {
 			return nil, err
 		}
 	}
-	versions := newVersionWatch(reg, logger)
-	ready := readiness(client, versions)
-	g.checked = make(chan struct{})
-	go func() {
-		// The version is checked at start without delaying it; /readyz checks it again.
-		defer close(g.checked)
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = ready(ctx)
-	}()
-	h := server.New(scfg, server.SchemaExecutor(gw), ready, logger)
+	scfg.Metrics, scfg.MetricsElsewhere = metrics, cfg.Metrics.Listen != ""
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		g.closeDemo(context.Background())
 		return nil, fmt.Errorf("listen: %w", err)
 	}
+	if cfg.Metrics.Listen != "" {
+		mln, err := net.Listen("tcp", cfg.Metrics.Listen)
+		if err != nil {
+			ln.Close()
+			g.closeDemo(context.Background())
+			return nil, fmt.Errorf("metrics.listen: %w", err)
+		}
+		g.metricsAddr = mln.Addr().String()
+		g.metricsSrv = &http.Server{Handler: metrics.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { g.served <- ignoreClosed(g.metricsSrv.Serve(mln)) }()
+	}
+	// The background readiness check also reads the upstream's NetBox version, at start and
+	// at each interval.
+	g.ready = server.NewReadiness(readiness(client, newVersionWatch(reg, logger)), cfg.Ready.Interval, cfg.Ready.Timeout, logger)
+	h := server.New(scfg, server.SchemaExecutor(gw), g.ready.Check, logger)
 	g.addr = ln.Addr().String()
 	g.srv = server.NewHTTPServer(g.addr, h, scfg, logger)
 	go func() { g.served <- ignoreClosed(g.srv.Serve(ln)) }()
 	return g, nil
 }
 
+// shutdown is the SIGTERM sequence: report not ready at once, keep serving for the drain delay
+// (load balancers and Kubernetes endpoints stop sending new requests meanwhile), then let the
+// requests in flight finish within the timeout.
+func (g *gateway) shutdown(s ShutdownConfig) error {
+	g.ready.Drain()
+	g.log.Info("shutting down: not ready, still serving during the drain delay", "drain_delay", s.DrainDelay)
+	time.Sleep(s.DrainDelay)
+	ctx, cancel := context.WithTimeout(context.Background(), s.Timeout)
+	defer cancel()
+	err := g.close(ctx)
+	g.log.Info("stopped", "error", err)
+	return err
+}
+
 // close stops accepting requests, lets those in flight finish, then stops the simulator.
 func (g *gateway) close(ctx context.Context) error {
 	err := g.srv.Shutdown(ctx)
+	if g.metricsSrv != nil {
+		_ = g.metricsSrv.Shutdown(ctx)
+	}
+	g.ready.Close()
 	g.closeDemo(ctx)
 	return err
 }
