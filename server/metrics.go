@@ -82,6 +82,19 @@ func (m *Metrics) WatchCache(c CacheStats) {
 	)
 }
 
+// WatchUpstreamVersion reports at each scrape whether the upstream's NetBox version (major.minor)
+// differs from the one the build was generated from.
+func (m *Metrics) WatchUpstreamVersion(mismatch func() bool) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "graphbox_upstream_version_mismatch",
+		Help: "1 when the upstream runs another NetBox major.minor than the schema was generated from (regenerate it), else 0."},
+		func() float64 {
+			if mismatch() {
+				return 1
+			}
+			return 0
+		}))
+}
+
 // Handler serves the registry in Prometheus' text (or protobuf) format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})

@@ -196,7 +196,9 @@ func start(cfg Config, logger *slog.Logger) (*gateway, error) {
 	}
 	// The background readiness check also reads the upstream's NetBox version, at start and
 	// at each interval.
-	g.ready = server.NewReadiness(readiness(client, newVersionWatch(reg, logger)), cfg.Ready.Interval, cfg.Ready.Timeout, logger)
+	versions := newVersionWatch(reg, logger)
+	metrics.WatchUpstreamVersion(versions.Mismatch)
+	g.ready = server.NewReadiness(readiness(client, versions), cfg.Ready.Interval, cfg.Ready.Timeout, logger)
 	h := server.New(scfg, server.SchemaExecutor(gw), g.ready.Check, logger)
 	g.addr = ln.Addr().String()
 	g.srv = server.NewHTTPServer(g.addr, h, scfg, logger)

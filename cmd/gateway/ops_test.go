@@ -86,8 +86,12 @@ func TestMetricsEndToEnd(t *testing.T) {
 	if got, ok := fams.Sum("graphbox_cache_entries", nil); !ok || got != misses {
 		t.Errorf("graphbox_cache_entries = %v (found %v), want %v", got, ok, misses)
 	}
-	if _, ok := fams.Sum("graphbox_cache_bytes", nil); !ok {
-		t.Errorf("graphbox_cache_bytes is missing")
+	// The cache holds each answer's body: at least one byte per entry, and the bookkeeping.
+	if got, ok := fams.Sum("graphbox_cache_bytes", nil); !ok || got < misses*300 {
+		t.Errorf("graphbox_cache_bytes = %v (found %v), want the bytes of %v entries", got, ok, misses)
+	}
+	if got, ok := fams.Sum("graphbox_upstream_version_mismatch", nil); !ok || got != 0 {
+		t.Errorf("graphbox_upstream_version_mismatch = %v (found %v), want 0 against the simulator of the build's version", got, ok)
 	}
 	if got, _ := fams.Sum("graphbox_http_requests_total", map[string]string{"route": "graphql", "code": "200"}); got != 3 {
 		t.Errorf("graphql requests = %v, want 3", got)
