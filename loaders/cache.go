@@ -266,3 +266,17 @@ func canonical(path string, q url.Values) string {
 	}
 	return path + "?" + enc
 }
+
+// Lookup returns the body Store kept under key (another use of the same bounded store: the HTTP
+// layer keeps finished answers in a Cache of their own).
+func (c *Cache) Lookup(key string) ([]byte, bool) {
+	s, ok := c.get(key)
+	if !ok {
+		return nil, false
+	}
+	return s.body, true
+}
+
+// Store keeps body under key, charged and evicted like an upstream answer; body must not be
+// modified afterwards.
+func (c *Cache) Store(key string, body []byte) { c.set(key, body, 0, nil) }

@@ -78,22 +78,28 @@ func satAdd(a, b int) int {
 // checkDocument parses query, picks the operation the request runs and checks it against the
 // limits. It returns every limit that is exceeded, not only the first.
 func checkDocument(query, operationName string, lim limits) []*requestError {
+	_, errs := parseDocument(query, operationName, lim)
+	return errs
+}
+
+// parseDocument is checkDocument that also returns the parsed document.
+func parseDocument(query, operationName string, lim limits) (*ast.QueryDocument, []*requestError) {
 	if lim.MaxQueryLength > 0 && len(query) > lim.MaxQueryLength {
-		return []*requestError{{
+		return nil, []*requestError{{
 			Message: fmt.Sprintf("query is %d bytes long, more than the limit of %d", len(query), lim.MaxQueryLength),
 			Code:    CodeQueryTooLong,
 		}}
 	}
 	doc, err := parser.ParseQuery(&ast.Source{Name: "query", Input: query})
 	if err != nil {
-		return []*requestError{parseError(err)}
+		return nil, []*requestError{parseError(err)}
 	}
 	op, rerr := selectOperation(doc, operationName)
 	if rerr != nil {
-		return []*requestError{rerr}
+		return nil, []*requestError{rerr}
 	}
 	if op.Operation != ast.Query && op.Operation != "" {
-		return []*requestError{{
+		return nil, []*requestError{{
 			Message:   fmt.Sprintf("%s operations are not supported: this API is read-only, send a query", op.Operation),
 			Code:      CodeOperationNotAllowed,
 			Locations: positionLocation(op.Position),
@@ -104,7 +110,7 @@ func checkDocument(query, operationName string, lim limits) []*requestError {
 		memo: make(map[string]cost), visiting: make(map[string]bool)}
 	for _, f := range doc.Fragments {
 		if _, dup := a.fragments[f.Name]; dup {
-			return []*requestError{{Message: fmt.Sprintf("fragment %q is defined more than once", f.Name),
+			return nil, []*requestError{{Message: fmt.Sprintf("fragment %q is defined more than once", f.Name),
 				Code: CodeParseFailed, Locations: positionLocation(f.Position)}}
 		}
 		a.fragments[f.Name] = f
@@ -113,9 +119,9 @@ func checkDocument(query, operationName string, lim limits) []*requestError {
 	if err != nil {
 		var re *requestError
 		if errors.As(err, &re) {
-			return []*requestError{re}
+			return nil, []*requestError{re}
 		}
-		return []*requestError{{Message: err.Error(), Code: CodeParseFailed}}
+		return nil, []*requestError{{Message: err.Error(), Code: CodeParseFailed}}
 	}
 
 	var errs []*requestError
@@ -137,7 +143,7 @@ func checkDocument(query, operationName string, lim limits) []*requestError {
 			Code:    CodeTooManySelections,
 		})
 	}
-	return errs
+	return doc, errs
 }
 
 func countString(n int) string {

@@ -29,6 +29,7 @@ type Metrics struct {
 	latency  *prometheus.HistogramVec // route, outcome
 	rejected *prometheus.CounterVec   // code
 	panics   prometheus.Counter
+	answers  *prometheus.CounterVec // response cache outcome
 
 	upstream        *prometheus.CounterVec   // path, status, cache
 	retries         *prometheus.CounterVec   // path
@@ -56,6 +57,9 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 			[]string{"code"}),
 		panics: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "graphbox_executor_panics_total", Help: "Panics recovered from the GraphQL executor."}),
+		answers: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "graphbox_response_cache_total", Help: "Cacheable GraphQL answers, by response cache outcome: hit (answered from the cache), miss (executed, then kept)."},
+			[]string{"outcome"}),
 		upstream: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "graphbox_upstream_requests_total",
 			Help: "Data accesses of GraphQL requests, by REST path, upstream status and source: miss (asked the upstream), hit (shared cache), shared (coalesced with a concurrent identical GET), memo (already fetched by the same request)."},
@@ -68,18 +72,13 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 			Buckets: durationBuckets}, []string{"path"}),
 	}
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.inFlight, m.requests, m.latency, m.rejected, m.panics, m.upstream, m.retries, m.upstreamLatency)
+		m.inFlight, m.requests, m.latency, m.rejected, m.panics, m.answers, m.upstream, m.retries, m.upstreamLatency)
 	return m
 }
 
 // WatchCache reports the shared cache's size at each scrape.
 func (m *Metrics) WatchCache(c CacheStats) {
-	m.reg.MustRegister(
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "graphbox_cache_entries", Help: "Entries in the shared cache of upstream answers."},
-			func() float64 { return float64(c.Entries()) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "graphbox_cache_bytes", Help: "Estimated bytes held by the shared cache of upstream answers."},
-			func() float64 { return float64(c.Bytes()) }),
-	)
+	m.watchStore("graphbox_cache", "the shared cache of upstream answers", c)
 }
 
 // WatchUpstreamVersion reports at each scrape whether the upstream's NetBox version (major.minor)
@@ -128,6 +127,22 @@ func (m *Metrics) observe(route string, code int, d time.Duration) {
 func (m *Metrics) reject(code string) { m.rejected.WithLabelValues(code).Inc() }
 
 func (m *Metrics) panic() { m.panics.Inc() }
+
+func (m *Metrics) responseCache(outcome string) { m.answers.WithLabelValues(outcome).Inc() }
+
+// WatchResponseCache reports the response cache's size at each scrape.
+func (m *Metrics) WatchResponseCache(c CacheStats) {
+	m.watchStore("graphbox_response_cache", "the response cache of finished answers", c)
+}
+
+func (m *Metrics) watchStore(name, what string, c CacheStats) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name + "_entries", Help: "Entries in " + what + "."},
+			func() float64 { return float64(c.Entries()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name + "_bytes", Help: "Bytes held by " + what + " (bodies, keys and bookkeeping)."},
+			func() float64 { return float64(c.Bytes()) }),
+	)
+}
 
 // pathPrefix is a REST URL's path without its query, with numeric segments as {id}.
 func pathPrefix(url string) string {

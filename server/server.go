@@ -95,6 +95,8 @@ type Config struct {
 	// bursts of RateBurst (0: the rate rounded up); past it, 429 RATE_LIMITED.
 	RateLimit float64
 	RateBurst int
+	// ResponseCache, when set, keeps finished answers per token (cache.response_share).
+	ResponseCache *ResponseCache
 	// Upgrader, when set, upgrades a query that fails validation and is written in an older
 	// NetBox filter dialect, and runs it again (graphql.legacy_filters).
 	Upgrader *dialect.Upgrader
@@ -350,10 +352,11 @@ func (h *handler) graphql(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
-	if errs := checkDocument(p.Query, p.OperationName, limits{
+	doc, errs := parseDocument(p.Query, p.OperationName, limits{
 		MaxQueryLength: h.cfg.MaxQueryLength, MaxDepth: h.cfg.MaxDepth,
 		MaxAliases: h.cfg.MaxAliases, MaxSelections: h.cfg.MaxSelections,
-	}); len(errs) > 0 {
+	})
+	if len(errs) > 0 {
 		h.reject(w, r, media, http.StatusBadRequest, errs...)
 		return
 	}
@@ -365,6 +368,17 @@ func (h *handler) graphql(w http.ResponseWriter, r *http.Request) {
 		Authorization: r.Header.Get("Authorization"),
 		Explain:       h.cfg.Explain || p.Extensions["explain"] == true,
 		RequestID:     RequestID(r.Context()),
+	}
+	cacheKey, cacheable := "", false
+	if h.cfg.ResponseCache != nil && !req.Explain {
+		cacheKey, cacheable = h.cfg.ResponseCache.key(req.Authorization, doc, req.OperationName, req.Variables)
+	}
+	if cacheable {
+		if body, hit := h.cfg.ResponseCache.get(cacheKey); hit {
+			h.metrics.responseCache("hit")
+			writeAnswer(w, media, http.StatusOK, body)
+			return
+		}
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.RequestTimeout)
 	defer cancel()
@@ -405,6 +419,14 @@ func (h *handler) graphql(w http.ResponseWriter, r *http.Request) {
 	if media == mediaGraphQLResponse && status == http.StatusOK && len(res.Response.Data) == 0 && len(res.Response.Errors) > 0 {
 		status = http.StatusBadRequest
 	}
+	if cacheable && status == http.StatusOK && len(res.Response.Errors) == 0 {
+		h.metrics.responseCache("miss")
+		h.cfg.ResponseCache.put(cacheKey, body)
+	}
+	writeAnswer(w, media, status, body)
+}
+
+func writeAnswer(w http.ResponseWriter, media string, status int, body []byte) {
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)

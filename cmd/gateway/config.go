@@ -122,12 +122,25 @@ type CacheConfig struct {
 	MaxEntries    int           `key:"max_entries"`
 	MaxBytes      int64         `key:"max_bytes"`
 	MaxEntryShare float64       `key:"max_entry_share"` // of max_bytes, the most one answer may take
+	// ResponseShare is the share of max_bytes that holds finished GraphQL answers (0: no
+	// response cache); the upstream answers have the rest.
+	ResponseShare float64 `key:"response_share"`
 }
 
 // Options is the loaders' view of the cache settings.
 func (c CacheConfig) Options() loaders.CacheOptions {
-	return loaders.CacheOptions{TTL: c.TTL, MaxEntries: c.MaxEntries, MaxBytes: c.MaxBytes, MaxEntryShare: c.MaxEntryShare}
+	return loaders.CacheOptions{TTL: c.TTL, MaxEntries: c.MaxEntries, MaxBytes: c.MaxBytes - c.responseBytes(), MaxEntryShare: c.MaxEntryShare}
 }
+
+// ResponseOptions bound the response cache; ok is false when it is off.
+func (c CacheConfig) ResponseOptions() (o loaders.CacheOptions, ok bool) {
+	if c.ResponseShare <= 0 || c.TTL <= 0 {
+		return o, false
+	}
+	return loaders.CacheOptions{TTL: c.TTL, MaxEntries: c.MaxEntries, MaxBytes: c.responseBytes(), MaxEntryShare: c.MaxEntryShare}, true
+}
+
+func (c CacheConfig) responseBytes() int64 { return int64(float64(c.MaxBytes) * c.ResponseShare) }
 
 // LogConfig chooses the log's level and format.
 type LogConfig struct {
@@ -166,7 +179,7 @@ func DefaultConfig() Config {
 			QueueTimeout:        server.DefaultQueueTimeout,
 		},
 		Cache: CacheConfig{TTL: 60 * time.Second, MaxEntries: loaders.DefaultMaxEntries, MaxBytes: loaders.DefaultMaxBytes,
-			MaxEntryShare: loaders.DefaultMaxEntryShare},
+			MaxEntryShare: loaders.DefaultMaxEntryShare, ResponseShare: 0.25},
 		Log:      LogConfig{Level: "info", Format: "text"},
 		CORS:     CORSConfig{AllowedOrigins: []string{}, AllowedMethods: []string{"GET", "POST"}, AllowedHeaders: []string{"Authorization", "Content-Type", "Accept"}},
 		Ready:    ReadyConfig{Interval: server.DefaultReadyInterval, Timeout: server.DefaultReadyTimeout},
@@ -571,6 +584,9 @@ func (c Config) validate() []error {
 	}
 	positive("cache.max_entries", int64(c.Cache.MaxEntries))
 	positive("cache.max_bytes", c.Cache.MaxBytes)
+	if !(c.Cache.ResponseShare >= 0 && c.Cache.ResponseShare < 1) {
+		bad("cache.response_share", "must be at least 0 and less than 1, got %v", c.Cache.ResponseShare)
+	}
 	if !(c.Cache.MaxEntryShare > 0 && c.Cache.MaxEntryShare <= 1) {
 		bad("cache.max_entry_share", "must be more than 0 and at most 1, got %v", c.Cache.MaxEntryShare)
 	}

@@ -171,6 +171,10 @@ func start(cfg Config, logger *slog.Logger) (*gateway, error) {
 		return nil, err
 	}
 	scfg := cfg.ServerConfig()
+	if o, ok := cfg.Cache.ResponseOptions(); ok {
+		scfg.ResponseCache = server.NewResponseCache(o)
+		metrics.WatchResponseCache(scfg.ResponseCache)
+	}
 	if cfg.GraphQL.LegacyFilters {
 		if scfg.Upgrader, err = dialect.New(schema.SDL()); err != nil {
 			g.closeDemo(context.Background())
