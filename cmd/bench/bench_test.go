@@ -136,7 +136,7 @@ func TestParse(t *testing.T) {
 
 func TestAskFailsOnErrors(t *testing.T) {
 	_, u := tiny(t)
-	g, err := startGateway(u.URL, nil)
+	g, err := startGateway(u.URL, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
