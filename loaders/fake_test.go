@@ -38,6 +38,13 @@ type fakeNB struct {
 	longest int      // longest full URL seen
 	// gate, when set, holds every request until closed.
 	gate chan struct{}
+	// barrier, when set, holds each request for a page after the first (offset > 0) until that
+	// many of them are in flight at once, or 5s passed: pages read one after another never meet.
+	barrier  int
+	waiting  int
+	met      chan struct{}
+	inFlight int
+	most     int // most requests in flight at once
 }
 
 func newFake(t testing.TB) *fakeNB {
@@ -83,7 +90,30 @@ func (f *fakeNB) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.hits = append(f.hits, r.URL.RequestURI())
 	f.longest = max(f.longest, len(f.srv.URL)+len(r.URL.RequestURI()))
 	gate := f.gate
+	f.inFlight++
+	f.most = max(f.most, f.inFlight)
+	var met chan struct{}
+	if f.barrier > 0 && r.URL.Query().Get("offset") != "" && r.URL.Query().Get("offset") != "0" {
+		if f.met == nil {
+			f.met = make(chan struct{})
+		}
+		met = f.met
+		if f.waiting++; f.waiting == f.barrier {
+			close(f.met)
+		}
+	}
 	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.inFlight--
+		f.mu.Unlock()
+	}()
+	if met != nil {
+		select {
+		case <-met:
+		case <-time.After(5 * time.Second):
+		}
+	}
 	if gate != nil {
 		select {
 		case <-gate:

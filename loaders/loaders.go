@@ -189,7 +189,12 @@ func (l *Loader) All(ctx context.Context, path string, q url.Values) ([]rest.Obj
 	seen := map[string]bool{canonical(path, q): true}
 	// A correct upstream needs count/pageLength pages; the slack allows rows added meanwhile.
 	maxRows := 2*first.Count + l.opts.PageSize
-	for p := first; p.Next != ""; {
+	last, more, err := l.otherPages(ctx, path, first, seen)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, more...)
+	for p := last; p.Next != ""; {
 		if len(p.Results) == 0 {
 			return nil, &rest.Error{Code: rest.CodeBadUpstreamResponse, Detail: "empty page with a next link", Path: canonical(path, q)}
 		}
@@ -210,6 +215,53 @@ func (l *Loader) All(ctx context.Context, path string, q url.Values) ([]rest.Obj
 		out = append(out, p.Results...)
 	}
 	return out, nil
+}
+
+// otherPages reads, all at once (Concurrency at a time), the pages after first that its count
+// announces, when the upstream pages by offset: their offsets follow from the first page's
+// length. It returns their rows in order and the last page read, whose next link (rows added
+// meanwhile) the caller still follows. The pages are the same every time, so the requests a
+// query makes do not depend on timing.
+func (l *Loader) otherPages(ctx context.Context, path string, first *rest.Page, seen map[string]bool) (*rest.Page, []rest.Object, error) {
+	if first.Next == "" || len(first.Results) == 0 || first.Count <= len(first.Results) {
+		return first, nil, nil
+	}
+	npath, nq, err := l.nextLink(first.Next)
+	if err != nil {
+		return nil, nil, err
+	}
+	if npath != path || nq.Get("offset") != strconv.Itoa(len(first.Results)) {
+		return first, nil, nil // not offset paging as NetBox writes it: follow the links
+	}
+	step := len(first.Results)
+	var queries []url.Values
+	for off := step; off < first.Count; off += step {
+		pq := cloneValues(nq)
+		pq.Set("offset", strconv.Itoa(off))
+		c := canonical(path, pq)
+		if seen[c] {
+			return nil, nil, &rest.Error{Code: rest.CodeBadUpstreamResponse, Detail: "pagination does not advance", Path: c}
+		}
+		seen[c] = true
+		queries = append(queries, pq)
+	}
+	pages := make([]*rest.Page, len(queries))
+	err = l.parallel(ctx, len(queries), func(ctx context.Context, i int) error {
+		v, err := l.fetch(ctx, kindPage, path, queries[i])
+		if err != nil {
+			return err
+		}
+		pages[i] = v.(*rest.Page)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	var rows []rest.Object
+	for _, p := range pages {
+		rows = append(rows, p.Results...)
+	}
+	return pages[len(pages)-1], rows, nil
 }
 
 func (l *Loader) nextLink(link string) (string, url.Values, error) {

@@ -512,6 +512,35 @@ func TestAll(t *testing.T) {
 	}
 }
 
+// TestAllPagesAtOnce: once the first page tells the count, the other pages are read at once,
+// each exactly once, and the rows come back in the upstream's order.
+func TestAllPagesAtOnce(t *testing.T) {
+	f := newFake(t)
+	f.maxLimit, f.barrier = 100, 4 // 500 devices: the first page, then 4 more
+	l := New(f.client(t), nil, tokenFull, Options{PageSize: 1000, Concurrency: 8})
+	rows, err := l.All(context.Background(), "/api/dcim/devices/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 500 {
+		t.Fatalf("rows = %d, want 500", len(rows))
+	}
+	for i, r := range rows {
+		if r.ID() != i+1 {
+			t.Fatalf("row %d has id %d: out of the upstream's order", i, r.ID())
+		}
+	}
+	if got := f.count(); got != 5 {
+		t.Errorf("upstream requests = %d, want 5: %v", got, f.requests())
+	}
+	f.mu.Lock()
+	most := f.most
+	f.mu.Unlock()
+	if most != 4 {
+		t.Errorf("at most %d page requests in flight at once, want the 4 pages after the first", most)
+	}
+}
+
 func TestAllBadNext(t *testing.T) {
 	tests := []struct {
 		name  string
