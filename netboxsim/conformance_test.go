@@ -28,7 +28,8 @@ var (
 	docPath string
 )
 
-// openAPIDoc loads ../shared/netbox/openapi.yaml next to the repository root.
+// openAPIDoc loads the document the registry was generated from (model.Document), from
+// ../shared/netbox/ next to the repository root.
 func openAPIDoc(t *testing.T) *openapi3.T {
 	t.Helper()
 	docOnce.Do(func() {
@@ -48,7 +49,7 @@ func openAPIDoc(t *testing.T) *openapi3.T {
 			}
 			dir = parent
 		}
-		docPath = filepath.Join(dir, "..", "shared", "netbox", "openapi.yaml")
+		docPath = filepath.Join(dir, "..", "shared", "netbox", model.Document)
 		if _, err := os.Stat(docPath); err != nil {
 			docErr = err
 			return
@@ -58,7 +59,7 @@ func openAPIDoc(t *testing.T) *openapi3.T {
 	})
 	if docErr != nil {
 		if os.IsNotExist(docErr) {
-			t.Skipf("NetBox's OpenAPI document is absent (want ../shared/netbox/openapi.yaml beside the repository): %v", docErr)
+			t.Skipf("NetBox's OpenAPI document is absent (want ../shared/netbox/%s beside the repository): %v", model.Document, docErr)
 		}
 		t.Fatalf("load OpenAPI document %s: %v", docPath, docErr)
 	}

@@ -399,6 +399,10 @@ func boolInt(b bool) int {
 
 func (g *generator) number(t *table, f *model.Field, fi, r int) float64 {
 	h := g.h(t, fi, r)
+	if len(f.Choices) > 0 { // an integer the document enumerates (sync_interval, version)
+		v, _ := strconv.ParseFloat(f.Choices[h%uint64(len(f.Choices))].Value, 64)
+		return v
+	}
 	switch f.Name {
 	case "vid", "local_vid", "remote_vid":
 		return float64(1 + r%4094)

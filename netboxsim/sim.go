@@ -22,8 +22,9 @@ import (
 	"github.com/graphbox/graphbox/model"
 )
 
-// Version is the NetBox version the simulator reports.
-const Version = "4.2.2-sim"
+// Version is the NetBox version the simulator reports in /api/status/: the version of the
+// document the registry was generated from, which it answers as.
+const Version = model.DocumentVersion
 
 // Options configure a simulator.
 type Options struct {
