@@ -558,3 +558,36 @@ func TestScale100(t *testing.T) {
 		t.Errorf("device 10000 has %d IP addresses", count(t, p))
 	}
 }
+
+// TestOmit follows NetBox 4.6's serializer: omit= drops the named fields from the full form,
+// wins over brief=, and loses to fields=; unknown names are ignored.
+func TestOmit(t *testing.T) {
+	ts := testServer(t)
+	full := ts.list(t, "/api/dcim/devices/?limit=1").Results[0]
+	cases := []struct {
+		query         string
+		absent, there []string
+	}{
+		{"omit=tags,custom_fields,bogus", []string{"tags", "custom_fields"}, []string{"name", "site", "serial", "comments"}},
+		{"omit=comments&brief=1", []string{"comments"}, []string{"serial", "tags", "custom_fields"}},
+		{"omit=name&fields=id,name", []string{"serial"}, []string{"id", "name"}},
+	}
+	for _, c := range cases {
+		t.Run(c.query, func(t *testing.T) {
+			got := ts.list(t, "/api/dcim/devices/?limit=1&"+c.query).Results[0]
+			for _, k := range c.absent {
+				if _, ok := got[k]; ok {
+					t.Errorf("%s present", k)
+				}
+			}
+			for _, k := range c.there {
+				if _, ok := got[k]; !ok {
+					t.Errorf("%s missing", k)
+				}
+			}
+			if c.query == "omit=tags,custom_fields,bogus" && len(got) != len(full)-2 {
+				t.Errorf("%d keys, want the full form's %d less 2", len(got), len(full))
+			}
+		})
+	}
+}

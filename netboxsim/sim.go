@@ -396,6 +396,7 @@ type shape struct {
 	brief   bool
 	fields  map[string]bool
 	exclude map[string]bool // exclude=config_context (and omit=)
+	omit    bool            // omit= was given: NetBox 4.6 then ignores brief (fields= wins over both)
 }
 
 func parseShape(q url.Values) shape {
@@ -418,6 +419,7 @@ func parseShape(q url.Values) shape {
 	}
 	for _, k := range []string{"exclude", "omit"} {
 		if v := q.Get(k); v != "" {
+			sh.omit = sh.omit || k == "omit"
 			if sh.exclude == nil {
 				sh.exclude = map[string]bool{}
 			}
@@ -433,7 +435,7 @@ func (rd *renderer) row(b []byte, t *table, row int, sh shape) []byte {
 	switch {
 	case sh.fields != nil:
 		return rd.fieldSet(b, t, row, sh.fields)
-	case sh.brief:
+	case sh.brief && !sh.omit:
 		keys := t.obj.Brief
 		if len(keys) == 0 {
 			keys = minimalKeys
