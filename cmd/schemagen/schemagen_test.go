@@ -422,3 +422,88 @@ func TestOnlyListedParameters(t *testing.T) {
 		})
 	}
 }
+
+var (
+	sdlHead   = regexp.MustCompile(`^(type|input|enum)\s+(\w+)`)
+	sdlUnion  = regexp.MustCompile(`^union\s+(\w+)\s*=\s*(.*)`)
+	sdlMember = regexp.MustCompile(`^(\w+)(\(([^)]*)\))?`)
+	sdlReason = regexp.MustCompile(`@deprecated\(reason: "This field is deprecated and will be removed after \d{4}/\d{2}/\d{2}\. (Use the \w+ field instead\.|It is no longer in NetBox's REST API\.)"\)$`)
+)
+
+// sdlSurface lists an SDL's members as "Type.member(arg,...)" and "Union.MemberType", with
+// whether each is deprecated.
+func sdlSurface(t *testing.T, sdl string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	cur := ""
+	for _, line := range strings.Split(sdl, "\n") {
+		if m := sdlHead.FindStringSubmatch(line); m != nil {
+			cur = m[2]
+			continue
+		}
+		if m := sdlUnion.FindStringSubmatch(line); m != nil {
+			for _, member := range strings.Split(m[2], "|") {
+				out[m[1]+"."+strings.TrimSpace(member)] = ""
+			}
+			continue
+		}
+		if strings.HasPrefix(line, "}") {
+			cur = ""
+			continue
+		}
+		s := strings.TrimSpace(line)
+		m := sdlMember.FindStringSubmatch(s)
+		if cur == "" || m == nil || strings.HasPrefix(s, "#") {
+			continue
+		}
+		args := ""
+		if m[3] != "" {
+			var names []string
+			for _, a := range strings.Split(m[3], ",") {
+				name, _, _ := strings.Cut(a, ":")
+				names = append(names, strings.TrimSpace(name))
+			}
+			args = "(" + strings.Join(names, ",") + ")"
+		}
+		out[cur+"."+m[1]+args] = s
+	}
+	return out
+}
+
+// TestServedSurfaceKept holds the deprecation policy: every member Graphbox served from NetBox
+// 4.2.2's document is still in the SDL, with the same arguments, and whatever is deprecated
+// says so in the policy's words.
+func TestServedSurfaceKept(t *testing.T) {
+	sdl, err := os.ReadFile(filepath.Join(moduleRoot(t), "schema", "zz_generated_schema.graphql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := sdlSurface(t, string(sdl))
+	served, err := os.ReadFile(filepath.Join("testdata", "served-4.2.2.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := 0
+	for _, line := range strings.Split(string(served), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		kept++
+		if _, ok := now[line]; !ok {
+			t.Errorf("%s was served and is gone", line)
+		}
+	}
+	if kept < 6000 {
+		t.Fatalf("only %d served members read from testdata/served-4.2.2.txt", kept)
+	}
+	deprecated := 0
+	for member, line := range now {
+		if strings.Contains(line, "@deprecated") {
+			deprecated++
+			if !sdlReason.MatchString(line) {
+				t.Errorf("%s: deprecation not in the policy's words: %s", member, line)
+			}
+		}
+	}
+	t.Logf("%d served members kept, %d deprecated", kept, deprecated)
+}
