@@ -393,7 +393,7 @@ func (s *Sim) objectTypeParam(t *table, p *plan, rel *table, key, k, lookup stri
 			return nil
 		}
 	}
-	if t.cols[ci].kind != colString {
+	if t.cols[ci].kind != colString && t.cols[ci].kind != colGenType {
 		return nil
 	}
 	rows, _, err := s.lookupRows(k, rel, key, vals)

@@ -85,6 +85,9 @@ func (g *generator) h(t *table, field, row int) uint64 {
 
 // rowCount gives the number of objects of a type.
 func (g *generator) rowCount(o *model.Object) int {
+	if n, ok := g.linkRowCount(o); ok {
+		return n
+	}
 	s := g.scale
 	sites := sitesPerScale * s
 	devices := sites * devicesPerSite
@@ -165,6 +168,7 @@ func (g *generator) build() error {
 	if t := s.byName["CircuitTermination"]; t != nil {
 		g.displays(t)
 	}
+	g.links()
 	return nil
 }
 
@@ -230,6 +234,7 @@ func (g *generator) columns(t *table) error {
 			}
 		}
 	}
+	g.linkColumns(t)
 	// The <x>_type and <x>_id siblings of a single generic relation read its column.
 	for i, c := range t.cols {
 		if c.kind != colGeneric {

@@ -1,0 +1,86 @@
+package netboxsim
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"testing"
+)
+
+// TestLinkedRecords checks that every object change, journal entry, contact assignment, image
+// attachment and tagged item names a real object, that the nested object is that object, and
+// that a record type's own filters find the records of one object.
+func TestLinkedRecords(t *testing.T) {
+	ts := testServer(t)
+	byCT := map[string]string{} // content type -> list path
+	for _, o := range ts.sim.reg.Objects {
+		byCT[o.ContentType] = o.Path
+	}
+	for _, p := range linkPlans {
+		o := ts.sim.reg.Object(p.model)
+		if o == nil {
+			continue
+		}
+		t.Run(p.model, func(t *testing.T) {
+			page := ts.list(t, o.Path+"?limit=1000")
+			if count(t, page) < 20 {
+				t.Fatalf("%d %s records, want the data set to fill them", count(t, page), p.model)
+			}
+			types := map[string]int{}
+			for i, r := range page.Results {
+				ct, _ := r[p.typeKey].(string)
+				id, _ := r[p.idKey].(float64)
+				nested, _ := r[p.field].(map[string]any)
+				if ct == "" || id == 0 || nested == nil || nested["id"] != id {
+					t.Fatalf("record %v: %s=%v %s=%v %s=%v", r["id"], p.typeKey, r[p.typeKey], p.idKey, r[p.idKey], p.field, r[p.field])
+				}
+				types[ct]++
+				if i%25 != 0 {
+					continue // the objects themselves: a sample
+				}
+				path, ok := byCT[ct]
+				if !ok {
+					t.Fatalf("record %v points at %s, which has no endpoint", r["id"], ct)
+				}
+				resp, body := ts.get(t, fmt.Sprintf("%s%d/", path, int(id)), DemoFullToken)
+				var obj map[string]any
+				if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &obj) != nil || obj["display"] != nested["display"] {
+					t.Errorf("record %v: %s %v: %d %s, nested display %v", r["id"], ct, id, resp.StatusCode, body, nested["display"])
+				}
+				switch p.model {
+				case "ObjectChange":
+					if r["object_repr"] != obj["display"] {
+						t.Errorf("change %v: object_repr %v, object %v", r["id"], r["object_repr"], obj["display"])
+					}
+				case "TaggedItem":
+					tag, _ := r["tag"].(map[string]any)
+					found := false
+					for _, x := range obj["tags"].([]any) {
+						found = found || tag != nil && x.(map[string]any)["id"] == tag["id"]
+					}
+					if !found {
+						t.Errorf("tagged item %v: tag %v is not among %s %v's tags", r["id"], r["tag"], ct, id)
+					}
+				}
+			}
+			if types["dcim.device"] == 0 || len(types) < 3 {
+				t.Errorf("records by type %v, want devices and at least three types", types)
+			}
+			// The records of device 1, through the record type's own filters.
+			q := fmt.Sprintf("%s?limit=1000&%s=dcim.device&%s=1", o.Path, p.typeKey, p.idKey)
+			got := ts.list(t, q)
+			want := 0
+			for _, r := range page.Results {
+				if r[p.typeKey] == "dcim.device" && r[p.idKey] == 1.0 {
+					want++
+				}
+			}
+			if count(t, page) > len(page.Results) {
+				t.Fatalf("more than one page of %s", p.model)
+			}
+			if want == 0 || count(t, got) != want {
+				t.Errorf("%s: %d records, want %d", q, count(t, got), want)
+			}
+		})
+	}
+}
