@@ -161,6 +161,7 @@ func (g *generator) build() error {
 		}
 	}
 	g.structure()
+	g.counts()
 	for _, t := range s.tables {
 		g.displays(t)
 	}

@@ -84,3 +84,43 @@ func TestLinkedRecords(t *testing.T) {
 		})
 	}
 }
+
+// TestCountsCountMembers checks count fields against the lists they count, through the child's
+// own filter (which, on a tree, also matches the descendants, as the cumulative count does).
+func TestCountsCountMembers(t *testing.T) {
+	ts := testServer(t)
+	cases := []struct{ parent, field, child, param string }{
+		{"/api/dcim/cable-bundles/", "cable_count", "/api/dcim/cables/", "bundle_id"},
+		{"/api/dcim/rack-groups/", "rack_count", "/api/dcim/racks/", "group_id"},
+		{"/api/virtualization/virtual-machine-types/", "virtual_machine_count", "/api/virtualization/virtual-machines/", "virtual_machine_type_id"},
+		{"/api/dcim/regions/", "site_count", "/api/dcim/sites/", "region_id"},
+		{"/api/dcim/device-types/", "device_count", "/api/dcim/devices/", "device_type_id"},
+		{"/api/dcim/devices/", "interface_count", "/api/dcim/interfaces/", "device_id"},
+		{"/api/users/owner-groups/", "member_count", "/api/users/owners/", "group_id"},
+	}
+	for _, c := range cases {
+		t.Run(c.parent+c.field, func(t *testing.T) {
+			parents := ts.list(t, c.parent+"?limit=10")
+			if len(parents.Results) == 0 {
+				t.Fatal("no rows")
+			}
+			nonzero := 0
+			for _, p := range parents.Results {
+				got, ok := p[c.field].(float64)
+				if !ok {
+					t.Fatalf("%s %v: %s = %v", c.parent, p["id"], c.field, p[c.field])
+				}
+				want := count(t, ts.list(t, fmt.Sprintf("%s?limit=1&%s=%d", c.child, c.param, int(p["id"].(float64)))))
+				if int(got) != want {
+					t.Errorf("%s %v: %s %v, the list has %d", c.parent, p["id"], c.field, got, want)
+				}
+				if want > 0 {
+					nonzero++
+				}
+			}
+			if nonzero == 0 {
+				t.Errorf("%s: every %s is 0", c.parent, c.field)
+			}
+		})
+	}
+}
