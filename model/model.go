@@ -201,7 +201,10 @@ type Object struct {
 	ContentType string // NetBox content type: "dcim.device"
 	Schema      string // OpenAPI component of the full representation: "DeviceWithConfigContext"
 	Fields      []Field
-	Brief       []string // keys of the brief form (?brief=1)
+	Brief       []string // keys of the brief form, as nested in other objects
+	// BriefCounts are the related-object counts a top-level ?brief=1 list adds to Brief: NetBox
+	// 4.6 drops them from nested objects only (#22154), and its document shows the nested form.
+	BriefCounts []string
 	Reverse     []Reverse
 	Filters     []FilterParam
 	// FilterFields are the fields of the GraphQL <Model>Filter input, besides AND, OR and NOT.

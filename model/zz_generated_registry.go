@@ -738,7 +738,8 @@ func generatedObjects() []*Object {
 			},
 		},
 		{Name: "CircuitType", Type: "CircuitTypeType", Single: "circuit_type", List: "circuit_type_list", Path: "/api/circuits/circuit-types/", ContentType: "circuits.circuittype", Schema: "CircuitType", Search: true, Ordering: true,
-			Brief: []string{"id", "url", "display", "name", "slug", "description"},
+			Brief:       []string{"id", "url", "display", "name", "slug", "description"},
+			BriefCounts: []string{"circuit_count"},
 			Fields: []Field{
 				{Name: "id", Kind: KindScalar, GraphQL: "ID"},
 				{Name: "url", Kind: KindScalar, GraphQL: "String", Format: "uri"},
@@ -788,7 +789,8 @@ func generatedObjects() []*Object {
 			},
 		},
 		{Name: "Cluster", Type: "ClusterType", Single: "cluster", List: "cluster_list", Path: "/api/virtualization/clusters/", ContentType: "virtualization.cluster", Schema: "Cluster", Search: true, Ordering: true,
-			Brief: []string{"id", "url", "display", "name", "description"},
+			Brief:       []string{"id", "url", "display", "name", "description"},
+			BriefCounts: []string{"virtualmachine_count"},
 			Fields: []Field{
 				{Name: "id", Kind: KindScalar, GraphQL: "ID"},
 				{Name: "url", Kind: KindScalar, GraphQL: "String", Format: "uri"},
@@ -880,7 +882,8 @@ func generatedObjects() []*Object {
 			},
 		},
 		{Name: "ClusterGroup", Type: "ClusterGroupType", Single: "cluster_group", List: "cluster_group_list", Path: "/api/virtualization/cluster-groups/", ContentType: "virtualization.clustergroup", Schema: "ClusterGroup", Search: true, Ordering: true,
-			Brief: []string{"id", "url", "display", "name", "slug", "description"},
+			Brief:       []string{"id", "url", "display", "name", "slug", "description"},
+			BriefCounts: []string{"cluster_count"},
 			Fields: []Field{
 				{Name: "id", Kind: KindScalar, GraphQL: "ID"},
 				{Name: "url", Kind: KindScalar, GraphQL: "String", Format: "uri"},
@@ -935,7 +938,8 @@ func generatedObjects() []*Object {
 			},
 		},
 		{Name: "ClusterType", Type: "ClusterTypeType", Single: "cluster_type", List: "cluster_type_list", Path: "/api/virtualization/cluster-types/", ContentType: "virtualization.clustertype", Schema: "ClusterType", Search: true, Ordering: true,
-			Brief: []string{"id", "url", "display", "name", "slug", "description"},
+			Brief:       []string{"id", "url", "display", "name", "slug", "description"},
+			BriefCounts: []string{"cluster_count"},
 			Fields: []Field{
 				{Name: "id", Kind: KindScalar, GraphQL: "ID"},
 				{Name: "url", Kind: KindScalar, GraphQL: "String", Format: "uri"},
@@ -3927,7 +3931,8 @@ func generatedObjects() []*Object {
 			},
 		},
 		{Name: "InventoryItemRole", Type: "InventoryItemRoleType", Single: "inventory_item_role", List: "inventory_item_role_list", Path: "/api/dcim/inventory-item-roles/", ContentType: "dcim.inventoryitemrole", Schema: "InventoryItemRole", Search: true, Ordering: true,
-			Brief: []string{"id", "url", "display", "name", "slug", "description"},
+			Brief:       []string{"id", "url", "display", "name", "slug", "description"},
+			BriefCounts: []string{"inventoryitem_count"},
 			Fields: []Field{
 				{Name: "id", Kind: KindScalar, GraphQL: "ID"},
 				{Name: "url", Kind: KindScalar, GraphQL: "String", Format: "uri"},
@@ -5629,7 +5634,8 @@ func generatedObjects() []*Object {
 			},
 		},
 		{Name: "PowerPanel", Type: "PowerPanelType", Single: "power_panel", List: "power_panel_list", Path: "/api/dcim/power-panels/", ContentType: "dcim.powerpanel", Schema: "PowerPanel", Search: true, Ordering: true,
-			Brief: []string{"id", "url", "display", "name", "description"},
+			Brief:       []string{"id", "url", "display", "name", "description"},
+			BriefCounts: []string{"powerfeed_count"},
 			Fields: []Field{
 				{Name: "id", Kind: KindScalar, GraphQL: "ID"},
 				{Name: "url", Kind: KindScalar, GraphQL: "String", Format: "uri"},
@@ -5956,7 +5962,8 @@ func generatedObjects() []*Object {
 			},
 		},
 		{Name: "Provider", Type: "ProviderType", Single: "provider", List: "provider_list", Path: "/api/circuits/providers/", ContentType: "circuits.provider", Schema: "Provider", Search: true, Ordering: true,
-			Brief: []string{"id", "url", "display", "name", "slug", "description"},
+			Brief:       []string{"id", "url", "display", "name", "slug", "description"},
+			BriefCounts: []string{"circuit_count"},
 			Fields: []Field{
 				{Name: "id", Kind: KindScalar, GraphQL: "ID"},
 				{Name: "url", Kind: KindScalar, GraphQL: "String", Format: "uri"},
@@ -6141,7 +6148,8 @@ func generatedObjects() []*Object {
 			},
 		},
 		{Name: "RIR", Type: "RIRType", Single: "rir", List: "rir_list", Path: "/api/ipam/rirs/", ContentType: "ipam.rir", Schema: "RIR", Search: true, Ordering: true,
-			Brief: []string{"id", "url", "display", "name", "slug", "description"},
+			Brief:       []string{"id", "url", "display", "name", "slug", "description"},
+			BriefCounts: []string{"aggregate_count"},
 			Fields: []Field{
 				{Name: "id", Kind: KindScalar, GraphQL: "ID"},
 				{Name: "url", Kind: KindScalar, GraphQL: "String", Format: "uri"},
@@ -6196,7 +6204,8 @@ func generatedObjects() []*Object {
 			},
 		},
 		{Name: "Rack", Type: "RackType", Single: "rack", List: "rack_list", Path: "/api/dcim/racks/", ContentType: "dcim.rack", Schema: "Rack", Search: true, Ordering: true,
-			Brief: []string{"id", "url", "display", "name", "description"},
+			Brief:       []string{"id", "url", "display", "name", "description"},
+			BriefCounts: []string{"device_count"},
 			Fields: []Field{
 				{Name: "id", Kind: KindScalar, GraphQL: "ID"},
 				{Name: "url", Kind: KindScalar, GraphQL: "String", Format: "uri"},
@@ -6352,7 +6361,8 @@ func generatedObjects() []*Object {
 			},
 		},
 		{Name: "RackGroup", Type: "RackGroupType", Single: "rack_group", List: "rack_group_list", Path: "/api/dcim/rack-groups/", ContentType: "dcim.rackgroup", Schema: "RackGroup", Search: true, Ordering: true,
-			Brief: []string{"id", "url", "display", "name", "slug", "description"},
+			Brief:       []string{"id", "url", "display", "name", "slug", "description"},
+			BriefCounts: []string{"rack_count"},
 			Fields: []Field{
 				{Name: "id", Kind: KindScalar, GraphQL: "ID"},
 				{Name: "url", Kind: KindScalar, GraphQL: "String", Format: "uri"},
@@ -6473,7 +6483,8 @@ func generatedObjects() []*Object {
 			},
 		},
 		{Name: "RackRole", Type: "RackRoleType", Single: "rack_role", List: "rack_role_list", Path: "/api/dcim/rack-roles/", ContentType: "dcim.rackrole", Schema: "RackRole", Search: true, Ordering: true,
-			Brief: []string{"id", "url", "display", "name", "slug", "description"},
+			Brief:       []string{"id", "url", "display", "name", "slug", "description"},
+			BriefCounts: []string{"rack_count"},
 			Fields: []Field{
 				{Name: "id", Kind: KindScalar, GraphQL: "ID"},
 				{Name: "url", Kind: KindScalar, GraphQL: "String", Format: "uri"},
@@ -6839,7 +6850,8 @@ func generatedObjects() []*Object {
 			},
 		},
 		{Name: "Role", Type: "RoleType", Single: "role", List: "role_list", Path: "/api/ipam/roles/", ContentType: "ipam.role", Schema: "Role", Search: true, Ordering: true,
-			Brief: []string{"id", "url", "display", "name", "slug", "description"},
+			Brief:       []string{"id", "url", "display", "name", "slug", "description"},
+			BriefCounts: []string{"prefix_count", "vlan_count", "asn_count"},
 			Fields: []Field{
 				{Name: "id", Kind: KindScalar, GraphQL: "ID"},
 				{Name: "url", Kind: KindScalar, GraphQL: "String", Format: "uri"},
@@ -7867,7 +7879,8 @@ func generatedObjects() []*Object {
 			},
 		},
 		{Name: "TunnelGroup", Type: "TunnelGroupType", Single: "tunnel_group", List: "tunnel_group_list", Path: "/api/vpn/tunnel-groups/", ContentType: "vpn.tunnelgroup", Schema: "TunnelGroup", Search: true, Ordering: true,
-			Brief: []string{"id", "url", "display", "name", "slug", "description"},
+			Brief:       []string{"id", "url", "display", "name", "slug", "description"},
+			BriefCounts: []string{"tunnel_count"},
 			Fields: []Field{
 				{Name: "id", Kind: KindScalar, GraphQL: "ID"},
 				{Name: "url", Kind: KindScalar, GraphQL: "String", Format: "uri"},
@@ -8123,7 +8136,8 @@ func generatedObjects() []*Object {
 			},
 		},
 		{Name: "VLANGroup", Type: "VLANGroupType", Single: "vlan_group", List: "vlan_group_list", Path: "/api/ipam/vlan-groups/", ContentType: "ipam.vlangroup", Schema: "VLANGroup", Search: true, Ordering: true,
-			Brief: []string{"id", "url", "display", "name", "slug", "description"},
+			Brief:       []string{"id", "url", "display", "name", "slug", "description"},
+			BriefCounts: []string{"vlan_count"},
 			Fields: []Field{
 				{Name: "id", Kind: KindScalar, GraphQL: "ID"},
 				{Name: "url", Kind: KindScalar, GraphQL: "String", Format: "uri"},
@@ -8375,7 +8389,8 @@ func generatedObjects() []*Object {
 			},
 		},
 		{Name: "VRF", Type: "VRFType", Single: "vrf", List: "vrf_list", Path: "/api/ipam/vrfs/", ContentType: "ipam.vrf", Schema: "VRF", Search: true, Ordering: true,
-			Brief: []string{"id", "url", "display", "name", "rd", "description"},
+			Brief:       []string{"id", "url", "display", "name", "rd", "description"},
+			BriefCounts: []string{"prefix_count"},
 			Fields: []Field{
 				{Name: "id", Kind: KindScalar, GraphQL: "ID"},
 				{Name: "url", Kind: KindScalar, GraphQL: "String", Format: "uri"},
@@ -8647,7 +8662,8 @@ func generatedObjects() []*Object {
 			},
 		},
 		{Name: "VirtualCircuitType", Type: "VirtualCircuitTypeType", Single: "virtual_circuit_type", List: "virtual_circuit_type_list", Path: "/api/circuits/virtual-circuit-types/", ContentType: "circuits.virtualcircuittype", Schema: "VirtualCircuitType", Search: true, Ordering: true,
-			Brief: []string{"id", "url", "display", "name", "slug", "description"},
+			Brief:       []string{"id", "url", "display", "name", "slug", "description"},
+			BriefCounts: []string{"virtual_circuit_count"},
 			Fields: []Field{
 				{Name: "id", Kind: KindScalar, GraphQL: "ID"},
 				{Name: "url", Kind: KindScalar, GraphQL: "String", Format: "uri"},

@@ -591,3 +591,31 @@ func TestOmit(t *testing.T) {
 		})
 	}
 }
+
+// TestBriefForms follows NetBox 4.6 (#22154): a nested object drops its related-object counts,
+// a top-level ?brief=1 list keeps those its serializer's brief_fields name, and a nested object
+// has exactly the keys of the document's Brief component.
+func TestBriefForms(t *testing.T) {
+	ts := testServer(t)
+	top := ts.list(t, "/api/circuits/virtual-circuit-types/?limit=1&brief=1").Results[0]
+	if _, ok := top["virtual_circuit_count"]; !ok {
+		t.Errorf("top-level brief virtual circuit type lacks virtual_circuit_count: %v", top)
+	}
+	vc := ts.list(t, "/api/circuits/virtual-circuits/?limit=1").Results[0]
+	nested, _ := vc["type"].(map[string]any)
+	if nested == nil {
+		t.Fatalf("virtual circuit type: %v", vc["type"])
+	}
+	if _, ok := nested["virtual_circuit_count"]; ok {
+		t.Errorf("nested virtual circuit type has virtual_circuit_count: %v", nested)
+	}
+	f := ts.sim.reg.Object("VirtualCircuit").Field("type")
+	if len(nested) != len(f.NestedKeys) {
+		t.Errorf("nested keys %v, want %v", keysOf(nested), f.NestedKeys)
+	}
+	// A count that is a model field (DeviceType.device_count) stays in nested objects.
+	dev := ts.list(t, "/api/dcim/devices/?limit=1").Results[0]
+	if dt, _ := dev["device_type"].(map[string]any); dt == nil || dt["device_count"] == nil {
+		t.Errorf("nested device type: %v", dev["device_type"])
+	}
+}

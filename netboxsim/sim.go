@@ -440,6 +440,9 @@ func (rd *renderer) row(b []byte, t *table, row int, sh shape) []byte {
 		if len(keys) == 0 {
 			keys = minimalKeys
 		}
+		if len(t.obj.BriefCounts) > 0 {
+			keys = append(slices.Clip(keys), t.obj.BriefCounts...)
+		}
 		return rd.object(b, t, row, keys, 1)
 	case sh.exclude != nil:
 		want := make(map[string]bool, len(t.cols))

@@ -22,6 +22,7 @@ type overrides struct {
 	Models       map[string]string   `yaml:"models"`
 	Nested       map[string]string   `yaml:"nested"`
 	ReverseFirst []string            `yaml:"reverse_first"`
+	BriefCounts  map[string][]string `yaml:"brief_counts"`
 	Queries      map[string]string   `yaml:"queries"`
 	Unions       map[string]string   `yaml:"unions"`
 	UnionMembers map[string][]string `yaml:"union_members"`
@@ -296,8 +297,15 @@ func (b *builder) nestedKeys(ref, related string) []string {
 	return b.schema(ref).Properties.Keys
 }
 
-// brief sets the keys of the object's brief form.
+// brief sets the keys of the object's brief form, and the counts a top-level brief list adds.
 func (b *builder) brief(o *model.Object) {
+	defer func() {
+		for _, k := range b.ov.BriefCounts[o.Name] {
+			if b.schema(o.Schema).Properties.Values[k] != nil && !slices.Contains(o.Brief, k) {
+				o.BriefCounts = append(o.BriefCounts, k)
+			}
+		}
+	}()
 	if brief := b.schema("Brief" + o.Name); brief != nil {
 		o.Brief = brief.Properties.Keys
 	} else if nested := b.schema("Nested" + o.Name); nested != nil {

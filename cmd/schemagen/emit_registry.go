@@ -24,6 +24,9 @@ func emitRegistry(reg *model.Registry, source, version string) ([]byte, error) {
 		fmt.Fprintf(&w, "{Name: %q, Type: %q, Single: %q, List: %q, Path: %q, ContentType: %q, Schema: %q, Search: %t, Ordering: %t,\n",
 			o.Name, o.Type, o.Single, o.List, o.Path, o.ContentType, o.Schema, o.Search, o.Ordering)
 		fmt.Fprintf(&w, "Brief: %s,\n", strs(o.Brief))
+		if len(o.BriefCounts) > 0 {
+			fmt.Fprintf(&w, "BriefCounts: %s,\n", strs(o.BriefCounts))
+		}
 		w.WriteString("Fields: []Field{\n")
 		for _, f := range o.Fields {
 			w.WriteString("{")
