@@ -82,6 +82,7 @@ func (g *generator) linkColumns(t *table) {
 // change log are its creation, the later ones updates. It runs after the displays, whose text
 // the change records repeat (object_repr).
 func (g *generator) links() {
+	g.objectTypes()
 	for _, p := range linkPlans {
 		t := g.tab(p.model)
 		if t == nil || t.col(p.field) == nil || t.col(p.field).kind != colGeneric {

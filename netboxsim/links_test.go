@@ -124,3 +124,24 @@ func TestCountsCountMembers(t *testing.T) {
 		})
 	}
 }
+
+func TestObjectTypes(t *testing.T) {
+	ts := testServer(t)
+	for _, c := range []struct{ model, display, name, plural string }{
+		{"device", "DCIM > Device", "device", "devices"},
+		{"ipaddress", "IPAM > IP Address", "IP address", "IP addresses"},
+		{"vminterface", "Virtualization > VM Interface", "VM interface", "VM interfaces"},
+		{"objecttype", "Core > Object Type", "object type", "object types"},
+	} {
+		p := ts.list(t, "/api/core/object-types/?model="+c.model)
+		if len(p.Results) != 1 {
+			t.Fatalf("model=%s: %d results", c.model, len(p.Results))
+		}
+		r := p.Results[0]
+		o := ts.sim.byLower[c.model].obj
+		if r["display"] != c.display || r["model_name"] != c.name || r["model_name_plural"] != c.plural ||
+			r["rest_api_endpoint"] != o.Path || fmt.Sprint(r["app_label"], ".", c.model) != o.ContentType {
+			t.Errorf("%s: %v", c.model, r)
+		}
+	}
+}
