@@ -619,3 +619,34 @@ func TestBriefForms(t *testing.T) {
 		t.Errorf("nested device type: %v", dev["device_type"])
 	}
 }
+
+// TestPortMappings: a front port maps onto its device's rear port (NetBox 4.5+ port mappings),
+// and rear_port_id / front_port_id find the mapped ports.
+func TestPortMappings(t *testing.T) {
+	ts := testServer(t)
+	fps := ts.list(t, "/api/dcim/front-ports/?limit=5").Results
+	for _, fp := range fps {
+		maps, _ := fp["rear_ports"].([]any)
+		if len(maps) != 1 {
+			t.Fatalf("front port %v: rear_ports %v", fp["id"], fp["rear_ports"])
+		}
+		m := maps[0].(map[string]any)
+		rid := int(m["rear_port"].(float64))
+		rp := ts.list(t, "/api/dcim/rear-ports/?id="+itoa(rid)).Results[0]
+		if nestedField(rp, "device", "id") != nestedField(fp, "device", "id") || m["position"] != 1.0 {
+			t.Errorf("front port %v maps to rear port %v on another device: %v %v", fp["id"], rid, fp["device"], rp["device"])
+		}
+		got := ts.list(t, "/api/dcim/front-ports/?rear_port_id="+itoa(rid))
+		if count(t, got) != 1 || got.Results[0]["id"] != fp["id"] {
+			t.Errorf("rear_port_id=%d: %v", rid, ids(got))
+		}
+		back := ts.list(t, "/api/dcim/rear-ports/?front_port_id="+itoa(int(fp["id"].(float64))))
+		if count(t, back) != 1 || back.Results[0]["id"] != float64(rid) {
+			t.Errorf("front_port_id=%v: %v", fp["id"], ids(back))
+		}
+	}
+	all := count(t, ts.list(t, "/api/dcim/front-ports/?limit=1"))
+	if n := count(t, ts.list(t, "/api/dcim/front-ports/?limit=1&rear_port_id__n=1")); n != all-1 {
+		t.Errorf("rear_port_id__n=1: %d of %d", n, all)
+	}
+}

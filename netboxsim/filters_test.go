@@ -333,7 +333,7 @@ func TestIndexedPlans(t *testing.T) {
 // the simulator ignores them (see derived.go).
 var unsupportedReverse = map[string]bool{
 	"Location.cables": true, "Module.scripts": true, "Provider.virtual_circuit_terminations": true,
-	"ProviderNetwork.circuits": true, "RearPort.front_ports": true, "Region.l2vpn_terminations": true,
+	"ProviderNetwork.circuits": true, "Region.l2vpn_terminations": true,
 	"Site.cables": true, "Site.circuits": true, "Site.providers": true, "Tag.config_contexts": true,
 	"User.saved_filters": true, "VirtualCircuit.interfaces": true, "VirtualCircuitTermination.interfaces": true,
 	// NetBox 4.6.8: parameters that name another type than the parent the registry infers from

@@ -289,6 +289,8 @@ func (rd *renderer) field(b []byte, t *table, row, fi, depth int) []byte {
 				b = rd.nested(b, rd.s.tables[p.tab], int(p.row), nil, depth)
 			}
 			return append(b, ']')
+		case t.obj.Name == "FrontPort" && f.Name == "rear_ports":
+			return rd.appendRearPorts(b, row)
 		case f.List || jsonLists[f.Name]:
 			return append(b, "[]"...)
 		case t.obj.Name == "Circuit" && (f.Name == "termination_a" || f.Name == "termination_z"):
