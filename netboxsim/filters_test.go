@@ -338,11 +338,10 @@ var unsupportedReverse = map[string]bool{
 	"User.saved_filters": true, "VirtualCircuit.interfaces": true, "VirtualCircuitTermination.interfaces": true,
 	// NetBox 4.6.8: parameters that name another type than the parent the registry infers from
 	// the name (front_port_id of rear port templates, group_id of rack reservations), or that
-	// NetBox derives through relations the data set does not model (tags of data sources, tags
-	// by owner, circuits by location, table configs by user).
+	// NetBox derives through relations the data set does not model (circuits by location, table
+	// configs by user).
 	"FrontPort.rear_port_templates": true, "RearPort.front_port_templates": true, "Group.rack_reservations": true,
-	"Location.circuits": true, "Owner.tags": true, "OwnerGroup.tags": true, "Tag.data_sources": true,
-	"Tag.vlan_translation_policies": true, "Tag.vlan_translation_rules": true, "User.table_configs": true,
+	"Location.circuits": true, "User.table_configs": true,
 }
 
 // TestReverseRelations asks every reverse relation of the registry for the children of object 1

@@ -23,6 +23,7 @@ type overrides struct {
 	Nested       map[string]string   `yaml:"nested"`
 	ReverseFirst []string            `yaml:"reverse_first"`
 	BriefCounts  map[string][]string `yaml:"brief_counts"`
+	NoReverse    map[string][]string `yaml:"no_reverse"`
 	Queries      map[string]string   `yaml:"queries"`
 	Unions       map[string]string   `yaml:"unions"`
 	UnionMembers map[string][]string `yaml:"union_members"`
@@ -556,6 +557,9 @@ func (b *builder) reverse() {
 				r.Name = plural(snake(child.Name))
 			}
 			if taken(parent, r.Name) {
+				continue
+			}
+			if only, ok := b.ov.NoReverse[parent.Name]; ok && !slices.Contains(only, r.Name) {
 				continue
 			}
 			parent.Reverse = append(parent.Reverse, r)
