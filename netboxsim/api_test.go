@@ -463,6 +463,14 @@ func TestRouting(t *testing.T) {
 		strings.Count(model.DocumentVersion, ".") != 2 || strings.ContainsAny(model.DocumentVersion, "-+ ") {
 		t.Errorf("status %s", body)
 	}
+	// NetBox 4.6.8's StatusView keys (4.2's named the apps installed-apps).
+	if strings.HasPrefix(model.DocumentVersion, "4.6.") {
+		for _, k := range []string{"django-version", "hostname", "installed_apps", "netbox-full-version", "plugins", "python-version", "rq-workers-running"} {
+			if _, ok := st[k]; !ok {
+				t.Errorf("status lacks %s: %s", k, body)
+			}
+		}
+	}
 }
 
 func TestNewErrors(t *testing.T) {

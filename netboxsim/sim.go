@@ -366,20 +366,34 @@ func (s *Sim) route(r *http.Request) *answer {
 	return a
 }
 
+// status answers /api/status/ in the shape of the simulated version: NetBox 4.2 names the apps
+// "installed-apps" and gives the full version as netbox-version; NetBox 4.6.8 adds hostname and
+// netbox-full-version and names them installed_apps (versions from its requirements.txt).
 func (s *Sim) status() *answer {
-	b, _ := json.Marshal(map[string]any{
-		"django-version": "5.1.5",
-		"installed-apps": map[string]string{
+	body := map[string]any{
+		"netbox-version":     Version,
+		"plugins":            map[string]string{},
+		"python-version":     "3.12.3",
+		"rq-workers-running": 1,
+	}
+	if strings.HasPrefix(Version, "4.2.") {
+		body["django-version"] = "5.1.5"
+		body["installed-apps"] = map[string]string{
 			"django_filters": "24.3", "django_prometheus": "2.3.1", "django_rq": "3.0", "django_tables2": "2.7.5",
 			"drf_spectacular": "0.28.0", "drf_spectacular_sidecar": "2024.12.1", "mptt": "0.16.0",
 			"rest_framework": "3.15.2", "social_django": "5.4.2", "taggit": "6.1.0", "timezone_field": "7.1",
-		},
-		"netbox-version":      Version,
-		"netbox-full-version": Version,
-		"plugins":             map[string]string{},
-		"python-version":      "3.12.3",
-		"rq-workers-running":  1,
-	})
+		}
+	} else {
+		body["django-version"] = "6.0.8"
+		body["hostname"] = "netboxsim"
+		body["netbox-full-version"] = Version
+		body["installed_apps"] = map[string]string{
+			"django_filters": "26.1", "django_prometheus": "2.4.0", "django_rq": "4.1.1", "django_tables2": "2.8.0",
+			"drf_spectacular": "0.30.0", "drf_spectacular_sidecar": "2026.8.1", "mptt": "0.18.0",
+			"rest_framework": "3.17.1", "social_django": "5.9.0", "taggit": "6.1.0", "timezone_field": "7.2.2",
+		}
+	}
+	b, _ := json.Marshal(body)
 	return jsonAnswer(http.StatusOK, b)
 }
 
