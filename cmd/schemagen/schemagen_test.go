@@ -507,3 +507,85 @@ func TestServedSurfaceKept(t *testing.T) {
 	}
 	t.Logf("%d served members kept, %d deprecated", kept, deprecated)
 }
+
+// rawDocument has the forms of raw drf-spectacular output (as a live NetBox 4.6 serves
+// /api/schema/?format=json) that go-netbox's post-processed 4.2.2 document lacks.
+const rawDocument = `{
+ "openapi": "3.0.3", "info": {"title": "raw", "version": "4.6.8"},
+ "paths": {
+  "/api/ipam/asn-ranges/": {"get": {
+   "parameters": [
+    {"in": "query", "name": "start", "description": "Cursor-based pagination: return results with pk >= start, ordered by pk.", "schema": {"type": "integer"}},
+    {"in": "query", "name": "start__gte", "schema": {"type": "array", "items": {"type": "integer"}}},
+    {"in": "query", "name": "omit", "schema": {"type": "string"}},
+    {"in": "query", "name": "name", "schema": {"type": "array", "items": {"type": "string"}}},
+    {"in": "query", "name": "name__ic", "schema": {"type": "array", "items": {"type": "string"}}},
+    {"in": "query", "name": "name__regex", "schema": {"type": "array", "items": {"type": "string"}}}
+   ],
+   "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/PaginatedASNRangeList"}}}}}}},
+  "/api/dcim/devices/": {"get": {
+   "parameters": [{"in": "query", "name": "color", "schema": {"type": "array", "items": {"type": "string"}}}],
+   "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/PaginatedDeviceList"}}}}}}},
+  "/api/ipam/services/": {"get": {
+   "parameters": [{"in": "query", "name": "device_id", "schema": {"type": "array", "items": {"type": "integer"}}}],
+   "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/PaginatedServiceList"}}}}}}}
+ },
+ "components": {"schemas": {
+  "PaginatedASNRangeList": {"type": "object", "properties": {"results": {"type": "array", "items": {"$ref": "#/components/schemas/ASNRange"}}}},
+  "PaginatedDeviceList": {"type": "object", "properties": {"results": {"type": "array", "items": {"$ref": "#/components/schemas/Device"}}}},
+  "PaginatedServiceList": {"type": "object", "properties": {"results": {"type": "array", "items": {"$ref": "#/components/schemas/Service"}}}},
+  "ASNRange": {"type": "object", "properties": {"id": {"type": "integer"}, "display": {"type": "string"}, "name": {"type": "string"}, "start": {"type": "integer", "format": "int64"}}},
+  "Device": {"type": "object", "required": ["id", "display", "face"], "properties": {
+   "id": {"type": "integer"}, "display": {"type": "string"},
+   "color": {"oneOf": [{"type": "string", "pattern": "^[0-9a-f]{6}$", "maxLength": 6}, {"type": "string", "maxLength": 0}]},
+   "face": {"type": "object", "properties": {"value": {"enum": ["front", "rear", "", null], "type": "string"}, "label": {"type": "string", "enum": ["Front", "Rear"]}}},
+   "sync_interval": {"type": "integer", "enum": [1, 60, 43200, null], "maximum": 32767, "nullable": true}}},
+  "Service": {"type": "object", "properties": {"id": {"type": "integer"}, "display": {"type": "string"},
+   "parent_object_type": {"type": "string"}, "parent_object_id": {"type": "integer"}, "parent": {"readOnly": true, "nullable": true}}}
+ }}
+}`
+
+func TestBuildRawSpectacular(t *testing.T) {
+	doc, err := parseDocument([]byte(rawDocument))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ov, err := parseOverrides([]byte(`
+unions: {Service.parent: ServiceParentType}
+union_members: {ServiceParentType: [Device]}
+deprecated:
+  after: 2027/06/03
+  fields: {Service.device: {type: DeviceType, use: parent}, Device.color: {type: String}}
+  filters: {Service.device_id: {type: IDFilterLookup}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, ks, _, err := build(doc, ov)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, asn, svc := reg.Object("Device"), reg.Object("ASNRange"), reg.Object("Service")
+	face := dev.Field("face")
+	sync := dev.Field("sync_interval")
+	checks := []struct {
+		name string
+		ok   bool
+	}{
+		{"oneOf of strings is a string", dev.Field("color").Kind == model.KindScalar && dev.Field("color").GraphQL == model.TypeString},
+		{"choice enum without null and blank", face.Kind == model.KindChoice && len(face.Choices) == 2 && face.Choices[1].Label == "Rear"},
+		{"integer enum less what its maximum forbids", sync.Kind == model.KindScalar && len(sync.Choices) == 2 && sync.Choices[1].Value == "60"},
+		{"the cursor start is no filter", asn.Filter("start") != nil && !asn.Filter("start").Exact && asn.Filter("start").HasLookup("gte")},
+		{"omit is no filter", asn.Filter("omit") == nil},
+		{"listed regex is kept", asn.Filter("name").HasLookup("regex") && !asn.Filter("name").HasLookup("iregex")},
+		{"parent_object_type/_id make a generic relation", svc.Field("parent").Kind == model.KindGeneric && svc.Field("parent").TypeKey == "parent_object_type"},
+		{"a dropped field is kept, deprecated", len(ks.Fields["Service"]) == 1 && ks.Fields["Service"][0].Reason == "This field is deprecated and will be removed after 2027/06/03. Use the parent field instead."},
+		{"a field the document has is not kept", len(ks.Fields["Device"]) == 0},
+		{"a dropped filter field is kept", len(ks.Filters["Service"]) == 1 && ks.Filters["Service"][0].Name == "device_id"},
+	}
+	for _, c := range checks {
+		if !c.ok {
+			t.Errorf("%s: not as expected", c.name)
+		}
+	}
+}
