@@ -564,6 +564,9 @@ func generatedObjects() []*Object {
 				{Name: "last_updated", Kind: KindScalar, GraphQL: "String", Format: "date-time", Nullable: true},
 				{Name: "circuit_count", Kind: KindScalar, GraphQL: "BigInt", Format: "int64"},
 			},
+			Reverse: []Reverse{
+				{Name: "circuit_group_assignments", Child: "CircuitGroupAssignment", Param: "group_id", Via: "group"},
+			},
 			Filters: []FilterParam{
 				{Name: "created", Type: ParamDateTime, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "created"},
 				{Name: "created_by_request", Type: ParamUUID, Exact: true, Lookups: nil},
@@ -901,6 +904,7 @@ func generatedObjects() []*Object {
 				{Name: "cluster_count", Kind: KindScalar, GraphQL: "BigInt", Format: "int64"},
 			},
 			Reverse: []Reverse{
+				{Name: "clusters", Child: "Cluster", Param: "group_id", Via: "group"},
 				{Name: "config_contexts", Child: "ConfigContext", Param: "cluster_group_id", Via: ""},
 				{Name: "devices", Child: "Device", Param: "cluster_group_id", Via: ""},
 				{Name: "virtual_machines", Child: "VirtualMachine", Param: "cluster_group_id", Via: ""},
@@ -1701,6 +1705,9 @@ func generatedObjects() []*Object {
 				{Name: "created", Kind: KindScalar, GraphQL: "String", Format: "date-time", Nullable: true},
 				{Name: "last_updated", Kind: KindScalar, GraphQL: "String", Format: "date-time", Nullable: true},
 			},
+			Reverse: []Reverse{
+				{Name: "contact_assignments", Child: "ContactAssignment", Param: "role_id", Via: "role"},
+			},
 			Filters: []FilterParam{
 				{Name: "created", Type: ParamDateTime, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "created"},
 				{Name: "created_by_request", Type: ParamUUID, Exact: true, Lookups: nil},
@@ -2151,7 +2158,7 @@ func generatedObjects() []*Object {
 				{Name: "latitude", Type: ParamFloat, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "latitude"},
 				{Name: "local_context_data", Type: ParamBool, Exact: true, Lookups: nil},
 				{Name: "location", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "location", Related: "Location", RelatedKey: "slug"},
-				{Name: "location_id", Type: ParamString, Exact: true, Lookups: []string{"n"}},
+				{Name: "location_id", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "location", Related: "Location", RelatedKey: "id"},
 				{Name: "longitude", Type: ParamFloat, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "longitude"},
 				{Name: "mac_address", Type: ParamString, Exact: true, Lookups: []string{"ic", "ie", "iew", "iregex", "isw", "n", "nic", "nie", "niew", "nisw", "regex"}},
 				{Name: "manufacturer", Type: ParamString, Exact: true, Lookups: []string{"n"}},
@@ -2170,7 +2177,7 @@ func generatedObjects() []*Object {
 				{Name: "parent_device_id", Type: ParamInt, Exact: true, Lookups: []string{"n"}, Field: "parent_device", Related: "Device", RelatedKey: "id"},
 				{Name: "pass_through_ports", Type: ParamBool, Exact: true, Lookups: nil},
 				{Name: "platform", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "platform", Related: "Platform", RelatedKey: "slug"},
-				{Name: "platform_id", Type: ParamString, Exact: true, Lookups: []string{"n"}},
+				{Name: "platform_id", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "platform", Related: "Platform", RelatedKey: "id"},
 				{Name: "position", Type: ParamFloat, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "position"},
 				{Name: "power_outlet_count", Type: ParamInt, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "power_outlet_count"},
 				{Name: "power_outlets", Type: ParamBool, Exact: true, Lookups: nil},
@@ -2185,7 +2192,7 @@ func generatedObjects() []*Object {
 				{Name: "region", Type: ParamString, Exact: true, Lookups: []string{"n"}},
 				{Name: "region_id", Type: ParamString, Exact: true, Lookups: []string{"n"}},
 				{Name: "role", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "role", Related: "DeviceRole", RelatedKey: "slug"},
-				{Name: "role_id", Type: ParamString, Exact: true, Lookups: []string{"n"}},
+				{Name: "role_id", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "role", Related: "DeviceRole", RelatedKey: "id"},
 				{Name: "serial", Type: ParamString, Exact: true, Lookups: []string{"empty", "ic", "ie", "iew", "iregex", "isw", "n", "nic", "nie", "niew", "nisw", "regex"}, Field: "serial"},
 				{Name: "site", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "site", Related: "Site", RelatedKey: "slug"},
 				{Name: "site_group", Type: ParamString, Exact: true, Lookups: []string{"n"}},
@@ -2406,6 +2413,7 @@ func generatedObjects() []*Object {
 				{Name: "console_ports", Child: "ConsolePort", Param: "device_role_id", Via: ""},
 				{Name: "console_server_ports", Child: "ConsoleServerPort", Param: "device_role_id", Via: ""},
 				{Name: "device_bays", Child: "DeviceBay", Param: "device_role_id", Via: ""},
+				{Name: "devices", Child: "Device", Param: "role_id", Via: "role"},
 				{Name: "front_ports", Child: "FrontPort", Param: "device_role_id", Via: ""},
 				{Name: "interfaces", Child: "Interface", Param: "device_role_id", Via: ""},
 				{Name: "inventory_items", Child: "InventoryItem", Param: "device_role_id", Via: ""},
@@ -2413,6 +2421,7 @@ func generatedObjects() []*Object {
 				{Name: "power_outlets", Child: "PowerOutlet", Param: "device_role_id", Via: ""},
 				{Name: "power_ports", Child: "PowerPort", Param: "device_role_id", Via: ""},
 				{Name: "rear_ports", Child: "RearPort", Param: "device_role_id", Via: ""},
+				{Name: "virtual_machines", Child: "VirtualMachine", Param: "role_id", Via: "role"},
 			},
 			Filters: []FilterParam{
 				{Name: "ancestor", Type: ParamString, Exact: true, Lookups: []string{"n"}},
@@ -2529,7 +2538,7 @@ func generatedObjects() []*Object {
 				{Name: "created", Type: ParamDateTime, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "created"},
 				{Name: "created_by_request", Type: ParamUUID, Exact: true, Lookups: nil},
 				{Name: "default_platform", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "default_platform", Related: "Platform", RelatedKey: "slug"},
-				{Name: "default_platform_id", Type: ParamString, Exact: true, Lookups: []string{"n"}},
+				{Name: "default_platform_id", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "default_platform", Related: "Platform", RelatedKey: "id"},
 				{Name: "description", Type: ParamString, Exact: true, Lookups: []string{"empty", "ic", "ie", "iew", "iregex", "isw", "n", "nic", "nie", "niew", "nisw", "regex"}, Field: "description"},
 				{Name: "device_bay_template_count", Type: ParamInt, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "device_bay_template_count"},
 				{Name: "device_bays", Type: ParamBool, Exact: true, Lookups: nil},
@@ -2755,6 +2764,7 @@ func generatedObjects() []*Object {
 				{Name: "ip_addresses", Kind: KindManyToMany, GraphQL: "IPAddressType", List: true, Related: "IPAddress", NestedKeys: []string{"id", "url", "display", "family", "address", "nat_inside", "nat_outside", "dns_name", "description"}},
 			},
 			Reverse: []Reverse{
+				{Name: "fhrp_group_assignments", Child: "FHRPGroupAssignment", Param: "group_id", Via: "group"},
 				{Name: "services", Child: "Service", Param: "fhrpgroup_id", Via: "parent"},
 			},
 			Filters: []FilterParam{
@@ -2865,7 +2875,6 @@ func generatedObjects() []*Object {
 			Reverse: []Reverse{
 				{Name: "cable_terminations", Child: "CableTermination", Param: "frontport_id", Via: "termination"},
 				{Name: "cables", Child: "Cable", Param: "frontport_id", Via: ""},
-				{Name: "rear_port_templates", Child: "RearPortTemplate", Param: "front_port_id", Via: ""},
 			},
 			Filters: []FilterParam{
 				{Name: "cable_connector", Type: ParamInt, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}},
@@ -2957,6 +2966,9 @@ func generatedObjects() []*Object {
 				{Name: "created", Kind: KindScalar, GraphQL: "String", Format: "date-time", Nullable: true},
 				{Name: "last_updated", Kind: KindScalar, GraphQL: "String", Format: "date-time", Nullable: true},
 			},
+			Reverse: []Reverse{
+				{Name: "rear_port_templates", Child: "RearPortTemplate", Param: "front_port_id", Via: ""},
+			},
 			Filters: []FilterParam{
 				{Name: "color", Type: ParamString, Exact: true, Lookups: []string{"empty", "ic", "ie", "iew", "iregex", "isw", "n", "nic", "nie", "niew", "nisw", "regex"}, Field: "color"},
 				{Name: "created", Type: ParamDateTime, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "created"},
@@ -3003,17 +3015,10 @@ func generatedObjects() []*Object {
 				{Name: "user_count", Kind: KindScalar, GraphQL: "Int"},
 			},
 			Reverse: []Reverse{
-				{Name: "circuit_group_assignments", Child: "CircuitGroupAssignment", Param: "group_id", Via: ""},
-				{Name: "clusters", Child: "Cluster", Param: "group_id", Via: ""},
-				{Name: "fhrp_group_assignments", Child: "FHRPGroupAssignment", Param: "group_id", Via: ""},
 				{Name: "fhrp_groups", Child: "FHRPGroup", Param: "group_id", Via: ""},
 				{Name: "object_permissions", Child: "ObjectPermission", Param: "group_id", Via: ""},
-				{Name: "owners", Child: "Owner", Param: "group_id", Via: ""},
 				{Name: "rack_reservations", Child: "RackReservation", Param: "group_id", Via: ""},
-				{Name: "racks", Child: "Rack", Param: "group_id", Via: ""},
-				{Name: "tunnels", Child: "Tunnel", Param: "group_id", Via: ""},
 				{Name: "users", Child: "User", Param: "group_id", Via: ""},
-				{Name: "vlans", Child: "VLAN", Param: "group_id", Via: ""},
 			},
 			Filters: []FilterParam{
 				{Name: "description", Type: ParamString, Exact: true, Lookups: []string{"empty", "ic", "ie", "iew", "iregex", "isw", "n", "nic", "nie", "niew", "nisw", "regex"}, Field: "description"},
@@ -3949,6 +3954,10 @@ func generatedObjects() []*Object {
 				{Name: "created", Kind: KindScalar, GraphQL: "String", Format: "date-time", Nullable: true},
 				{Name: "last_updated", Kind: KindScalar, GraphQL: "String", Format: "date-time", Nullable: true},
 				{Name: "inventoryitem_count", Kind: KindScalar, GraphQL: "BigInt", Format: "int64"},
+			},
+			Reverse: []Reverse{
+				{Name: "inventory_item_templates", Child: "InventoryItemTemplate", Param: "role_id", Via: "role"},
+				{Name: "inventory_items", Child: "InventoryItem", Param: "role_id", Via: "role"},
 			},
 			Filters: []FilterParam{
 				{Name: "color", Type: ParamString, Exact: true, Lookups: []string{"empty", "ic", "ie", "iew", "iregex", "isw", "n", "nic", "nie", "niew", "nisw", "regex"}, Field: "color"},
@@ -5472,7 +5481,7 @@ func generatedObjects() []*Object {
 				{Name: "description", Type: ParamString, Exact: true, Lookups: []string{"empty", "ic", "ie", "iew", "iregex", "isw", "n", "nic", "nie", "niew", "nisw", "regex"}, Field: "description"},
 				{Name: "id", Type: ParamInt, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "id"},
 				{Name: "last_updated", Type: ParamDateTime, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "last_updated"},
-				{Name: "location_id", Type: ParamString, Exact: true, Lookups: []string{"n"}},
+				{Name: "location_id", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "location", Related: "Location", RelatedKey: "id"},
 				{Name: "modified_by_request", Type: ParamUUID, Exact: true, Lookups: nil},
 				{Name: "name", Type: ParamString, Exact: true, Lookups: []string{"empty", "ic", "ie", "iew", "iregex", "isw", "n", "nic", "nie", "niew", "nisw", "regex"}, Field: "name"},
 				{Name: "owner", Type: ParamString, Exact: true, Lookups: []string{"n"}},
@@ -5536,7 +5545,6 @@ func generatedObjects() []*Object {
 			Reverse: []Reverse{
 				{Name: "cable_terminations", Child: "CableTermination", Param: "powerport_id", Via: "termination"},
 				{Name: "cables", Child: "Cable", Param: "powerport_id", Via: ""},
-				{Name: "power_outlet_templates", Child: "PowerOutletTemplate", Param: "power_port_id", Via: ""},
 				{Name: "power_outlets", Child: "PowerOutlet", Param: "power_port_id", Via: "power_port"},
 			},
 			Filters: []FilterParam{
@@ -5627,6 +5635,9 @@ func generatedObjects() []*Object {
 				{Name: "description", Kind: KindScalar, GraphQL: "String"},
 				{Name: "created", Kind: KindScalar, GraphQL: "String", Format: "date-time", Nullable: true},
 				{Name: "last_updated", Kind: KindScalar, GraphQL: "String", Format: "date-time", Nullable: true},
+			},
+			Reverse: []Reverse{
+				{Name: "power_outlet_templates", Child: "PowerOutletTemplate", Param: "power_port_id", Via: "power_port"},
 			},
 			Filters: []FilterParam{
 				{Name: "allocated_draw", Type: ParamInt, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "allocated_draw"},
@@ -6087,7 +6098,7 @@ func generatedObjects() []*Object {
 				{Name: "id", Type: ParamInt, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "id"},
 				{Name: "last_updated", Type: ParamDateTime, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "last_updated"},
 				{Name: "location", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "location", Related: "Location", RelatedKey: "slug"},
-				{Name: "location_id", Type: ParamString, Exact: true, Lookups: []string{"n"}},
+				{Name: "location_id", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "location", Related: "Location", RelatedKey: "id"},
 				{Name: "manufacturer", Type: ParamString, Exact: true, Lookups: []string{"n"}},
 				{Name: "manufacturer_id", Type: ParamInt, Exact: true, Lookups: []string{"n"}},
 				{Name: "max_weight", Type: ParamInt, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "max_weight"},
@@ -6185,6 +6196,9 @@ func generatedObjects() []*Object {
 				{Name: "created", Kind: KindScalar, GraphQL: "String", Format: "date-time", Nullable: true},
 				{Name: "last_updated", Kind: KindScalar, GraphQL: "String", Format: "date-time", Nullable: true},
 				{Name: "rack_count", Kind: KindScalar, GraphQL: "BigInt", Format: "int64"},
+			},
+			Reverse: []Reverse{
+				{Name: "racks", Child: "Rack", Param: "group_id", Via: "group"},
 			},
 			Filters: []FilterParam{
 				{Name: "created", Type: ParamDateTime, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "created"},
@@ -6308,6 +6322,9 @@ func generatedObjects() []*Object {
 				{Name: "created", Kind: KindScalar, GraphQL: "String", Format: "date-time", Nullable: true},
 				{Name: "last_updated", Kind: KindScalar, GraphQL: "String", Format: "date-time", Nullable: true},
 				{Name: "rack_count", Kind: KindScalar, GraphQL: "BigInt", Format: "int64"},
+			},
+			Reverse: []Reverse{
+				{Name: "racks", Child: "Rack", Param: "role_id", Via: "role"},
 			},
 			Filters: []FilterParam{
 				{Name: "color", Type: ParamString, Exact: true, Lookups: []string{"empty", "ic", "ie", "iew", "iregex", "isw", "n", "nic", "nie", "niew", "nisw", "regex"}, Field: "color"},
@@ -6466,7 +6483,6 @@ func generatedObjects() []*Object {
 			Reverse: []Reverse{
 				{Name: "cable_terminations", Child: "CableTermination", Param: "rearport_id", Via: "termination"},
 				{Name: "cables", Child: "Cable", Param: "rearport_id", Via: ""},
-				{Name: "front_port_templates", Child: "FrontPortTemplate", Param: "rear_port_id", Via: ""},
 				{Name: "front_ports", Child: "FrontPort", Param: "rear_port_id", Via: ""},
 			},
 			Filters: []FilterParam{
@@ -6558,6 +6574,9 @@ func generatedObjects() []*Object {
 				{Name: "description", Kind: KindScalar, GraphQL: "String"},
 				{Name: "created", Kind: KindScalar, GraphQL: "String", Format: "date-time", Nullable: true},
 				{Name: "last_updated", Kind: KindScalar, GraphQL: "String", Format: "date-time", Nullable: true},
+			},
+			Reverse: []Reverse{
+				{Name: "front_port_templates", Child: "FrontPortTemplate", Param: "rear_port_id", Via: ""},
 			},
 			Filters: []FilterParam{
 				{Name: "color", Type: ParamString, Exact: true, Lookups: []string{"empty", "ic", "ie", "iew", "iregex", "isw", "n", "nic", "nie", "niew", "nisw", "regex"}, Field: "color"},
@@ -6680,12 +6699,8 @@ func generatedObjects() []*Object {
 			},
 			Reverse: []Reverse{
 				{Name: "asns", Child: "ASN", Param: "role_id", Via: "role"},
-				{Name: "contact_assignments", Child: "ContactAssignment", Param: "role_id", Via: ""},
-				{Name: "inventory_item_templates", Child: "InventoryItemTemplate", Param: "role_id", Via: ""},
-				{Name: "inventory_items", Child: "InventoryItem", Param: "role_id", Via: ""},
 				{Name: "ip_ranges", Child: "IPRange", Param: "role_id", Via: "role"},
 				{Name: "prefixes", Child: "Prefix", Param: "role_id", Via: "role"},
-				{Name: "racks", Child: "Rack", Param: "role_id", Via: ""},
 				{Name: "vlans", Child: "VLAN", Param: "role_id", Via: "role"},
 			},
 			Filters: []FilterParam{
@@ -7051,7 +7066,7 @@ func generatedObjects() []*Object {
 				{Name: "description", Type: ParamString, Exact: true, Lookups: []string{"empty", "ic", "ie", "iew", "iregex", "isw", "n", "nic", "nie", "niew", "nisw", "regex"}, Field: "description"},
 				{Name: "facility", Type: ParamString, Exact: true, Lookups: []string{"empty", "ic", "ie", "iew", "iregex", "isw", "n", "nic", "nie", "niew", "nisw", "regex"}, Field: "facility"},
 				{Name: "group", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "group", Related: "SiteGroup", RelatedKey: "slug"},
-				{Name: "group_id", Type: ParamString, Exact: true, Lookups: []string{"n"}},
+				{Name: "group_id", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "group", Related: "SiteGroup", RelatedKey: "id"},
 				{Name: "id", Type: ParamInt, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "id"},
 				{Name: "last_updated", Type: ParamDateTime, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "last_updated"},
 				{Name: "latitude", Type: ParamFloat, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "latitude"},
@@ -7063,7 +7078,7 @@ func generatedObjects() []*Object {
 				{Name: "owner_group_id", Type: ParamInt, Exact: true, Lookups: []string{"n"}},
 				{Name: "owner_id", Type: ParamInt, Exact: true, Lookups: []string{"n"}, Field: "owner", Related: "Owner", RelatedKey: "id"},
 				{Name: "region", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "region", Related: "Region", RelatedKey: "slug"},
-				{Name: "region_id", Type: ParamString, Exact: true, Lookups: []string{"n"}},
+				{Name: "region_id", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "region", Related: "Region", RelatedKey: "id"},
 				{Name: "slug", Type: ParamString, Exact: true, Lookups: []string{"empty", "ic", "ie", "iew", "iregex", "isw", "n", "nic", "nie", "niew", "nisw", "regex"}, Field: "slug"},
 				{Name: "status", Type: ParamChoice, Exact: true, Lookups: []string{"empty", "ic", "ie", "iew", "iregex", "isw", "n", "nic", "nie", "niew", "nisw", "regex"}, Field: "status"},
 				{Name: "tag", Type: ParamString, Exact: true, Lookups: []string{"any", "n"}, Field: "tags", Related: "Tag", RelatedKey: "slug"},
@@ -7119,6 +7134,7 @@ func generatedObjects() []*Object {
 			},
 			Reverse: []Reverse{
 				{Name: "config_contexts", Child: "ConfigContext", Param: "site_group_id", Via: ""},
+				{Name: "sites", Child: "Site", Param: "group_id", Via: "group"},
 			},
 			Filters: []FilterParam{
 				{Name: "ancestor", Type: ParamString, Exact: true, Lookups: []string{"n"}},
@@ -7381,7 +7397,7 @@ func generatedObjects() []*Object {
 				{Name: "created_by_request", Type: ParamUUID, Exact: true, Lookups: nil},
 				{Name: "description", Type: ParamString, Exact: true, Lookups: []string{"empty", "ic", "ie", "iew", "iregex", "isw", "n", "nic", "nie", "niew", "nisw", "regex"}, Field: "description"},
 				{Name: "group", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "group", Related: "TenantGroup", RelatedKey: "slug"},
-				{Name: "group_id", Type: ParamString, Exact: true, Lookups: []string{"n"}},
+				{Name: "group_id", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "group", Related: "TenantGroup", RelatedKey: "id"},
 				{Name: "id", Type: ParamInt, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "id"},
 				{Name: "last_updated", Type: ParamDateTime, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "last_updated"},
 				{Name: "modified_by_request", Type: ParamUUID, Exact: true, Lookups: nil},
@@ -7430,6 +7446,7 @@ func generatedObjects() []*Object {
 			},
 			Reverse: []Reverse{
 				{Name: "config_contexts", Child: "ConfigContext", Param: "tenant_group_id", Via: ""},
+				{Name: "tenants", Child: "Tenant", Param: "group_id", Via: "group"},
 			},
 			Filters: []FilterParam{
 				{Name: "ancestor", Type: ParamString, Exact: true, Lookups: []string{"n"}},
@@ -7607,6 +7624,9 @@ func generatedObjects() []*Object {
 				{Name: "created", Kind: KindScalar, GraphQL: "String", Format: "date-time", Nullable: true},
 				{Name: "last_updated", Kind: KindScalar, GraphQL: "String", Format: "date-time", Nullable: true},
 				{Name: "tunnel_count", Kind: KindScalar, GraphQL: "BigInt", Format: "int64"},
+			},
+			Reverse: []Reverse{
+				{Name: "tunnels", Child: "Tunnel", Param: "group_id", Via: "group"},
 			},
 			Filters: []FilterParam{
 				{Name: "contact", Type: ParamInt, Exact: true, Lookups: []string{"n"}},
@@ -7874,6 +7894,7 @@ func generatedObjects() []*Object {
 			},
 			Reverse: []Reverse{
 				{Name: "prefixes", Child: "Prefix", Param: "vlan_group_id", Via: ""},
+				{Name: "vlans", Child: "VLAN", Param: "group_id", Via: "group"},
 			},
 			Filters: []FilterParam{
 				{Name: "cluster", Type: ParamInt, Exact: true, Lookups: nil},
@@ -8625,7 +8646,7 @@ func generatedObjects() []*Object {
 				{Name: "owner_group_id", Type: ParamInt, Exact: true, Lookups: []string{"n"}},
 				{Name: "owner_id", Type: ParamInt, Exact: true, Lookups: []string{"n"}, Field: "owner", Related: "Owner", RelatedKey: "id"},
 				{Name: "platform", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "platform", Related: "Platform", RelatedKey: "slug"},
-				{Name: "platform_id", Type: ParamString, Exact: true, Lookups: []string{"n"}},
+				{Name: "platform_id", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "platform", Related: "Platform", RelatedKey: "id"},
 				{Name: "primary_ip4", Type: ParamString, Exact: true, Lookups: []string{"n"}},
 				{Name: "primary_ip4_id", Type: ParamInt, Exact: true, Lookups: []string{"n"}, Field: "primary_ip4", Related: "IPAddress", RelatedKey: "id"},
 				{Name: "primary_ip6", Type: ParamString, Exact: true, Lookups: []string{"n"}},
@@ -8633,7 +8654,7 @@ func generatedObjects() []*Object {
 				{Name: "region", Type: ParamString, Exact: true, Lookups: []string{"n"}},
 				{Name: "region_id", Type: ParamString, Exact: true, Lookups: []string{"n"}},
 				{Name: "role", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "role", Related: "DeviceRole", RelatedKey: "slug"},
-				{Name: "role_id", Type: ParamString, Exact: true, Lookups: []string{"n"}},
+				{Name: "role_id", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "role", Related: "DeviceRole", RelatedKey: "id"},
 				{Name: "serial", Type: ParamString, Exact: true, Lookups: []string{"empty", "ic", "ie", "iew", "iregex", "isw", "n", "nic", "nie", "niew", "nisw", "regex"}, Field: "serial"},
 				{Name: "site", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "site", Related: "Site", RelatedKey: "slug"},
 				{Name: "site_group", Type: ParamString, Exact: true, Lookups: []string{"n"}},
@@ -8719,7 +8740,7 @@ func generatedObjects() []*Object {
 				{Name: "created_by_request", Type: ParamUUID, Exact: true, Lookups: nil},
 				{Name: "default_memory", Type: ParamInt, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "default_memory"},
 				{Name: "default_platform", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "default_platform", Related: "Platform", RelatedKey: "slug"},
-				{Name: "default_platform_id", Type: ParamString, Exact: true, Lookups: []string{"n"}},
+				{Name: "default_platform_id", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "default_platform", Related: "Platform", RelatedKey: "id"},
 				{Name: "default_vcpus", Type: ParamFloat, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "default_vcpus"},
 				{Name: "description", Type: ParamString, Exact: true, Lookups: []string{"empty", "ic", "ie", "iew", "iregex", "isw", "n", "nic", "nie", "niew", "nisw", "regex"}, Field: "description"},
 				{Name: "id", Type: ParamInt, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "id"},
@@ -8851,7 +8872,7 @@ func generatedObjects() []*Object {
 				{Name: "created_by_request", Type: ParamUUID, Exact: true, Lookups: nil},
 				{Name: "description", Type: ParamString, Exact: true, Lookups: []string{"empty", "ic", "ie", "iew", "iregex", "isw", "n", "nic", "nie", "niew", "nisw", "regex"}, Field: "description"},
 				{Name: "group", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "group", Related: "WirelessLANGroup", RelatedKey: "slug"},
-				{Name: "group_id", Type: ParamString, Exact: true, Lookups: []string{"n"}},
+				{Name: "group_id", Type: ParamString, Exact: true, Lookups: []string{"n"}, Field: "group", Related: "WirelessLANGroup", RelatedKey: "id"},
 				{Name: "id", Type: ParamInt, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "id"},
 				{Name: "interface_id", Type: ParamInt, Exact: true, Lookups: []string{"n"}},
 				{Name: "last_updated", Type: ParamDateTime, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "last_updated"},
@@ -8922,6 +8943,9 @@ func generatedObjects() []*Object {
 				{Name: "owner", Kind: KindForeignKey, GraphQL: "OwnerType", Nullable: true, Related: "Owner", NestedKeys: []string{"id", "url", "display", "name", "description"}},
 				{Name: "comments", Kind: KindScalar, GraphQL: "String"},
 				{Name: "_depth", Kind: KindScalar, GraphQL: "Int"},
+			},
+			Reverse: []Reverse{
+				{Name: "wireless_lans", Child: "WirelessLAN", Param: "group_id", Via: "group"},
 			},
 			Filters: []FilterParam{
 				{Name: "ancestor", Type: ParamString, Exact: true, Lookups: []string{"n"}},

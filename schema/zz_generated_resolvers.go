@@ -2280,6 +2280,10 @@ func (r *CircuitGroupTypeResolver) CustomFields() *JSON   { return r.n.json("cus
 func (r *CircuitGroupTypeResolver) Created() *string      { return r.n.strPtr("created") }
 func (r *CircuitGroupTypeResolver) LastUpdated() *string  { return r.n.strPtr("last_updated") }
 func (r *CircuitGroupTypeResolver) CircuitCount() *BigInt { return r.n.bigIntPtr("circuit_count") }
+func (r *CircuitGroupTypeResolver) CircuitGroupAssignments(ctx context.Context, args relationArgs) ([]*CircuitGroupAssignmentTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "circuit_group_assignments", args)
+	return newCircuitGroupAssignmentTypeList(ns), err
+}
 
 // CircuitGroupTypeOffsetPaginatedResolver resolves CircuitGroupTypeOffsetPaginated.
 type CircuitGroupTypeOffsetPaginatedResolver struct{ p *page }
@@ -2595,6 +2599,10 @@ func (r *ClusterGroupTypeResolver) CustomFields() *JSON   { return r.n.json("cus
 func (r *ClusterGroupTypeResolver) Created() *string      { return r.n.strPtr("created") }
 func (r *ClusterGroupTypeResolver) LastUpdated() *string  { return r.n.strPtr("last_updated") }
 func (r *ClusterGroupTypeResolver) ClusterCount() *BigInt { return r.n.bigIntPtr("cluster_count") }
+func (r *ClusterGroupTypeResolver) Clusters(ctx context.Context, args relationArgs) ([]*ClusterTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "clusters", args)
+	return newClusterTypeList(ns), err
+}
 func (r *ClusterGroupTypeResolver) ConfigContexts(ctx context.Context, args relationArgs) ([]*ConfigContextTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "config_contexts", args)
 	return newConfigContextTypeList(ns), err
@@ -3389,6 +3397,10 @@ func (r *ContactRoleTypeResolver) Tags(ctx context.Context) ([]*TagTypeResolver,
 func (r *ContactRoleTypeResolver) CustomFields() *JSON  { return r.n.json("custom_fields") }
 func (r *ContactRoleTypeResolver) Created() *string     { return r.n.strPtr("created") }
 func (r *ContactRoleTypeResolver) LastUpdated() *string { return r.n.strPtr("last_updated") }
+func (r *ContactRoleTypeResolver) ContactAssignments(ctx context.Context, args relationArgs) ([]*ContactAssignmentTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "contact_assignments", args)
+	return newContactAssignmentTypeList(ns), err
+}
 
 // ContactRoleTypeOffsetPaginatedResolver resolves ContactRoleTypeOffsetPaginated.
 type ContactRoleTypeOffsetPaginatedResolver struct{ p *page }
@@ -4069,6 +4081,10 @@ func (r *DeviceRoleTypeResolver) DeviceBays(ctx context.Context, args relationAr
 	ns, err := r.n.reverse(ctx, "device_bays", args)
 	return newDeviceBayTypeList(ns), err
 }
+func (r *DeviceRoleTypeResolver) Devices(ctx context.Context, args relationArgs) ([]*DeviceTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "devices", args)
+	return newDeviceTypeList(ns), err
+}
 func (r *DeviceRoleTypeResolver) FrontPorts(ctx context.Context, args relationArgs) ([]*FrontPortTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "front_ports", args)
 	return newFrontPortTypeList(ns), err
@@ -4096,6 +4112,10 @@ func (r *DeviceRoleTypeResolver) PowerPorts(ctx context.Context, args relationAr
 func (r *DeviceRoleTypeResolver) RearPorts(ctx context.Context, args relationArgs) ([]*RearPortTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "rear_ports", args)
 	return newRearPortTypeList(ns), err
+}
+func (r *DeviceRoleTypeResolver) VirtualMachines(ctx context.Context, args relationArgs) ([]*VirtualMachineTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "virtual_machines", args)
+	return newVirtualMachineTypeList(ns), err
 }
 
 // DeviceRoleTypeOffsetPaginatedResolver resolves DeviceRoleTypeOffsetPaginated.
@@ -4451,6 +4471,10 @@ func (r *FHRPGroupTypeResolver) IpAddresses(ctx context.Context) ([]*IPAddressTy
 	ns, err := r.n.m2m(ctx, "ip_addresses")
 	return newIPAddressTypeList(ns), err
 }
+func (r *FHRPGroupTypeResolver) FhrpGroupAssignments(ctx context.Context, args relationArgs) ([]*FHRPGroupAssignmentTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "fhrp_group_assignments", args)
+	return newFHRPGroupAssignmentTypeList(ns), err
+}
 func (r *FHRPGroupTypeResolver) Services(ctx context.Context, args relationArgs) ([]*ServiceTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "services", args)
 	return newServiceTypeList(ns), err
@@ -4578,10 +4602,6 @@ func (r *FrontPortTypeResolver) Cables(ctx context.Context, args relationArgs) (
 	ns, err := r.n.reverse(ctx, "cables", args)
 	return newCableTypeList(ns), err
 }
-func (r *FrontPortTypeResolver) RearPortTemplates(ctx context.Context, args relationArgs) ([]*RearPortTemplateTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "rear_port_templates", args)
-	return newRearPortTemplateTypeList(ns), err
-}
 func (r *FrontPortTypeResolver) RearPort() *JSON          { return nil }
 func (r *FrontPortTypeResolver) RearPortPosition() *int32 { return nil }
 
@@ -4624,15 +4644,19 @@ func (r *FrontPortTemplateTypeResolver) ModuleType(ctx context.Context) (*Module
 	n, err := r.n.fk(ctx, "module_type")
 	return newModuleTypeType(n), err
 }
-func (r *FrontPortTemplateTypeResolver) Name() *string                           { return r.n.strPtr("name") }
-func (r *FrontPortTemplateTypeResolver) Label() *string                          { return r.n.strPtr("label") }
-func (r *FrontPortTemplateTypeResolver) Type() *string                           { return r.n.choice("type") }
-func (r *FrontPortTemplateTypeResolver) Color() *string                          { return r.n.strPtr("color") }
-func (r *FrontPortTemplateTypeResolver) Positions() *int32                       { return r.n.intPtr("positions") }
-func (r *FrontPortTemplateTypeResolver) RearPorts() *JSON                        { return r.n.json("rear_ports") }
-func (r *FrontPortTemplateTypeResolver) Description() *string                    { return r.n.strPtr("description") }
-func (r *FrontPortTemplateTypeResolver) Created() *string                        { return r.n.strPtr("created") }
-func (r *FrontPortTemplateTypeResolver) LastUpdated() *string                    { return r.n.strPtr("last_updated") }
+func (r *FrontPortTemplateTypeResolver) Name() *string        { return r.n.strPtr("name") }
+func (r *FrontPortTemplateTypeResolver) Label() *string       { return r.n.strPtr("label") }
+func (r *FrontPortTemplateTypeResolver) Type() *string        { return r.n.choice("type") }
+func (r *FrontPortTemplateTypeResolver) Color() *string       { return r.n.strPtr("color") }
+func (r *FrontPortTemplateTypeResolver) Positions() *int32    { return r.n.intPtr("positions") }
+func (r *FrontPortTemplateTypeResolver) RearPorts() *JSON     { return r.n.json("rear_ports") }
+func (r *FrontPortTemplateTypeResolver) Description() *string { return r.n.strPtr("description") }
+func (r *FrontPortTemplateTypeResolver) Created() *string     { return r.n.strPtr("created") }
+func (r *FrontPortTemplateTypeResolver) LastUpdated() *string { return r.n.strPtr("last_updated") }
+func (r *FrontPortTemplateTypeResolver) RearPortTemplates(ctx context.Context, args relationArgs) ([]*RearPortTemplateTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "rear_port_templates", args)
+	return newRearPortTemplateTypeList(ns), err
+}
 func (r *FrontPortTemplateTypeResolver) RearPort() *RearPortTemplateTypeResolver { return nil }
 func (r *FrontPortTemplateTypeResolver) RearPortPosition() *int32                { return nil }
 
@@ -4675,18 +4699,6 @@ func (r *GroupTypeResolver) Permissions(ctx context.Context) ([]*ObjectPermissio
 	return newObjectPermissionTypeList(ns), err
 }
 func (r *GroupTypeResolver) UserCount() *int32 { return r.n.intPtr("user_count") }
-func (r *GroupTypeResolver) CircuitGroupAssignments(ctx context.Context, args relationArgs) ([]*CircuitGroupAssignmentTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "circuit_group_assignments", args)
-	return newCircuitGroupAssignmentTypeList(ns), err
-}
-func (r *GroupTypeResolver) Clusters(ctx context.Context, args relationArgs) ([]*ClusterTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "clusters", args)
-	return newClusterTypeList(ns), err
-}
-func (r *GroupTypeResolver) FhrpGroupAssignments(ctx context.Context, args relationArgs) ([]*FHRPGroupAssignmentTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "fhrp_group_assignments", args)
-	return newFHRPGroupAssignmentTypeList(ns), err
-}
 func (r *GroupTypeResolver) FhrpGroups(ctx context.Context, args relationArgs) ([]*FHRPGroupTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "fhrp_groups", args)
 	return newFHRPGroupTypeList(ns), err
@@ -4695,29 +4707,31 @@ func (r *GroupTypeResolver) ObjectPermissions(ctx context.Context, args relation
 	ns, err := r.n.reverse(ctx, "object_permissions", args)
 	return newObjectPermissionTypeList(ns), err
 }
-func (r *GroupTypeResolver) Owners(ctx context.Context, args relationArgs) ([]*OwnerTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "owners", args)
-	return newOwnerTypeList(ns), err
-}
 func (r *GroupTypeResolver) RackReservations(ctx context.Context, args relationArgs) ([]*RackReservationTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "rack_reservations", args)
 	return newRackReservationTypeList(ns), err
-}
-func (r *GroupTypeResolver) Racks(ctx context.Context, args relationArgs) ([]*RackTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "racks", args)
-	return newRackTypeList(ns), err
-}
-func (r *GroupTypeResolver) Tunnels(ctx context.Context, args relationArgs) ([]*TunnelTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "tunnels", args)
-	return newTunnelTypeList(ns), err
 }
 func (r *GroupTypeResolver) Users(ctx context.Context, args relationArgs) ([]*UserTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "users", args)
 	return newUserTypeList(ns), err
 }
-func (r *GroupTypeResolver) Vlans(ctx context.Context, args relationArgs) ([]*VLANTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "vlans", args)
-	return newVLANTypeList(ns), err
+func (r *GroupTypeResolver) CircuitGroupAssignments(args relationArgs) []*CircuitGroupAssignmentTypeResolver {
+	return []*CircuitGroupAssignmentTypeResolver{}
+}
+func (r *GroupTypeResolver) Clusters(args relationArgs) []*ClusterTypeResolver {
+	return []*ClusterTypeResolver{}
+}
+func (r *GroupTypeResolver) FhrpGroupAssignments(args relationArgs) []*FHRPGroupAssignmentTypeResolver {
+	return []*FHRPGroupAssignmentTypeResolver{}
+}
+func (r *GroupTypeResolver) Racks(args relationArgs) []*RackTypeResolver {
+	return []*RackTypeResolver{}
+}
+func (r *GroupTypeResolver) Tunnels(args relationArgs) []*TunnelTypeResolver {
+	return []*TunnelTypeResolver{}
+}
+func (r *GroupTypeResolver) Vlans(args relationArgs) []*VLANTypeResolver {
+	return []*VLANTypeResolver{}
 }
 
 // GroupTypeOffsetPaginatedResolver resolves GroupTypeOffsetPaginated.
@@ -5578,6 +5592,14 @@ func (r *InventoryItemRoleTypeResolver) Created() *string     { return r.n.strPt
 func (r *InventoryItemRoleTypeResolver) LastUpdated() *string { return r.n.strPtr("last_updated") }
 func (r *InventoryItemRoleTypeResolver) InventoryitemCount() *BigInt {
 	return r.n.bigIntPtr("inventoryitem_count")
+}
+func (r *InventoryItemRoleTypeResolver) InventoryItemTemplates(ctx context.Context, args relationArgs) ([]*InventoryItemTemplateTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "inventory_item_templates", args)
+	return newInventoryItemTemplateTypeList(ns), err
+}
+func (r *InventoryItemRoleTypeResolver) InventoryItems(ctx context.Context, args relationArgs) ([]*InventoryItemTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "inventory_items", args)
+	return newInventoryItemTypeList(ns), err
 }
 
 // InventoryItemRoleTypeOffsetPaginatedResolver resolves InventoryItemRoleTypeOffsetPaginated.
@@ -7342,13 +7364,12 @@ func (r *PowerPortTypeResolver) Cables(ctx context.Context, args relationArgs) (
 	ns, err := r.n.reverse(ctx, "cables", args)
 	return newCableTypeList(ns), err
 }
-func (r *PowerPortTypeResolver) PowerOutletTemplates(ctx context.Context, args relationArgs) ([]*PowerOutletTemplateTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "power_outlet_templates", args)
-	return newPowerOutletTemplateTypeList(ns), err
-}
 func (r *PowerPortTypeResolver) PowerOutlets(ctx context.Context, args relationArgs) ([]*PowerOutletTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "power_outlets", args)
 	return newPowerOutletTypeList(ns), err
+}
+func (r *PowerPortTypeResolver) PowerOutletTemplates(args relationArgs) []*PowerOutletTemplateTypeResolver {
+	return []*PowerOutletTemplateTypeResolver{}
 }
 
 // PowerPortTypeOffsetPaginatedResolver resolves PowerPortTypeOffsetPaginated.
@@ -7398,6 +7419,10 @@ func (r *PowerPortTemplateTypeResolver) AllocatedDraw() *int32 { return r.n.intP
 func (r *PowerPortTemplateTypeResolver) Description() *string  { return r.n.strPtr("description") }
 func (r *PowerPortTemplateTypeResolver) Created() *string      { return r.n.strPtr("created") }
 func (r *PowerPortTemplateTypeResolver) LastUpdated() *string  { return r.n.strPtr("last_updated") }
+func (r *PowerPortTemplateTypeResolver) PowerOutletTemplates(ctx context.Context, args relationArgs) ([]*PowerOutletTemplateTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "power_outlet_templates", args)
+	return newPowerOutletTemplateTypeList(ns), err
+}
 
 // PowerPortTemplateTypeOffsetPaginatedResolver resolves PowerPortTemplateTypeOffsetPaginated.
 type PowerPortTemplateTypeOffsetPaginatedResolver struct{ p *page }
@@ -7952,6 +7977,10 @@ func (r *RackGroupTypeResolver) CustomFields() *JSON  { return r.n.json("custom_
 func (r *RackGroupTypeResolver) Created() *string     { return r.n.strPtr("created") }
 func (r *RackGroupTypeResolver) LastUpdated() *string { return r.n.strPtr("last_updated") }
 func (r *RackGroupTypeResolver) RackCount() *BigInt   { return r.n.bigIntPtr("rack_count") }
+func (r *RackGroupTypeResolver) Racks(ctx context.Context, args relationArgs) ([]*RackTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "racks", args)
+	return newRackTypeList(ns), err
+}
 
 // RackGroupTypeOffsetPaginatedResolver resolves RackGroupTypeOffsetPaginated.
 type RackGroupTypeOffsetPaginatedResolver struct{ p *page }
@@ -8063,6 +8092,10 @@ func (r *RackRoleTypeResolver) CustomFields() *JSON  { return r.n.json("custom_f
 func (r *RackRoleTypeResolver) Created() *string     { return r.n.strPtr("created") }
 func (r *RackRoleTypeResolver) LastUpdated() *string { return r.n.strPtr("last_updated") }
 func (r *RackRoleTypeResolver) RackCount() *BigInt   { return r.n.bigIntPtr("rack_count") }
+func (r *RackRoleTypeResolver) Racks(ctx context.Context, args relationArgs) ([]*RackTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "racks", args)
+	return newRackTypeList(ns), err
+}
 
 // RackRoleTypeOffsetPaginatedResolver resolves RackRoleTypeOffsetPaginated.
 type RackRoleTypeOffsetPaginatedResolver struct{ p *page }
@@ -8208,13 +8241,12 @@ func (r *RearPortTypeResolver) Cables(ctx context.Context, args relationArgs) ([
 	ns, err := r.n.reverse(ctx, "cables", args)
 	return newCableTypeList(ns), err
 }
-func (r *RearPortTypeResolver) FrontPortTemplates(ctx context.Context, args relationArgs) ([]*FrontPortTemplateTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "front_port_templates", args)
-	return newFrontPortTemplateTypeList(ns), err
-}
 func (r *RearPortTypeResolver) FrontPorts(ctx context.Context, args relationArgs) ([]*FrontPortTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "front_ports", args)
 	return newFrontPortTypeList(ns), err
+}
+func (r *RearPortTypeResolver) FrontPortTemplates(args relationArgs) []*FrontPortTemplateTypeResolver {
+	return []*FrontPortTemplateTypeResolver{}
 }
 
 // RearPortTypeOffsetPaginatedResolver resolves RearPortTypeOffsetPaginated.
@@ -8265,6 +8297,10 @@ func (r *RearPortTemplateTypeResolver) FrontPorts() *JSON    { return r.n.json("
 func (r *RearPortTemplateTypeResolver) Description() *string { return r.n.strPtr("description") }
 func (r *RearPortTemplateTypeResolver) Created() *string     { return r.n.strPtr("created") }
 func (r *RearPortTemplateTypeResolver) LastUpdated() *string { return r.n.strPtr("last_updated") }
+func (r *RearPortTemplateTypeResolver) FrontPortTemplates(ctx context.Context, args relationArgs) ([]*FrontPortTemplateTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "front_port_templates", args)
+	return newFrontPortTemplateTypeList(ns), err
+}
 
 // RearPortTemplateTypeOffsetPaginatedResolver resolves RearPortTemplateTypeOffsetPaginated.
 type RearPortTemplateTypeOffsetPaginatedResolver struct{ p *page }
@@ -8388,18 +8424,6 @@ func (r *RoleTypeResolver) Asns(ctx context.Context, args relationArgs) ([]*ASNT
 	ns, err := r.n.reverse(ctx, "asns", args)
 	return newASNTypeList(ns), err
 }
-func (r *RoleTypeResolver) ContactAssignments(ctx context.Context, args relationArgs) ([]*ContactAssignmentTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "contact_assignments", args)
-	return newContactAssignmentTypeList(ns), err
-}
-func (r *RoleTypeResolver) InventoryItemTemplates(ctx context.Context, args relationArgs) ([]*InventoryItemTemplateTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "inventory_item_templates", args)
-	return newInventoryItemTemplateTypeList(ns), err
-}
-func (r *RoleTypeResolver) InventoryItems(ctx context.Context, args relationArgs) ([]*InventoryItemTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "inventory_items", args)
-	return newInventoryItemTypeList(ns), err
-}
 func (r *RoleTypeResolver) IpRanges(ctx context.Context, args relationArgs) ([]*IPRangeTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "ip_ranges", args)
 	return newIPRangeTypeList(ns), err
@@ -8408,17 +8432,23 @@ func (r *RoleTypeResolver) Prefixes(ctx context.Context, args relationArgs) ([]*
 	ns, err := r.n.reverse(ctx, "prefixes", args)
 	return newPrefixTypeList(ns), err
 }
-func (r *RoleTypeResolver) Racks(ctx context.Context, args relationArgs) ([]*RackTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "racks", args)
-	return newRackTypeList(ns), err
-}
 func (r *RoleTypeResolver) Vlans(ctx context.Context, args relationArgs) ([]*VLANTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "vlans", args)
 	return newVLANTypeList(ns), err
 }
+func (r *RoleTypeResolver) ContactAssignments(args relationArgs) []*ContactAssignmentTypeResolver {
+	return []*ContactAssignmentTypeResolver{}
+}
 func (r *RoleTypeResolver) Devices(args relationArgs) []*DeviceTypeResolver {
 	return []*DeviceTypeResolver{}
 }
+func (r *RoleTypeResolver) InventoryItemTemplates(args relationArgs) []*InventoryItemTemplateTypeResolver {
+	return []*InventoryItemTemplateTypeResolver{}
+}
+func (r *RoleTypeResolver) InventoryItems(args relationArgs) []*InventoryItemTypeResolver {
+	return []*InventoryItemTypeResolver{}
+}
+func (r *RoleTypeResolver) Racks(args relationArgs) []*RackTypeResolver { return []*RackTypeResolver{} }
 func (r *RoleTypeResolver) VirtualMachines(args relationArgs) []*VirtualMachineTypeResolver {
 	return []*VirtualMachineTypeResolver{}
 }
@@ -8927,6 +8957,10 @@ func (r *SiteGroupTypeResolver) ConfigContexts(ctx context.Context, args relatio
 	ns, err := r.n.reverse(ctx, "config_contexts", args)
 	return newConfigContextTypeList(ns), err
 }
+func (r *SiteGroupTypeResolver) Sites(ctx context.Context, args relationArgs) ([]*SiteTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "sites", args)
+	return newSiteTypeList(ns), err
+}
 
 // SiteGroupTypeOffsetPaginatedResolver resolves SiteGroupTypeOffsetPaginated.
 type SiteGroupTypeOffsetPaginatedResolver struct{ p *page }
@@ -9375,6 +9409,10 @@ func (r *TenantGroupTypeResolver) ConfigContexts(ctx context.Context, args relat
 	ns, err := r.n.reverse(ctx, "config_contexts", args)
 	return newConfigContextTypeList(ns), err
 }
+func (r *TenantGroupTypeResolver) Tenants(ctx context.Context, args relationArgs) ([]*TenantTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "tenants", args)
+	return newTenantTypeList(ns), err
+}
 
 // TenantGroupTypeOffsetPaginatedResolver resolves TenantGroupTypeOffsetPaginated.
 type TenantGroupTypeOffsetPaginatedResolver struct{ p *page }
@@ -9538,6 +9576,10 @@ func (r *TunnelGroupTypeResolver) CustomFields() *JSON  { return r.n.json("custo
 func (r *TunnelGroupTypeResolver) Created() *string     { return r.n.strPtr("created") }
 func (r *TunnelGroupTypeResolver) LastUpdated() *string { return r.n.strPtr("last_updated") }
 func (r *TunnelGroupTypeResolver) TunnelCount() *BigInt { return r.n.bigIntPtr("tunnel_count") }
+func (r *TunnelGroupTypeResolver) Tunnels(ctx context.Context, args relationArgs) ([]*TunnelTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "tunnels", args)
+	return newTunnelTypeList(ns), err
+}
 
 // TunnelGroupTypeOffsetPaginatedResolver resolves TunnelGroupTypeOffsetPaginated.
 type TunnelGroupTypeOffsetPaginatedResolver struct{ p *page }
@@ -9834,6 +9876,10 @@ func (r *VLANGroupTypeResolver) Utilization() *string { return r.n.strPtr("utili
 func (r *VLANGroupTypeResolver) Prefixes(ctx context.Context, args relationArgs) ([]*PrefixTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "prefixes", args)
 	return newPrefixTypeList(ns), err
+}
+func (r *VLANGroupTypeResolver) Vlans(ctx context.Context, args relationArgs) ([]*VLANTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "vlans", args)
+	return newVLANTypeList(ns), err
 }
 
 // VLANGroupTypeOffsetPaginatedResolver resolves VLANGroupTypeOffsetPaginated.
@@ -10912,6 +10958,10 @@ func (r *WirelessLANGroupTypeResolver) Owner(ctx context.Context) (*OwnerTypeRes
 }
 func (r *WirelessLANGroupTypeResolver) Comments() *string { return r.n.strPtr("comments") }
 func (r *WirelessLANGroupTypeResolver) Depth() *int32     { return r.n.intPtr("_depth") }
+func (r *WirelessLANGroupTypeResolver) WirelessLans(ctx context.Context, args relationArgs) ([]*WirelessLANTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "wireless_lans", args)
+	return newWirelessLANTypeList(ns), err
+}
 
 // WirelessLANGroupTypeOffsetPaginatedResolver resolves WirelessLANGroupTypeOffsetPaginated.
 type WirelessLANGroupTypeOffsetPaginatedResolver struct{ p *page }

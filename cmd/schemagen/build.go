@@ -481,8 +481,10 @@ func (b *builder) bindParam(o *model.Object, fp *model.FilterParam) {
 		}
 		return
 	}
-	if fk, ok := strings.CutSuffix(fp.Name, "_id"); ok && fp.Type == model.ParamInt {
-		if f := o.Field(fk); f != nil && f.Kind == model.KindForeignKey {
+	if fk, ok := strings.CutSuffix(fp.Name, "_id"); ok && (fp.Type == model.ParamInt || fp.Type == model.ParamString) {
+		// A tree's parameter takes its ids as strings (group_id of sites: site groups).
+		if f := o.Field(fk); f != nil && f.Kind == model.KindForeignKey &&
+			(fp.Type == model.ParamInt || b.objects[f.Related].Field("_depth") != nil) {
 			fp.Field, fp.Related, fp.RelatedKey = f.Name, f.Related, "id"
 		}
 		return
@@ -542,6 +544,14 @@ func (b *builder) reverse() {
 				continue
 			}
 			parent := byKey[strings.ReplaceAll(key, "_", "")]
+			// The parameter names the type of the child's field of that name where it has one
+			// (role_id of inventory item templates: InventoryItemRole, not IPAM's Role), and a
+			// template's parameter a template (rear_port_id of front port templates).
+			if f := child.Field(key); parent != nil && f != nil && f.Kind == model.KindForeignKey && f.Related != parent.Name {
+				parent = b.objects[f.Related]
+			} else if parent != nil && strings.HasSuffix(child.Name, "Template") && b.objects[parent.Name+"Template"] != nil {
+				parent = b.objects[parent.Name+"Template"]
+			}
 			if parent == nil || parent == child {
 				continue
 			}
