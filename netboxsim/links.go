@@ -83,6 +83,7 @@ func (g *generator) linkColumns(t *table) {
 // the change records repeat (object_repr).
 func (g *generator) links() {
 	g.objectTypes()
+	g.owners()
 	for _, p := range linkPlans {
 		t := g.tab(p.model)
 		if t == nil || t.col(p.field) == nil || t.col(p.field).kind != colGeneric {
@@ -126,5 +127,25 @@ func (g *generator) describe(t *table, r, k int, target *table, row int) {
 			tags.lists[row] = append(tags.lists[row], int32(r%tags.rel.n))
 		}
 		tag.idx[r] = tags.lists[row][k%len(tags.lists[row])]
+	}
+}
+
+// owners gives each NetBox 4.6 owner its people: a user each, and every other owner a group.
+func (g *generator) owners() {
+	t := g.tab("Owner")
+	if t == nil {
+		return
+	}
+	for _, f := range []string{"users", "user_groups"} {
+		c := t.col(f)
+		if c == nil || c.kind != colM2M || c.rel.n == 0 {
+			continue
+		}
+		for r := range t.n {
+			c.lists[r] = nil
+			if f == "users" || r%2 == 0 {
+				c.lists[r] = []int32{int32(r % c.rel.n)}
+			}
+		}
 	}
 }

@@ -145,3 +145,21 @@ func TestObjectTypes(t *testing.T) {
 		}
 	}
 }
+
+func TestOwners(t *testing.T) {
+	ts := testServer(t)
+	owners := ts.list(t, "/api/users/owners/?limit=100").Results
+	withGroup := 0
+	for _, o := range owners {
+		if users, _ := o["users"].([]any); len(users) != 1 {
+			t.Errorf("owner %v: users %v", o["id"], o["users"])
+		}
+		if groups, _ := o["user_groups"].([]any); len(groups) > 0 {
+			withGroup++
+		}
+	}
+	owned := count(t, ts.list(t, "/api/dcim/devices/?limit=1&owner_id=1"))
+	if len(owners) == 0 || withGroup == 0 || owned == 0 {
+		t.Errorf("%d owners, %d with a group; owner 1 owns %d devices", len(owners), withGroup, owned)
+	}
+}
