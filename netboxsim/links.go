@@ -107,7 +107,7 @@ func (g *generator) links() {
 	}
 }
 
-// describe fills what a record says about its object.
+// describe fills what a record says about its object, and who wrote it.
 func (g *generator) describe(t *table, r, k int, target *table, row int) {
 	switch t.obj.Name {
 	case "ObjectChange":
@@ -117,6 +117,17 @@ func (g *generator) describe(t *table, r, k int, target *table, row int) {
 		}
 		choiceSet(t, "action", r, action)
 		strSet(t, "object_repr", r, target.display[row])
+		// user_name keeps the user's name as it was; here it is the user's.
+		if u := t.col("user"); u != nil && u.kind == colFK && u.idx[r] >= 0 {
+			if name := u.rel.col("username"); name != nil && name.kind == colString {
+				strSet(t, "user_name", r, name.strs[u.idx[r]])
+			}
+		}
+	case "JournalEntry":
+		// created_by is a user's id.
+		if users := g.tab("User"); users != nil {
+			numSet(t, "created_by", r, float64(1+r%users.n))
+		}
 	case "TaggedItem":
 		// The tag is one the object carries; an untagged object gets the record's tag.
 		tags, tag := target.col("tags"), t.col("tag")

@@ -52,6 +52,13 @@ func TestLinkedRecords(t *testing.T) {
 					if r["object_repr"] != obj["display"] {
 						t.Errorf("change %v: object_repr %v, object %v", r["id"], r["object_repr"], obj["display"])
 					}
+					if u, ok := r["user"].(map[string]any); ok && u["username"] != r["user_name"] {
+						t.Errorf("change %v: user %v, user_name %v", r["id"], u["username"], r["user_name"])
+					}
+				case "JournalEntry":
+					if by, _ := r["created_by"].(float64); by < 1 || int(by) > ts.sim.Count("User") {
+						t.Errorf("journal entry %v: created_by %v is no user", r["id"], r["created_by"])
+					}
 				case "TaggedItem":
 					tag, _ := r["tag"].(map[string]any)
 					found := false
