@@ -1,6 +1,10 @@
 package netboxsim
 
-import "github.com/graphbox/graphbox/model"
+import (
+	"strconv"
+
+	"github.com/graphbox/graphbox/model"
+)
 
 // NetBox's records about other objects — object changes, journal entries, contact assignments,
 // image attachments and tagged items — point at the object they describe through a content type
@@ -159,4 +163,61 @@ func (g *generator) owners() {
 			}
 		}
 	}
+}
+
+// componentTypes are NetBox's device components, whose changes it files under their device too
+// (ComponentModel.to_objectchange sets related_object).
+var componentTypes = map[string]bool{
+	"Interface": true, "ConsolePort": true, "ConsoleServerPort": true, "PowerPort": true, "PowerOutlet": true,
+	"FrontPort": true, "RearPort": true, "DeviceBay": true, "ModuleBay": true, "InventoryItem": true,
+}
+
+// relatedObject is the object a change is also filed under: a component's device.
+func (s *Sim) relatedObject(changed ref) (ref, bool) {
+	if changed.tab < 0 {
+		return noRef, false
+	}
+	tt := s.tables[changed.tab]
+	dev := tt.col("device")
+	if !componentTypes[tt.obj.Name] || dev == nil || dev.kind != colFK || dev.idx[changed.row] < 0 {
+		return noRef, false
+	}
+	return ref{tab: dev.rel.pos, row: dev.idx[changed.row]}, true
+}
+
+// relatedObjectParam applies object changes' related_object_type and related_object_id, which
+// NetBox's REST form of a change does not show.
+func (s *Sim) relatedObjectParam(t *table, p *plan, fp *model.FilterParam, k, lookup string, vals []string) (bool, error) {
+	gc := t.col("changed_object")
+	if t.obj.Name != "ObjectChange" || gc == nil || gc.kind != colGeneric ||
+		(fp.Name != "related_object_type" && fp.Name != "related_object_id") || (lookup != "" && lookup != "n") {
+		return false, nil
+	}
+	want := map[string]bool{}
+	for _, v := range vals {
+		if fp.Name == "related_object_id" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return true, &badRequest{k, "Enter a number."}
+			}
+			v = strconv.FormatInt(n, 10)
+		}
+		want[v] = true
+	}
+	m := func(row int) bool {
+		r, ok := s.relatedObject(gc.gen[row])
+		if !ok {
+			return false
+		}
+		if fp.Name == "related_object_type" {
+			return want[s.tables[r.tab].obj.ContentType]
+		}
+		return want[strconv.Itoa(int(r.row)+1)]
+	}
+	if lookup == "n" {
+		p.preds = append(p.preds, func(row int) bool { return !m(row) })
+		return true, nil
+	}
+	p.preds = append(p.preds, m)
+	return true, nil
 }

@@ -170,3 +170,37 @@ func TestOwners(t *testing.T) {
 		t.Errorf("%d owners, %d with a group; owner 1 owns %d devices", len(owners), withGroup, owned)
 	}
 }
+
+// TestChangesOfComponents: a change to an interface is filed under its device as well
+// (NetBox's related_object), which related_object_type / related_object_id find.
+func TestChangesOfComponents(t *testing.T) {
+	ts := testServer(t)
+	changes := ts.list(t, "/api/core/object-changes/?limit=1000&changed_object_type=dcim.interface").Results
+	if len(changes) == 0 {
+		t.Fatal("no interface changes")
+	}
+	c := changes[0]
+	iface := ts.list(t, fmt.Sprintf("/api/dcim/interfaces/?id=%d", int(c["changed_object_id"].(float64)))).Results[0]
+	dev := int(nestedField(iface, "device", "id").(float64))
+	got := ts.list(t, fmt.Sprintf("/api/core/object-changes/?limit=1000&related_object_type=dcim.device&related_object_id=%d", dev))
+	found := false
+	for _, r := range got.Results {
+		found = found || r["id"] == c["id"]
+		if r["changed_object_type"] != "dcim.interface" {
+			t.Errorf("change %v of %v filed under device %d", r["id"], r["changed_object_type"], dev)
+		}
+	}
+	if !found {
+		t.Errorf("change %v of interface %v is not among device %d's related changes", c["id"], iface["id"], dev)
+	}
+	all := count(t, ts.list(t, "/api/core/object-changes/?limit=1"))
+	if n := count(t, ts.list(t, "/api/core/object-changes/?limit=1&related_object_type=dcim.device")); n != len(changes) {
+		t.Errorf("changes filed under a device: %d, interface changes %d", n, len(changes))
+	}
+	if n := count(t, ts.list(t, "/api/core/object-changes/?limit=1&related_object_type__n=dcim.device")); n != all-len(changes) {
+		t.Errorf("related_object_type__n: %d of %d", n, all)
+	}
+	if resp, body := ts.get(t, "/api/core/object-changes/?related_object_id=abc", DemoFullToken); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("related_object_id=abc: %d %s", resp.StatusCode, body)
+	}
+}
