@@ -43,6 +43,9 @@ func (s *Sim) compileDerived(t *table, p *plan, fp *model.FilterParam, k, lookup
 	if handled, err := s.relatedObjectParam(t, p, fp, k, lookup, vals); handled {
 		return err
 	}
+	if handled, err := s.typeIDParam(t, p, fp, k, lookup, vals); handled {
+		return err
+	}
 	var targets []ref
 	handled := false
 	if ao := t.col("assigned_object"); ao != nil && ao.kind == colGeneric {

@@ -2,6 +2,7 @@ package netboxsim
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/graphbox/graphbox/model"
 )
@@ -213,6 +214,43 @@ func (s *Sim) relatedObjectParam(t *table, p *plan, fp *model.FilterParam, k, lo
 			return want[s.tables[r.tab].obj.ContentType]
 		}
 		return want[strconv.Itoa(int(r.row)+1)]
+	}
+	if lookup == "n" {
+		p.preds = append(p.preds, func(row int) bool { return !m(row) })
+		return true, nil
+	}
+	p.preds = append(p.preds, m)
+	return true, nil
+}
+
+// typeIDParam applies <x>_type_id (changed_object_type_id of changes, assigned_object_type_id
+// of journal entries): object type ids, matched against the record's <x>_type. The plain
+// object_type_id is objectTypeParam's.
+func (s *Sim) typeIDParam(t *table, p *plan, fp *model.FilterParam, k, lookup string, vals []string) (bool, error) {
+	base, ok := strings.CutSuffix(fp.Name, "_type_id")
+	ci, has := t.byName[base+"_type"]
+	ot := s.byName["ObjectType"]
+	if !ok || base == "object" || !has || ot == nil || (lookup != "" && lookup != "n") ||
+		(t.cols[ci].kind != colGenType && t.cols[ci].kind != colString) {
+		return false, nil
+	}
+	rows, _, err := s.lookupRows(k, ot, "id", vals)
+	if err != nil {
+		return true, err
+	}
+	app, mdl := ot.col("app_label"), ot.col("model")
+	if app == nil || mdl == nil {
+		return false, nil
+	}
+	want := map[string]bool{}
+	for _, r := range rows {
+		want[app.strs[r]+"."+mdl.strs[r]] = true
+	}
+	get := s.valuesOf(t, ci, "")
+	var buf []val
+	m := func(row int) bool {
+		buf = get(row, buf[:0])
+		return len(buf) == 1 && want[buf[0].s]
 	}
 	if lookup == "n" {
 		p.preds = append(p.preds, func(row int) bool { return !m(row) })

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -72,6 +73,16 @@ func TestLinkedRecords(t *testing.T) {
 			}
 			if types["dcim.device"] == 0 || len(types) < 3 {
 				t.Errorf("records by type %v, want devices and at least three types", types)
+			}
+			// By object type id, where the record type has <x>_type_id (NetBox 4.6.8 lists
+			// changed_object_type_id, assigned_object_type_id, object_type_id).
+			if o.Filter(strings.TrimSuffix(p.typeKey, "_type")+"_type_id") != nil || o.Filter(p.typeKey+"_id") != nil {
+				param := p.typeKey + "_id"
+				devType := ts.list(t, "/api/core/object-types/?model=device").Results[0]["id"].(float64)
+				byType := ts.list(t, fmt.Sprintf("%s?limit=1&%s=%d", o.Path, param, int(devType)))
+				if count(t, byType) != types["dcim.device"] {
+					t.Errorf("%s=%v: %d records, %d name a device", param, devType, count(t, byType), types["dcim.device"])
+				}
 			}
 			// The records of device 1, through the record type's own filters.
 			q := fmt.Sprintf("%s?limit=1000&%s=dcim.device&%s=1", o.Path, p.typeKey, p.idKey)
