@@ -201,7 +201,10 @@ type Object struct {
 	ContentType string // NetBox content type: "dcim.device"
 	Schema      string // OpenAPI component of the full representation: "DeviceWithConfigContext"
 	Fields      []Field
-	Brief       []string // keys of the brief form (?brief=1)
+	Brief       []string // keys of the brief form, as nested in other objects
+	// BriefCounts are the related-object counts a top-level ?brief=1 list adds to Brief: NetBox
+	// 4.6 drops them from nested objects only (#22154), and its document shows the nested form.
+	BriefCounts []string
 	Reverse     []Reverse
 	Filters     []FilterParam
 	// FilterFields are the fields of the GraphQL <Model>Filter input, besides AND, OR and NOT.
@@ -266,7 +269,7 @@ type Registry struct {
 	Objects []*Object
 	Unions  []*Union
 	// APIVersion is the version of the upstream's API document the registry was generated
-	// from, as the document states it ("4.2.2 (4.2)").
+	// from, as the document states it ("4.6.8"; go-netbox's copy of 4.2.2 says "4.2.2 (4.2)").
 	APIVersion string
 
 	byName, byType, byPath, byContentType map[string]*Object
@@ -321,7 +324,7 @@ var (
 func Default() *Registry {
 	defaultOnce.Do(func() {
 		defaultRegistry = NewRegistry(generatedObjects(), generatedUnions())
-		defaultRegistry.APIVersion = generatedAPIVersion()
+		defaultRegistry.APIVersion = DocumentVersion
 	})
 	return defaultRegistry
 }

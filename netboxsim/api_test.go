@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/graphbox/graphbox/model"
 )
 
 func TestPagination(t *testing.T) {
@@ -456,8 +458,18 @@ func TestRouting(t *testing.T) {
 	}
 	_, body := ts.get(t, "/api/status/", DemoFullToken)
 	var st map[string]any
-	if err := json.Unmarshal(body, &st); err != nil || st["netbox-version"] != Version {
+	// NetBox's own version string (4.6.8), as the gateway's version check reads it.
+	if err := json.Unmarshal(body, &st); err != nil || st["netbox-version"] != model.DocumentVersion ||
+		strings.Count(model.DocumentVersion, ".") != 2 || strings.ContainsAny(model.DocumentVersion, "-+ ") {
 		t.Errorf("status %s", body)
+	}
+	// NetBox 4.6.8's StatusView keys (4.2's named the apps installed-apps).
+	if strings.HasPrefix(model.DocumentVersion, "4.6.") {
+		for _, k := range []string{"django-version", "hostname", "installed_apps", "netbox-full-version", "plugins", "python-version", "rq-workers-running"} {
+			if _, ok := st[k]; !ok {
+				t.Errorf("status lacks %s: %s", k, body)
+			}
+		}
 	}
 }
 
@@ -552,5 +564,97 @@ func TestScale100(t *testing.T) {
 	p = ts.list(t, "/api/ipam/ip-addresses/?device_id=10000")
 	if count(t, p) != ifacesPerDevice/4 {
 		t.Errorf("device 10000 has %d IP addresses", count(t, p))
+	}
+}
+
+// TestOmit follows NetBox 4.6's serializer: omit= drops the named fields from the full form,
+// wins over brief=, and loses to fields=; unknown names are ignored.
+func TestOmit(t *testing.T) {
+	ts := testServer(t)
+	full := ts.list(t, "/api/dcim/devices/?limit=1").Results[0]
+	cases := []struct {
+		query         string
+		absent, there []string
+	}{
+		{"omit=tags,custom_fields,bogus", []string{"tags", "custom_fields"}, []string{"name", "site", "serial", "comments"}},
+		{"omit=comments&brief=1", []string{"comments"}, []string{"serial", "tags", "custom_fields"}},
+		{"omit=name&fields=id,name", []string{"serial"}, []string{"id", "name"}},
+	}
+	for _, c := range cases {
+		t.Run(c.query, func(t *testing.T) {
+			got := ts.list(t, "/api/dcim/devices/?limit=1&"+c.query).Results[0]
+			for _, k := range c.absent {
+				if _, ok := got[k]; ok {
+					t.Errorf("%s present", k)
+				}
+			}
+			for _, k := range c.there {
+				if _, ok := got[k]; !ok {
+					t.Errorf("%s missing", k)
+				}
+			}
+			if c.query == "omit=tags,custom_fields,bogus" && len(got) != len(full)-2 {
+				t.Errorf("%d keys, want the full form's %d less 2", len(got), len(full))
+			}
+		})
+	}
+}
+
+// TestBriefForms follows NetBox 4.6 (#22154): a nested object drops its related-object counts,
+// a top-level ?brief=1 list keeps those its serializer's brief_fields name, and a nested object
+// has exactly the keys of the document's Brief component.
+func TestBriefForms(t *testing.T) {
+	ts := testServer(t)
+	top := ts.list(t, "/api/circuits/virtual-circuit-types/?limit=1&brief=1").Results[0]
+	if _, ok := top["virtual_circuit_count"]; !ok {
+		t.Errorf("top-level brief virtual circuit type lacks virtual_circuit_count: %v", top)
+	}
+	vc := ts.list(t, "/api/circuits/virtual-circuits/?limit=1").Results[0]
+	nested, _ := vc["type"].(map[string]any)
+	if nested == nil {
+		t.Fatalf("virtual circuit type: %v", vc["type"])
+	}
+	if _, ok := nested["virtual_circuit_count"]; ok {
+		t.Errorf("nested virtual circuit type has virtual_circuit_count: %v", nested)
+	}
+	f := ts.sim.reg.Object("VirtualCircuit").Field("type")
+	if len(nested) != len(f.NestedKeys) {
+		t.Errorf("nested keys %v, want %v", keysOf(nested), f.NestedKeys)
+	}
+	// A count that is a model field (DeviceType.device_count) stays in nested objects.
+	dev := ts.list(t, "/api/dcim/devices/?limit=1").Results[0]
+	if dt, _ := dev["device_type"].(map[string]any); dt == nil || dt["device_count"] == nil {
+		t.Errorf("nested device type: %v", dev["device_type"])
+	}
+}
+
+// TestPortMappings: a front port maps onto its device's rear port (NetBox 4.5+ port mappings),
+// and rear_port_id / front_port_id find the mapped ports.
+func TestPortMappings(t *testing.T) {
+	ts := testServer(t)
+	fps := ts.list(t, "/api/dcim/front-ports/?limit=5").Results
+	for _, fp := range fps {
+		maps, _ := fp["rear_ports"].([]any)
+		if len(maps) != 1 {
+			t.Fatalf("front port %v: rear_ports %v", fp["id"], fp["rear_ports"])
+		}
+		m := maps[0].(map[string]any)
+		rid := int(m["rear_port"].(float64))
+		rp := ts.list(t, "/api/dcim/rear-ports/?id="+itoa(rid)).Results[0]
+		if nestedField(rp, "device", "id") != nestedField(fp, "device", "id") || m["position"] != 1.0 {
+			t.Errorf("front port %v maps to rear port %v on another device: %v %v", fp["id"], rid, fp["device"], rp["device"])
+		}
+		got := ts.list(t, "/api/dcim/front-ports/?rear_port_id="+itoa(rid))
+		if count(t, got) != 1 || got.Results[0]["id"] != fp["id"] {
+			t.Errorf("rear_port_id=%d: %v", rid, ids(got))
+		}
+		back := ts.list(t, "/api/dcim/rear-ports/?front_port_id="+itoa(int(fp["id"].(float64))))
+		if count(t, back) != 1 || back.Results[0]["id"] != float64(rid) {
+			t.Errorf("front_port_id=%v: %v", fp["id"], ids(back))
+		}
+	}
+	all := count(t, ts.list(t, "/api/dcim/front-ports/?limit=1"))
+	if n := count(t, ts.list(t, "/api/dcim/front-ports/?limit=1&rear_port_id__n=1")); n != all-1 {
+		t.Errorf("rear_port_id__n=1: %d of %d", n, all)
 	}
 }

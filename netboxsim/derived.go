@@ -37,6 +37,15 @@ func (s *Sim) compileDerived(t *table, p *plan, fp *model.FilterParam, k, lookup
 	if lookup != "" && lookup != "n" {
 		return nil
 	}
+	if handled, err := s.portMapping(t, p, fp, k, lookup, vals); handled {
+		return err
+	}
+	if handled, err := s.relatedObjectParam(t, p, fp, k, lookup, vals); handled {
+		return err
+	}
+	if handled, err := s.typeIDParam(t, p, fp, k, lookup, vals); handled {
+		return err
+	}
 	var targets []ref
 	handled := false
 	if ao := t.col("assigned_object"); ao != nil && ao.kind == colGeneric {
@@ -393,7 +402,7 @@ func (s *Sim) objectTypeParam(t *table, p *plan, rel *table, key, k, lookup stri
 			return nil
 		}
 	}
-	if t.cols[ci].kind != colString {
+	if t.cols[ci].kind != colString && t.cols[ci].kind != colGenType {
 		return nil
 	}
 	rows, _, err := s.lookupRows(k, rel, key, vals)

@@ -85,6 +85,9 @@ func (g *generator) h(t *table, field, row int) uint64 {
 
 // rowCount gives the number of objects of a type.
 func (g *generator) rowCount(o *model.Object) int {
+	if n, ok := g.linkRowCount(o); ok {
+		return n
+	}
 	s := g.scale
 	sites := sitesPerScale * s
 	devices := sites * devicesPerSite
@@ -158,6 +161,7 @@ func (g *generator) build() error {
 		}
 	}
 	g.structure()
+	g.counts()
 	for _, t := range s.tables {
 		g.displays(t)
 	}
@@ -165,6 +169,7 @@ func (g *generator) build() error {
 	if t := s.byName["CircuitTermination"]; t != nil {
 		g.displays(t)
 	}
+	g.links()
 	return nil
 }
 
@@ -230,6 +235,7 @@ func (g *generator) columns(t *table) error {
 			}
 		}
 	}
+	g.linkColumns(t)
 	// The <x>_type and <x>_id siblings of a single generic relation read its column.
 	for i, c := range t.cols {
 		if c.kind != colGeneric {
@@ -399,6 +405,10 @@ func boolInt(b bool) int {
 
 func (g *generator) number(t *table, f *model.Field, fi, r int) float64 {
 	h := g.h(t, fi, r)
+	if len(f.Choices) > 0 { // an integer the document enumerates (sync_interval, version)
+		v, _ := strconv.ParseFloat(f.Choices[h%uint64(len(f.Choices))].Value, 64)
+		return v
+	}
 	switch f.Name {
 	case "vid", "local_vid", "remote_vid":
 		return float64(1 + r%4094)

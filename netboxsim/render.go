@@ -11,7 +11,8 @@ const maxNestDepth = 4
 var minimalKeys = []string{"id", "url", "display"}
 
 // jsonLists are the free-form fields NetBox writes as lists.
-var jsonLists = map[string]bool{"link_peers": true, "extra_choices": true}
+var jsonLists = map[string]bool{"link_peers": true, "extra_choices": true,
+	"rear_ports": true, "front_ports": true, "vid_ranges": true, "log_entries": true} // the last four: NetBox 4.6
 
 // Nested forms of two relations the registry types as JSON.
 var (
@@ -288,6 +289,8 @@ func (rd *renderer) field(b []byte, t *table, row, fi, depth int) []byte {
 				b = rd.nested(b, rd.s.tables[p.tab], int(p.row), nil, depth)
 			}
 			return append(b, ']')
+		case t.obj.Name == "FrontPort" && f.Name == "rear_ports":
+			return rd.appendRearPorts(b, row)
 		case f.List || jsonLists[f.Name]:
 			return append(b, "[]"...)
 		case t.obj.Name == "Circuit" && (f.Name == "termination_a" || f.Name == "termination_z"):

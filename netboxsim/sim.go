@@ -22,8 +22,9 @@ import (
 	"github.com/graphbox/graphbox/model"
 )
 
-// Version is the NetBox version the simulator reports.
-const Version = "4.2.2-sim"
+// Version is the NetBox version the simulator reports in /api/status/: the version of the
+// document the registry was generated from, which it answers as.
+const Version = model.DocumentVersion
 
 // apiVersion is NetBox's REST_FRAMEWORK_VERSION for Version: its major.minor, sent as the
 // API-Version header.
@@ -385,20 +386,34 @@ func (s *Sim) route(r *http.Request) *answer {
 	return a
 }
 
+// status answers /api/status/ in the shape of the simulated version: NetBox 4.2 names the apps
+// "installed-apps" and gives the full version as netbox-version; NetBox 4.6.8 adds hostname and
+// netbox-full-version and names them installed_apps (versions from its requirements.txt).
 func (s *Sim) status() *answer {
-	b, _ := json.Marshal(map[string]any{
-		"django-version": "5.1.5",
-		"installed-apps": map[string]string{
+	body := map[string]any{
+		"netbox-version":     Version,
+		"plugins":            map[string]string{},
+		"python-version":     "3.12.3",
+		"rq-workers-running": 1,
+	}
+	if strings.HasPrefix(Version, "4.2.") {
+		body["django-version"] = "5.1.5"
+		body["installed-apps"] = map[string]string{
 			"django_filters": "24.3", "django_prometheus": "2.3.1", "django_rq": "3.0", "django_tables2": "2.7.5",
 			"drf_spectacular": "0.28.0", "drf_spectacular_sidecar": "2024.12.1", "mptt": "0.16.0",
 			"rest_framework": "3.15.2", "social_django": "5.4.2", "taggit": "6.1.0", "timezone_field": "7.1",
-		},
-		"netbox-version":      Version,
-		"netbox-full-version": Version,
-		"plugins":             map[string]string{},
-		"python-version":      "3.12.3",
-		"rq-workers-running":  1,
-	})
+		}
+	} else {
+		body["django-version"] = "6.0.8"
+		body["hostname"] = "netboxsim"
+		body["netbox-full-version"] = Version
+		body["installed_apps"] = map[string]string{
+			"django_filters": "26.1", "django_prometheus": "2.4.0", "django_rq": "4.1.1", "django_tables2": "2.8.0",
+			"drf_spectacular": "0.30.0", "drf_spectacular_sidecar": "2026.8.1", "mptt": "0.18.0",
+			"rest_framework": "3.17.1", "social_django": "5.9.0", "taggit": "6.1.0", "timezone_field": "7.2.2",
+		}
+	}
+	b, _ := json.Marshal(body)
 	return jsonAnswer(http.StatusOK, b)
 }
 
@@ -415,6 +430,7 @@ type shape struct {
 	brief   bool
 	fields  map[string]bool
 	exclude map[string]bool // exclude=config_context (and omit=)
+	omit    bool            // omit= was given: NetBox 4.6 then ignores brief (fields= wins over both)
 }
 
 func parseShape(q url.Values) shape {
@@ -437,6 +453,7 @@ func parseShape(q url.Values) shape {
 	}
 	for _, k := range []string{"exclude", "omit"} {
 		if v := q.Get(k); v != "" {
+			sh.omit = sh.omit || k == "omit"
 			if sh.exclude == nil {
 				sh.exclude = map[string]bool{}
 			}
@@ -452,10 +469,13 @@ func (rd *renderer) row(b []byte, t *table, row int, sh shape) []byte {
 	switch {
 	case sh.fields != nil:
 		return rd.fieldSet(b, t, row, sh.fields)
-	case sh.brief:
+	case sh.brief && !sh.omit:
 		keys := t.obj.Brief
 		if len(keys) == 0 {
 			keys = minimalKeys
+		}
+		if len(t.obj.BriefCounts) > 0 {
+			keys = append(slices.Clip(keys), t.obj.BriefCounts...)
 		}
 		return rd.object(b, t, row, keys, 1)
 	case sh.exclude != nil:

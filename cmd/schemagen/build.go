@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,9 +20,14 @@ var defaultOverrides []byte
 // overrides are the hand-kept facts the document cannot say (overrides.yaml).
 type overrides struct {
 	Models       map[string]string   `yaml:"models"`
+	Nested       map[string]string   `yaml:"nested"`
+	ReverseFirst []string            `yaml:"reverse_first"`
+	BriefCounts  map[string][]string `yaml:"brief_counts"`
+	NoReverse    map[string][]string `yaml:"no_reverse"`
 	Queries      map[string]string   `yaml:"queries"`
 	Unions       map[string]string   `yaml:"unions"`
 	UnionMembers map[string][]string `yaml:"union_members"`
+	Deprecated   keptOverrides       `yaml:"deprecated"`
 }
 
 func parseOverrides(data []byte) (*overrides, error) {
@@ -37,18 +43,18 @@ type skipped struct {
 	Path, Reason string
 }
 
-// build derives the registry from the document.
-func build(doc *document, ov *overrides) (*model.Registry, []skipped, error) {
+// build derives the registry from the document, and the deprecated names kept beside it.
+func build(doc *document, ov *overrides) (*model.Registry, *keptSet, []skipped, error) {
 	b := &builder{doc: doc, ov: ov, objects: map[string]*model.Object{}}
 	if err := b.collectObjects(); err != nil {
-		return nil, b.skipped, err
+		return nil, nil, b.skipped, err
 	}
 	for _, name := range b.order {
 		b.brief(b.objects[name])
 	}
 	for _, name := range b.order {
 		if err := b.fields(b.objects[name]); err != nil {
-			return nil, b.skipped, err
+			return nil, nil, b.skipped, err
 		}
 	}
 	for _, name := range b.order {
@@ -60,16 +66,20 @@ func build(doc *document, ov *overrides) (*model.Registry, []skipped, error) {
 	}
 	unions, err := b.unions()
 	if err != nil {
-		return nil, b.skipped, err
+		return nil, nil, b.skipped, err
+	}
+	ks, err := b.deprecations()
+	if err != nil {
+		return nil, nil, b.skipped, err
 	}
 	objs := make([]*model.Object, 0, len(b.order))
 	for _, name := range b.order {
 		objs = append(objs, b.objects[name])
 	}
-	if err := checkNames(objs); err != nil {
-		return nil, b.skipped, err
+	if err := checkNames(objs, ks); err != nil {
+		return nil, nil, b.skipped, err
 	}
-	return model.NewRegistry(objs, unions), b.skipped, nil
+	return model.NewRegistry(objs, unions), ks, b.skipped, nil
 }
 
 type builder struct {
@@ -176,6 +186,9 @@ func (b *builder) relatedObject(component string) string {
 			return name
 		}
 	}
+	if name, ok := b.ov.Nested[component]; ok && b.objects[name] != nil {
+		return name
+	}
 	name := component
 	for _, p := range []string{"Brief", "Nested"} {
 		name = strings.TrimPrefix(name, p)
@@ -191,7 +204,10 @@ func (b *builder) fields(o *model.Object) error {
 	sc := b.schema(o.Schema)
 	props := sc.Properties
 	for _, name := range props.Keys {
-		p := props.Values[name]
+		if slices.Contains(b.ov.ReverseFirst, o.Name+"."+name) {
+			continue // the reverse relation of that name answers it
+		}
+		p := props.Values[name].plain()
 		f := model.Field{Name: name, Nullable: p.Nullable || nullableAllOf(p)}
 		switch {
 		case name == "id":
@@ -234,8 +250,9 @@ func (b *builder) fields(o *model.Object) error {
 			f.Kind, f.GraphQL = model.KindChoice, model.TypeString
 			f.Choices = choices(name, p.Enum, nil)
 		case p.Type == "" || p.Type == "object":
-			if props.Values[name+"_type"] != nil && props.Values[name+"_id"] != nil {
-				f.TypeKey, f.IDKey = name+"_type", name+"_id"
+			// <x>_type / <x>_id, or as NetBox 4.6's services: parent_object_type / parent_object_id.
+			if tk, ik, ok := genericKeys(props, name); ok {
+				f.TypeKey, f.IDKey = tk, ik
 				if err := b.generic(o, &f); err != nil {
 					return err
 				}
@@ -244,10 +261,32 @@ func (b *builder) fields(o *model.Object) error {
 			f.Kind, f.GraphQL = model.KindJSON, model.TypeJSON
 		default:
 			f.Kind, f.GraphQL, f.Format = model.KindScalar, scalarType(p), p.Format
+			if p.Type == "integer" && len(p.Enum) > 0 {
+				// The values it may take (sync_interval), less those its own maximum forbids:
+				// NetBox 4.6.8 enumerates 43200 for a field whose maximum is 32767.
+				var values []any
+				for _, v := range p.Enum {
+					if n, ok := v.(int); !ok || p.Maximum == nil || float64(n) <= *p.Maximum {
+						values = append(values, v)
+					}
+				}
+				f.Choices = choices(name, values, nil)
+			}
 		}
 		o.Fields = append(o.Fields, f)
 	}
 	return nil
+}
+
+// genericKeys are the type and id keys of a generic relation shown as the property name.
+func genericKeys(props orderedMap[*schema], name string) (string, string, bool) {
+	for _, suffix := range []string{"", "_object"} {
+		tk, ik := name+suffix+"_type", name+suffix+"_id"
+		if props.Values[tk] != nil && props.Values[ik] != nil {
+			return tk, ik, true
+		}
+	}
+	return "", "", false
 }
 
 // nestedKeys are the keys of a relation's nested object: those of the nested schema the
@@ -259,8 +298,15 @@ func (b *builder) nestedKeys(ref, related string) []string {
 	return b.schema(ref).Properties.Keys
 }
 
-// brief sets the keys of the object's brief form.
+// brief sets the keys of the object's brief form, and the counts a top-level brief list adds.
 func (b *builder) brief(o *model.Object) {
+	defer func() {
+		for _, k := range b.ov.BriefCounts[o.Name] {
+			if b.schema(o.Schema).Properties.Values[k] != nil && !slices.Contains(o.Brief, k) {
+				o.BriefCounts = append(o.BriefCounts, k)
+			}
+		}
+	}()
 	if brief := b.schema("Brief" + o.Name); brief != nil {
 		o.Brief = brief.Properties.Keys
 	} else if nested := b.schema("Nested" + o.Name); nested != nil {
@@ -371,8 +417,14 @@ func (b *builder) filters(o *model.Object) {
 		if p.In != "query" {
 			continue
 		}
+		p.Schema = p.Schema.plain()
+		// NetBox 4.6's id cursor (start=) shadows a model's own exact start filter (ASN ranges):
+		// only its lookups (start__gte, ...) filter there.
+		if p.Name == "start" && strings.HasPrefix(p.Description, "Cursor-based pagination") {
+			continue
+		}
 		switch p.Name {
-		case "limit", "offset", "ordering", "brief", "fields", "format":
+		case "limit", "offset", "ordering", "brief", "fields", "format", "omit":
 			if p.Name == "ordering" {
 				o.Ordering = true
 			}
@@ -407,11 +459,6 @@ func (b *builder) filters(o *model.Object) {
 		if fp.Type == 0 {
 			fp.Type = model.ParamBool // only __empty was listed
 		}
-		// NetBox's filtersets give every string filter with __ic the regex lookups too; the
-		// document's generator does not list them.
-		if fp.HasLookup("ic") {
-			fp.Lookups = append(fp.Lookups, "regex", "iregex")
-		}
 		sort.Strings(fp.Lookups)
 		b.bindParam(o, fp)
 		o.Filters = append(o.Filters, *fp)
@@ -434,8 +481,10 @@ func (b *builder) bindParam(o *model.Object, fp *model.FilterParam) {
 		}
 		return
 	}
-	if fk, ok := strings.CutSuffix(fp.Name, "_id"); ok && fp.Type == model.ParamInt {
-		if f := o.Field(fk); f != nil && f.Kind == model.KindForeignKey {
+	if fk, ok := strings.CutSuffix(fp.Name, "_id"); ok && (fp.Type == model.ParamInt || fp.Type == model.ParamString) {
+		// A tree's parameter takes its ids as strings (group_id of sites: site groups).
+		if f := o.Field(fk); f != nil && f.Kind == model.KindForeignKey &&
+			(fp.Type == model.ParamInt || b.objects[f.Related].Field("_depth") != nil) {
 			fp.Field, fp.Related, fp.RelatedKey = f.Name, f.Related, "id"
 		}
 		return
@@ -491,19 +540,36 @@ func (b *builder) reverse() {
 		child := b.objects[childName]
 		for _, fp := range child.Filters {
 			key, ok := strings.CutSuffix(fp.Name, "_id")
-			if !ok || !fp.Exact || fp.Type != model.ParamInt {
+			if !ok || !fp.Exact || (fp.Type != model.ParamInt && fp.Type != model.ParamString) {
 				continue
 			}
 			parent := byKey[strings.ReplaceAll(key, "_", "")]
+			// The parameter names the type of the child's field of that name where it has one
+			// (role_id of inventory item templates: InventoryItemRole, not IPAM's Role), and a
+			// template's parameter a template (rear_port_id of front port templates).
+			if f := child.Field(key); parent != nil && f != nil && f.Kind == model.KindForeignKey && f.Related != parent.Name {
+				parent = b.objects[f.Related]
+			} else if parent != nil && strings.HasSuffix(child.Name, "Template") && b.objects[parent.Name+"Template"] != nil {
+				parent = b.objects[parent.Name+"Template"]
+			}
 			if parent == nil || parent == child {
 				continue
 			}
 			r := model.Reverse{Child: child.Name, Param: fp.Name, Via: b.via(child, key, parent)}
+			// A tree's parameter (platform_id since NetBox 4.3) takes ids as strings and matches
+			// the descendants too: exact only when the child's foreign key tells its parent.
+			if fp.Type == model.ParamString && (parent.Field("_depth") == nil || child.Field(r.Via) == nil ||
+				child.Field(r.Via).Kind != model.KindForeignKey) {
+				continue
+			}
 			r.Name = lastSegment(child.Path)
 			if taken(parent, r.Name) {
 				r.Name = plural(snake(child.Name))
 			}
 			if taken(parent, r.Name) {
+				continue
+			}
+			if only, ok := b.ov.NoReverse[parent.Name]; ok && !slices.Contains(only, r.Name) {
 				continue
 			}
 			parent.Reverse = append(parent.Reverse, r)
@@ -654,12 +720,15 @@ func camel(s string) string {
 
 // checkNames fails on names graphql-go could not bind to distinct Go methods: it matches
 // fields to methods case-insensitively and ignoring underscores.
-func checkNames(objs []*model.Object) error {
+func checkNames(objs []*model.Object, ks *keptSet) error {
 	for _, o := range objs {
 		seen := map[string]string{}
 		names := []string{"class_type"}
 		for _, f := range o.Fields {
 			names = append(names, f.Name)
+		}
+		for _, k := range ks.Fields[o.Name] {
+			names = append(names, k.Name)
 		}
 		for _, r := range o.Reverse {
 			names = append(names, r.Name)

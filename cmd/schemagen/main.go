@@ -2,7 +2,7 @@
 // model registry (model/zz_generated_registry.go), its GraphQL SDL
 // (schema/zz_generated_schema.graphql) and the resolver types (schema/zz_generated_resolvers.go).
 //
-//	go run ./cmd/schemagen --openapi ../shared/netbox/openapi.yaml
+//	go run ./cmd/schemagen --openapi ../shared/netbox/openapi-4.6.8.json
 //	go run ./cmd/schemagen --openapi 'https://netbox.example.com/api/schema/?format=json' --token "$TOKEN"
 package main
 
@@ -26,7 +26,7 @@ func main() {
 
 func run(ctx context.Context, args []string, log io.Writer) error {
 	fs := flag.NewFlagSet("schemagen", flag.ContinueOnError)
-	source := fs.String("openapi", "../shared/netbox/openapi.yaml", "OpenAPI document: a file (YAML or JSON) or an http(s) URL such as https://netbox.example.com/api/schema/?format=json")
+	source := fs.String("openapi", "../shared/netbox/openapi-4.6.8.json", "OpenAPI document: a file (YAML or JSON) or an http(s) URL such as https://netbox.example.com/api/schema/?format=json")
 	token := fs.String("token", os.Getenv("NETBOX_TOKEN"), "API token for a URL source (default $NETBOX_TOKEN)")
 	root := fs.String("root", ".", "the Graphbox module root to write into")
 	overridesFile := fs.String("overrides", "", "overrides file (default: the built-in cmd/schemagen/overrides.yaml)")
@@ -78,22 +78,21 @@ func generate(doc *document, overridesData []byte, source string) (*model.Regist
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	reg, skipped, err := build(doc, ov)
+	reg, ks, skipped, err := build(doc, ov)
 	if err != nil {
 		return nil, nil, skipped, err
 	}
-	reg.APIVersion = doc.Info.Version
-	registry, err := emitRegistry(reg, source)
+	registry, err := emitRegistry(reg, source, doc.Info.Version)
 	if err != nil {
 		return nil, nil, skipped, err
 	}
-	resolvers, err := emitResolvers(reg, source)
+	resolvers, err := emitResolvers(reg, ks, source)
 	if err != nil {
 		return nil, nil, skipped, err
 	}
 	return reg, []outputFile{
 		{Path: "model/zz_generated_registry.go", Data: registry},
-		{Path: "schema/zz_generated_schema.graphql", Data: emitSDL(reg, source)},
+		{Path: "schema/zz_generated_schema.graphql", Data: emitSDL(reg, ks, source)},
 		{Path: "schema/zz_generated_resolvers.go", Data: resolvers},
 	}, skipped, nil
 }

@@ -35,9 +35,10 @@ type operation struct {
 }
 
 type parameter struct {
-	In     string  `yaml:"in"`
-	Name   string  `yaml:"name"`
-	Schema *schema `yaml:"schema"`
+	In          string  `yaml:"in"`
+	Name        string  `yaml:"name"`
+	Description string  `yaml:"description"`
+	Schema      *schema `yaml:"schema"`
 }
 
 type response struct {
@@ -55,8 +56,10 @@ type schema struct {
 	Nullable             bool                 `yaml:"nullable"`
 	ReadOnly             bool                 `yaml:"readOnly"`
 	Enum                 []any                `yaml:"enum"`
+	Maximum              *float64             `yaml:"maximum"`
 	Description          string               `yaml:"description"`
 	AllOf                []*schema            `yaml:"allOf"`
+	OneOf                []*schema            `yaml:"oneOf"`
 	Items                *schema              `yaml:"items"`
 	Properties           orderedMap[*schema]  `yaml:"properties"`
 	AdditionalProperties yaml.Node            `yaml:"additionalProperties"`
@@ -76,6 +79,25 @@ func (s *schema) refName() string {
 		return s.AllOf[0].refName()
 	}
 	return ""
+}
+
+// plain is the schema a property's value has, seen through drf-spectacular's oneOf of a
+// pattern-checked string and the blank string (a field with blank=True and validators, such as
+// color or email in NetBox 4.6's raw document): both are strings, so the property is one.
+func (s *schema) plain() *schema {
+	if s == nil || len(s.OneOf) == 0 {
+		return s
+	}
+	first := s.OneOf[0]
+	for _, alt := range s.OneOf[1:] {
+		if alt.Type != first.Type || alt.Type == "" || alt.Type == "object" || alt.Type == "array" || alt.refName() != "" {
+			return s
+		}
+	}
+	out := *first
+	out.Nullable = s.Nullable || first.Nullable
+	out.ReadOnly = s.ReadOnly || first.ReadOnly
+	return &out
 }
 
 // orderedMap is a YAML mapping decoded with its keys in document order.

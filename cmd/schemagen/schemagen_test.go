@@ -36,10 +36,11 @@ func moduleRoot(t *testing.T) string {
 	}
 }
 
-// netboxDocument is NetBox's OpenAPI document from ../shared beside the repository.
+// netboxDocument is the NetBox OpenAPI document the committed build was generated from
+// (model.Document), from ../shared beside the repository.
 func netboxDocument(t *testing.T) (*document, string) {
 	t.Helper()
-	path := filepath.Join(moduleRoot(t), "..", "shared", "netbox", "openapi.yaml")
+	path := filepath.Join(moduleRoot(t), "..", "shared", "netbox", model.Document)
 	if _, err := os.Stat(path); err != nil {
 		t.Skipf("NetBox's OpenAPI document is not at %s (it sits in ../shared beside the repository on team machines and in CI): %v", path, err)
 	}
@@ -53,7 +54,7 @@ func netboxDocument(t *testing.T) (*document, string) {
 // TestGeneratedUpToDate regenerates from NetBox's document and compares with what is committed.
 func TestGeneratedUpToDate(t *testing.T) {
 	doc, _ := netboxDocument(t)
-	_, files, _, err := generate(doc, defaultOverrides, "openapi.yaml")
+	_, files, _, err := generate(doc, defaultOverrides, model.Document)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +65,7 @@ func TestGeneratedUpToDate(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(committed, f.Data) {
-			t.Errorf("%s differs from what the generator makes of ../shared/netbox/openapi.yaml: run `go generate ./schema`", f.Path)
+			t.Errorf("%s differs from what the generator makes of ../shared/netbox/%s: run `go generate ./schema`", f.Path, model.Document)
 		}
 	}
 }
@@ -109,8 +110,10 @@ func TestCoverage(t *testing.T) {
 			}
 		}
 	}
-	if lists != 123 || len(reg.Objects) != lists {
-		t.Errorf("document has %d object lists, registry %d objects; NetBox 4.2.2 has 123", lists, len(reg.Objects))
+	// NetBox's own counts: 4.6.8 has the nine list endpoints 4.2.2 lacks (owners, cable bundles, ...).
+	want := map[string]int{"4.2.2": 123, "4.6.8": 132}[model.DocumentVersion]
+	if lists != want || len(reg.Objects) != lists {
+		t.Errorf("document has %d object lists, registry %d objects; NetBox %s has %d", lists, len(reg.Objects), model.DocumentVersion, want)
 	}
 }
 
@@ -283,7 +286,7 @@ func TestBuildMiniDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg, skipped, err := build(doc, ov)
+	reg, _, skipped, err := build(doc, ov)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +315,9 @@ func TestBuildMiniDocument(t *testing.T) {
 		{"config_context is JSON", device.Field("config_context").Kind == model.KindJSON},
 		{"assigned_object is a generic relation", reg.Object("IPAddress").Field("assigned_object").Kind == model.KindGeneric},
 		{"site brief keys", len(site.Brief) == 5},
-		{"name lookups", site.Filter("name").HasLookup("ic") && site.Filter("name").HasLookup("regex") && site.Filter("name").Exact},
+		// Only what the document lists: NetBox ignores a parameter it does not know, so an
+		// invented lookup (regex where only __ic is listed) would silently match everything.
+		{"name lookups", site.Filter("name").HasLookup("ic") && !site.Filter("name").HasLookup("regex") && site.Filter("name").Exact},
 		{"site_id binds the site field", device.Filter("site_id").Field == "site" && device.Filter("site_id").RelatedKey == "id"},
 		{"site (slug) binds the site field", device.Filter("site").RelatedKey == "slug"},
 		{"site searchable", site.Search},
@@ -360,5 +365,227 @@ func TestLoadDocumentFromURL(t *testing.T) {
 				t.Errorf("error %q does not say the upstream refused", err)
 			}
 		})
+	}
+}
+
+// TestOnlyListedParameters checks that every filter parameter and lookup the registry offers is
+// one the endpoint lists in the document, for both reference documents (NetBox 4.2.2 has no
+// __regex lookups; 4.6.8 lists them).
+func TestOnlyListedParameters(t *testing.T) {
+	for _, file := range []string{"openapi.yaml", "openapi-4.6.8.json"} {
+		t.Run(file, func(t *testing.T) {
+			path := filepath.Join(moduleRoot(t), "..", "shared", "netbox", file)
+			if _, err := os.Stat(path); err != nil {
+				t.Skipf("NetBox's document %s is absent (../shared beside the repository): %v", file, err)
+			}
+			doc, err := loadDocument(context.Background(), path, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ov, err := parseOverrides(defaultOverrides)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reg, _, _, err := build(doc, ov)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checked, regex := 0, 0
+			for _, o := range reg.Objects {
+				listed := map[string]bool{}
+				for _, p := range doc.Paths.Values[o.Path].Get.Parameters {
+					listed[p.Name] = true
+				}
+				for _, fp := range o.Filters {
+					names := []string{}
+					if fp.Exact {
+						names = append(names, fp.Name)
+					}
+					for _, lk := range fp.Lookups {
+						names = append(names, fp.Name+"__"+lk)
+						if lk == "regex" {
+							regex++
+						}
+					}
+					for _, n := range names {
+						checked++
+						if !listed[n] {
+							t.Errorf("%s: %s is not a parameter of %s in %s", o.Name, n, o.Path, file)
+						}
+					}
+				}
+			}
+			if checked == 0 {
+				t.Fatal("no parameters checked")
+			}
+			t.Logf("%s: %d parameters, %d __regex lookups, all listed", file, checked, regex)
+		})
+	}
+}
+
+var (
+	sdlHead   = regexp.MustCompile(`^(type|input|enum)\s+(\w+)`)
+	sdlUnion  = regexp.MustCompile(`^union\s+(\w+)\s*=\s*(.*)`)
+	sdlMember = regexp.MustCompile(`^(\w+)(\(([^)]*)\))?`)
+	sdlReason = regexp.MustCompile(`@deprecated\(reason: "This field is deprecated and will be removed after \d{4}/\d{2}/\d{2}\. (Use the \w+ field instead\.|It is no longer in NetBox's REST API\.)"\)$`)
+)
+
+// sdlSurface lists an SDL's members as "Type.member(arg,...)" and "Union.MemberType", with
+// whether each is deprecated.
+func sdlSurface(t *testing.T, sdl string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	cur := ""
+	for _, line := range strings.Split(sdl, "\n") {
+		if m := sdlHead.FindStringSubmatch(line); m != nil {
+			cur = m[2]
+			continue
+		}
+		if m := sdlUnion.FindStringSubmatch(line); m != nil {
+			for _, member := range strings.Split(m[2], "|") {
+				out[m[1]+"."+strings.TrimSpace(member)] = ""
+			}
+			continue
+		}
+		if strings.HasPrefix(line, "}") {
+			cur = ""
+			continue
+		}
+		s := strings.TrimSpace(line)
+		m := sdlMember.FindStringSubmatch(s)
+		if cur == "" || m == nil || strings.HasPrefix(s, "#") {
+			continue
+		}
+		args := ""
+		if m[3] != "" {
+			var names []string
+			for _, a := range strings.Split(m[3], ",") {
+				name, _, _ := strings.Cut(a, ":")
+				names = append(names, strings.TrimSpace(name))
+			}
+			args = "(" + strings.Join(names, ",") + ")"
+		}
+		out[cur+"."+m[1]+args] = s
+	}
+	return out
+}
+
+// TestServedSurfaceKept holds the deprecation policy: every member Graphbox served from NetBox
+// 4.2.2's document is still in the SDL, with the same arguments, and whatever is deprecated
+// says so in the policy's words.
+func TestServedSurfaceKept(t *testing.T) {
+	sdl, err := os.ReadFile(filepath.Join(moduleRoot(t), "schema", "zz_generated_schema.graphql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := sdlSurface(t, string(sdl))
+	served, err := os.ReadFile(filepath.Join("testdata", "served-4.2.2.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := 0
+	for _, line := range strings.Split(string(served), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		kept++
+		if _, ok := now[line]; !ok {
+			t.Errorf("%s was served and is gone", line)
+		}
+	}
+	if kept < 6000 {
+		t.Fatalf("only %d served members read from testdata/served-4.2.2.txt", kept)
+	}
+	deprecated := 0
+	for member, line := range now {
+		if strings.Contains(line, "@deprecated") {
+			deprecated++
+			if !sdlReason.MatchString(line) {
+				t.Errorf("%s: deprecation not in the policy's words: %s", member, line)
+			}
+		}
+	}
+	t.Logf("%d served members kept, %d deprecated", kept, deprecated)
+}
+
+// rawDocument has the forms of raw drf-spectacular output (as a live NetBox 4.6 serves
+// /api/schema/?format=json) that go-netbox's post-processed 4.2.2 document lacks.
+const rawDocument = `{
+ "openapi": "3.0.3", "info": {"title": "raw", "version": "4.6.8"},
+ "paths": {
+  "/api/ipam/asn-ranges/": {"get": {
+   "parameters": [
+    {"in": "query", "name": "start", "description": "Cursor-based pagination: return results with pk >= start, ordered by pk.", "schema": {"type": "integer"}},
+    {"in": "query", "name": "start__gte", "schema": {"type": "array", "items": {"type": "integer"}}},
+    {"in": "query", "name": "omit", "schema": {"type": "string"}},
+    {"in": "query", "name": "name", "schema": {"type": "array", "items": {"type": "string"}}},
+    {"in": "query", "name": "name__ic", "schema": {"type": "array", "items": {"type": "string"}}},
+    {"in": "query", "name": "name__regex", "schema": {"type": "array", "items": {"type": "string"}}}
+   ],
+   "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/PaginatedASNRangeList"}}}}}}},
+  "/api/dcim/devices/": {"get": {
+   "parameters": [{"in": "query", "name": "color", "schema": {"type": "array", "items": {"type": "string"}}}],
+   "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/PaginatedDeviceList"}}}}}}},
+  "/api/ipam/services/": {"get": {
+   "parameters": [{"in": "query", "name": "device_id", "schema": {"type": "array", "items": {"type": "integer"}}}],
+   "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/PaginatedServiceList"}}}}}}}
+ },
+ "components": {"schemas": {
+  "PaginatedASNRangeList": {"type": "object", "properties": {"results": {"type": "array", "items": {"$ref": "#/components/schemas/ASNRange"}}}},
+  "PaginatedDeviceList": {"type": "object", "properties": {"results": {"type": "array", "items": {"$ref": "#/components/schemas/Device"}}}},
+  "PaginatedServiceList": {"type": "object", "properties": {"results": {"type": "array", "items": {"$ref": "#/components/schemas/Service"}}}},
+  "ASNRange": {"type": "object", "properties": {"id": {"type": "integer"}, "display": {"type": "string"}, "name": {"type": "string"}, "start": {"type": "integer", "format": "int64"}}},
+  "Device": {"type": "object", "required": ["id", "display", "face"], "properties": {
+   "id": {"type": "integer"}, "display": {"type": "string"},
+   "color": {"oneOf": [{"type": "string", "pattern": "^[0-9a-f]{6}$", "maxLength": 6}, {"type": "string", "maxLength": 0}]},
+   "face": {"type": "object", "properties": {"value": {"enum": ["front", "rear", "", null], "type": "string"}, "label": {"type": "string", "enum": ["Front", "Rear"]}}},
+   "sync_interval": {"type": "integer", "enum": [1, 60, 43200, null], "maximum": 32767, "nullable": true}}},
+  "Service": {"type": "object", "properties": {"id": {"type": "integer"}, "display": {"type": "string"},
+   "parent_object_type": {"type": "string"}, "parent_object_id": {"type": "integer"}, "parent": {"readOnly": true, "nullable": true}}}
+ }}
+}`
+
+func TestBuildRawSpectacular(t *testing.T) {
+	doc, err := parseDocument([]byte(rawDocument))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ov, err := parseOverrides([]byte(`
+unions: {Service.parent: ServiceParentType}
+union_members: {ServiceParentType: [Device]}
+deprecated:
+  after: 2027/06/03
+  fields: {Service.device: {type: DeviceType, use: parent}, Device.color: {type: String}}
+  filters: {Service.device_id: {type: IDFilterLookup}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, ks, _, err := build(doc, ov)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, asn, svc := reg.Object("Device"), reg.Object("ASNRange"), reg.Object("Service")
+	face := dev.Field("face")
+	sync := dev.Field("sync_interval")
+	checks := []struct {
+		name string
+		ok   bool
+	}{
+		{"oneOf of strings is a string", dev.Field("color").Kind == model.KindScalar && dev.Field("color").GraphQL == model.TypeString},
+		{"choice enum without null and blank", face.Kind == model.KindChoice && len(face.Choices) == 2 && face.Choices[1].Label == "Rear"},
+		{"integer enum less what its maximum forbids", sync.Kind == model.KindScalar && len(sync.Choices) == 2 && sync.Choices[1].Value == "60"},
+		{"the cursor start is no filter", asn.Filter("start") != nil && !asn.Filter("start").Exact && asn.Filter("start").HasLookup("gte")},
+		{"omit is no filter", asn.Filter("omit") == nil},
+		{"listed regex is kept", asn.Filter("name").HasLookup("regex") && !asn.Filter("name").HasLookup("iregex")},
+		{"parent_object_type/_id make a generic relation", svc.Field("parent").Kind == model.KindGeneric && svc.Field("parent").TypeKey == "parent_object_type"},
+		{"a dropped field is kept, deprecated", len(ks.Fields["Service"]) == 1 && ks.Fields["Service"][0].Reason == "This field is deprecated and will be removed after 2027/06/03. Use the parent field instead."},
+		{"a field the document has is not kept", len(ks.Fields["Device"]) == 0},
+		{"a dropped filter field is kept", len(ks.Filters["Service"]) == 1 && ks.Filters["Service"][0].Name == "device_id"},
+	}
+	for _, c := range checks {
+		if !c.ok {
+			t.Errorf("%s: not as expected", c.name)
+		}
 	}
 }
