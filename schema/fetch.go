@@ -98,9 +98,13 @@ func (r *request) fetchObjects(ctx context.Context, obj *model.Object, sel *sele
 		if f.data != nil {
 			rows = append(rows, f.data)
 		}
+	}
+	// The next level is registered before any resolver of this one wakes up, so none of them
+	// finds it missing and reads its own part alone: the requests do not depend on timing.
+	r.prefetch(rows, obj, sel)
+	for _, f := range fresh {
 		close(f.done)
 	}
-	r.prefetch(rows, obj, sel)
 }
 
 // children returns one parent's children, from a group look-ahead started or by reading them.
@@ -145,14 +149,15 @@ func (r *request) fetchGroup(ctx context.Context, spec *reverseSpec, g *group, p
 		err = r.fail(err)
 	}
 	g.rows, g.err = rows, err
-	close(g.done)
 	if err == nil {
+		// Before the resolvers waiting on g wake up: see fetchObjects.
 		var all []rest.Object
 		for _, rs := range rows {
 			all = append(all, rs...)
 		}
 		r.prefetch(all, spec.child, spec.sel)
 	}
+	close(g.done)
 }
 
 // parentChunk bounds the parent ids one merged filter plan reads at once: a plan's requests
