@@ -81,7 +81,7 @@ func testRegistry() *model.Registry {
 			{Name: "tenant_id", Type: model.ParamInt, Exact: true, Lookups: []string{"n"}, Field: "tenant", Related: "Tenant", RelatedKey: "id"},
 			{Name: "tenant", Type: model.ParamString, Exact: true, Lookups: []string{"n"}, Field: "tenant", Related: "Tenant", RelatedKey: "slug"},
 			// facility: no regex, no nisw/niew: contains needs an error, NOT starts_with the id fallback
-			{Name: "facility", Type: model.ParamString, Exact: true, Lookups: []string{"empty", "ic", "ie", "iew", "isw", "n", "nic", "nie"}, Field: "facility"},
+			{Name: "facility", Type: model.ParamString, Exact: true, Lookups: []string{"empty", "ic", "ie", "isw", "n", "nic", "nie"}, Field: "facility"},
 			{Name: "asn", Type: model.ParamInt, Exact: true, Lookups: numLookups, Field: "asn"},
 			{Name: "description", Type: model.ParamString, Exact: true, Lookups: strLookups, Field: "description"},
 		},

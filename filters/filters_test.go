@@ -232,8 +232,9 @@ func TestRefusals(t *testing.T) {
 		in   map[string]any
 		want string
 	}{
-		{"lookup the endpoint lacks", "Site", map[string]any{"facility": map[string]any{"contains": "x"}}, "facility__regex"},
+		{"regex the endpoint lacks", "Site", map[string]any{"facility": map[string]any{"regex": "x"}}, "facility__regex"},
 		{"i_regex the endpoint lacks", "Site", map[string]any{"facility": map[string]any{"i_regex": "x"}}, "facility__iregex"},
+		{"case-sensitive lookup without regex or its case-insensitive one", "Site", map[string]any{"facility": map[string]any{"ends_with": "x"}}, "lists neither facility__regex nor facility__iew"},
 		{"unknown field", "Device", map[string]any{"nope": map[string]any{"exact": "x"}}, `no filter field "nope"`},
 		{"unknown enum", "Device", map[string]any{"status": "STATUS_NOPE"}, "STATUS_NOPE"},
 		{"bad id", "Device", map[string]any{"id": map[string]any{"exact": "abc"}}, "not a valid int"},

@@ -152,11 +152,7 @@ func (p *Plan) setIDs(ctx context.Context, f Fetcher, s *idSet) ([]int, error) {
 				if !present {
 					return nil, fmt.Errorf("filters: semi-join on %s: the upstream did not return field %q", s.obj.Name, s.field)
 				}
-				if s.blank {
-					if str, ok := v.(string); !ok || str != "" {
-						continue
-					}
-				} else if v != nil {
+				if !s.keep.match(v) {
 					continue
 				}
 			}

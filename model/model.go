@@ -268,6 +268,9 @@ type Registry struct {
 
 	byName, byType, byPath, byContentType map[string]*Object
 	unions                                map[string]*Union
+
+	regexOnce sync.Once
+	regex     bool
 }
 
 // NewRegistry indexes objects and unions. Objects are kept sorted by Name.

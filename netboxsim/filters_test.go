@@ -81,8 +81,9 @@ func TestLookups(t *testing.T) {
 		{"name__nisw=DEVICE-1", func(r map[string]any) bool { return !strings.HasPrefix(name(r), "device-1") }},
 		{"name__iew=5", func(r map[string]any) bool { return strings.HasSuffix(name(r), "5") }},
 		{"name__niew=5", func(r map[string]any) bool { return !strings.HasSuffix(name(r), "5") }},
-		{"name__regex=^device-[12]$", func(r map[string]any) bool { return regexp.MustCompile(`^device-[12]$`).MatchString(name(r)) }},
-		{"name__iregex=^DEVICE-[12]0$", func(r map[string]any) bool { return name(r) == "device-10" || name(r) == "device-20" }},
+		{"name__regex=^device-[12]$", withRegex(func(r map[string]any) bool { return regexp.MustCompile(`^device-[12]$`).MatchString(name(r)) })},
+		{"name__iregex=^DEVICE-[12]0$", withRegex(func(r map[string]any) bool { return name(r) == "device-10" || name(r) == "device-20" })},
+		{"name__bogus=x", func(map[string]any) bool { return true }}, // unknown: ignored, as NetBox does
 		{"description__empty=true", func(r map[string]any) bool { return desc(r) == "" }},
 		{"description__empty=false", func(r map[string]any) bool { return desc(r) != "" }},
 		{"asset_tag__empty=true", func(r map[string]any) bool { return r["asset_tag"] == nil || r["asset_tag"] == "" }},
@@ -246,6 +247,9 @@ func TestInvalidFilters(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.query, func(t *testing.T) {
+			if strings.Contains(c.query, "regex") && !model.Default().RegexLookups() {
+				t.Skip("the document lists no __regex (NetBox 4.2): the parameter is ignored, see TestFilters")
+			}
 			ts.badRequest(t, c.query, c.param)
 		})
 	}

@@ -36,6 +36,7 @@ type stack struct {
 	sim    *netboxsim.Sim
 	simURL string
 	gwURL  string
+	params *paramCheck // every plan's parameters against the document's
 }
 
 func newStack(t *testing.T, mutate func(*Config)) *stack {
@@ -51,8 +52,10 @@ func newStackWith(t *testing.T, opts netboxsim.Options, mutate func(*Config)) *s
 	if err != nil {
 		t.Fatal(err)
 	}
-	simSrv := httptest.NewServer(sim.Handler())
+	check := &paramCheck{reg: opts.Registry, bad: map[string]int{}}
+	simSrv := httptest.NewServer(check.wrap(sim.Handler()))
 	t.Cleanup(simSrv.Close)
+	t.Cleanup(func() { check.report(t) })
 	cfg := DefaultConfig()
 	cfg.Listen = "127.0.0.1:0"
 	cfg.Upstream.URL = simSrv.URL
@@ -70,7 +73,7 @@ func newStackWith(t *testing.T, opts netboxsim.Options, mutate func(*Config)) *s
 		defer cancel()
 		_ = g.close(ctx)
 	})
-	return &stack{sim: sim, simURL: simSrv.URL, gwURL: "http://" + g.addr}
+	return &stack{sim: sim, simURL: simSrv.URL, gwURL: "http://" + g.addr, params: check}
 }
 
 // gqlResponse is a GraphQL answer with its HTTP status.

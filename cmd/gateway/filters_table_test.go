@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/graphbox/graphbox/model"
 	"github.com/graphbox/graphbox/netboxsim"
 )
 
@@ -45,7 +46,7 @@ func TestFilterLookupsAgainstREST(t *testing.T) {
 		{"id", `{id: {exact: "5"}}`, []url.Values{{"id": {"5"}}}},
 		{"foreign key id", `{tenant_id: {exact: "1"}}`, []url.Values{{"tenant_id": {"1"}}}},
 		{"AND of two fields", `{status: STATUS_ACTIVE, AND: {name: {i_contains: "1"}}}`, []url.Values{{"status": {"active"}, "name__ic": {"1"}}}},
-		{"AND on one field keeps AND", `{name: {i_contains: "1"}, AND: {name: {i_contains: "2"}}}`, []url.Values{{"name__iregex": {"(1.*2|2.*1)"}}}},
+		{"AND on one field keeps AND", `{name: {i_contains: "1"}, AND: {name: {i_starts_with: "DEVICE-2"}}}`, []url.Values{{"name__ic": {"1"}, "name__isw": {"DEVICE-2"}}}},
 		{"OR of two values of one field", `{name: {exact: "device-3"}, OR: {name: {exact: "device-4"}}}`, []url.Values{{"name": {"device-3", "device-4"}}}},
 		{"OR across two fields", `{status: STATUS_OFFLINE, OR: {name: {exact: "device-3"}}}`, []url.Values{{"status": {"offline"}}, {"name": {"device-3"}}}},
 		{"NOT of a lookup", `{NOT: {name: {i_contains: "1"}}}`, []url.Values{{"name__nic": {"1"}}}},
@@ -54,9 +55,22 @@ func TestFilterLookupsAgainstREST(t *testing.T) {
 		{"related, two levels", `{site: {tenant: {slug: {exact: "tenant-1"}}}}`, nil},
 		{"related matching nothing", `{tenant: {name: {exact: "no such tenant"}}}`, []url.Values{}},
 	}
+	// Without __regex (NetBox 4.2) the case-sensitive lookups are planned as the case-insensitive
+	// one narrowed by a check of the rows; the names here are lower case, so that lookup is the
+	// REST equivalent. TestCaseSensitiveLookups checks the case.
+	noRegex := map[string][]url.Values{
+		"contains":    {{"name__ic": {"ice-1"}}},
+		"starts_with": {{"serial__isw": {"SN0000001"}}},
+		"ends_with":   {{"name__iew": {"-9"}}},
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			want := c.rest
+			if !model.Default().RegexLookups() && strings.Contains(fmt.Sprint(want), "regex") {
+				if want = noRegex[c.name]; want == nil {
+					t.Skip("the document lists no __regex (NetBox 4.2): refused, see TestCaseSensitiveLookups")
+				}
+			}
 			if want == nil { // two levels: resolve the sites of tenant-1 through REST first
 				want = []url.Values{{}}
 				for _, site := range s.restAll(t, fullToken, "/api/dcim/sites/", url.Values{"tenant": {"tenant-1"}}) {

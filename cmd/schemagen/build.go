@@ -407,11 +407,6 @@ func (b *builder) filters(o *model.Object) {
 		if fp.Type == 0 {
 			fp.Type = model.ParamBool // only __empty was listed
 		}
-		// NetBox's filtersets give every string filter with __ic the regex lookups too; the
-		// document's generator does not list them.
-		if fp.HasLookup("ic") {
-			fp.Lookups = append(fp.Lookups, "regex", "iregex")
-		}
 		sort.Strings(fp.Lookups)
 		b.bindParam(o, fp)
 		o.Filters = append(o.Filters, *fp)
