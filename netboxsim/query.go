@@ -270,7 +270,9 @@ func (s *Sim) compile(t *table, q url.Values) (*plan, error) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		vals := q[k]
+		// NetBox's multi-value filter fields drop empty values (multivalue_field_factory), and
+		// django-filter skips a filter left with none, as it skips an empty boolean (__empty=).
+		vals := slices.DeleteFunc(slices.Clone(q[k]), func(v string) bool { return v == "" })
 		if reserved[k] || len(vals) == 0 {
 			continue
 		}
