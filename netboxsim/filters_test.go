@@ -84,7 +84,7 @@ func TestLookups(t *testing.T) {
 		{"name__regex=^device-[12]$", withRegex(func(r map[string]any) bool { return regexp.MustCompile(`^device-[12]$`).MatchString(name(r)) })},
 		{"name__iregex=^DEVICE-[12]0$", withRegex(func(r map[string]any) bool { return name(r) == "device-10" || name(r) == "device-20" })},
 		{"name__bogus=x", func(map[string]any) bool { return true }}, // unknown: ignored, as NetBox does
-		{"name=", func(map[string]any) bool { return true }},          // empty values are dropped, then the filter is skipped
+		{"name=", func(map[string]any) bool { return true }},         // empty values are dropped, then the filter is skipped
 		{"position__gt=&name=device-7", func(r map[string]any) bool { return name(r) == "device-7" }},
 		{"name=&name=device-7", func(r map[string]any) bool { return name(r) == "device-7" }},
 		{"description__empty=", func(map[string]any) bool { return true }},
