@@ -210,6 +210,9 @@ type Object struct {
 	Search bool
 	// Ordering tells whether the list endpoint takes ordering=.
 	Ordering bool
+	// Order is how the upstream orders the list without ordering= (NetBox's Meta.ordering, its
+	// natural collations, tree order); the zero value is id order.
+	Order Ordering
 }
 
 // Field returns the field with the given name, or nil.
@@ -319,6 +322,13 @@ var (
 
 // Default returns the registry generated from the upstream's OpenAPI document by cmd/schemagen.
 func Default() *Registry {
-	defaultOnce.Do(func() { defaultRegistry = NewRegistry(generatedObjects(), generatedUnions()) })
+	defaultOnce.Do(func() {
+		defaultRegistry = NewRegistry(generatedObjects(), generatedUnions())
+		for name, ord := range generatedOrdering() {
+			if o := defaultRegistry.Object(name); o != nil {
+				o.Order = ord
+			}
+		}
+	})
 	return defaultRegistry
 }
