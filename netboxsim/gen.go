@@ -165,6 +165,7 @@ func (g *generator) build() error {
 	if t := s.byName["CircuitTermination"]; t != nil {
 		g.displays(t)
 	}
+	g.shuffleIDs()
 	return nil
 }
 

@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -132,4 +134,27 @@ func withRegex(want func(r map[string]any) bool) func(r map[string]any) bool {
 		return want
 	}
 	return func(map[string]any) bool { return true }
+}
+
+// rowsOf walks a list's pages (limit=1000, by offset) and returns its rows in the list's order.
+func (ts *testSrv) rowsOf(t *testing.T, path string) []map[string]any {
+	t.Helper()
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	var out []map[string]any
+	for {
+		p := ts.list(t, path+sep+"limit=1000&offset="+strconv.Itoa(len(out)))
+		out = append(out, p.Results...)
+		if p.Next == nil || len(p.Results) == 0 {
+			return out
+		}
+	}
+}
+
+// allIDs is rowsOf's ids.
+func (ts *testSrv) allIDs(t *testing.T, path string) []int {
+	t.Helper()
+	return ids(listPage{Results: ts.rowsOf(t, path)})
 }
