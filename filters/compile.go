@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -44,8 +43,13 @@ const (
 	lkIContains                       // __ic
 	lkIStartsWith                     // __isw
 	lkIEndsWith                       // __iew
-	lkRegex                           // __regex (also the escaped contains/starts_with/ends_with)
+	lkRegex                           // __regex
 	lkIRegex                          // __iregex
+	// The case-sensitive contains, starts_with and ends_with: an escaped __regex where the
+	// endpoint lists one, else the case-insensitive lookup narrowed by a check of the rows.
+	lkContains
+	lkStartsWith
+	lkEndsWith
 	lkGT
 	lkGTE
 	lkLT
@@ -362,15 +366,15 @@ func (c *compiler) lookup(param *model.FilterParam, lk string, v any, path strin
 		case "i_exact":
 			return mk(lkIExact, s), nil
 		case "contains":
-			return mk(lkRegex, regexp.QuoteMeta(s)), nil
+			return mk(lkContains, s), nil
 		case "i_contains":
 			return mk(lkIContains, s), nil
 		case "starts_with":
-			return mk(lkRegex, "^"+regexp.QuoteMeta(s)), nil
+			return mk(lkStartsWith, s), nil
 		case "i_starts_with":
 			return mk(lkIStartsWith, s), nil
 		case "ends_with":
-			return mk(lkRegex, regexp.QuoteMeta(s)+"$"), nil
+			return mk(lkEndsWith, s), nil
 		case "i_ends_with":
 			return mk(lkIEndsWith, s), nil
 		case "regex":

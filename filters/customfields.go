@@ -127,12 +127,14 @@ type cfSpec struct {
 }
 
 var (
-	cfCharLookups    = []string{"n", "ie", "nie", "ic", "nic", "isw", "nisw", "iew", "niew", "regex", "iregex"}
+	cfCharLookups    = []string{"n", "ie", "nie", "ic", "nic", "isw", "nisw", "iew", "niew"}
 	cfNumericLookups = []string{"n", "gt", "gte", "lt", "lte", "empty"}
 	cfNumberKinds    = []string{"int_comparison_lookup", "int_range_lookup", "float_comparison_lookup", "float_range_lookup"}
 )
 
-func specOf(cf CustomField) (*cfSpec, error) {
+// specOf builds the filter of one custom field; regex tells whether the upstream's character
+// filters have __regex and __iregex (NetBox 4.3 on), which its custom-field filters share.
+func specOf(cf CustomField, regex bool) (*cfSpec, error) {
 	p := &model.FilterParam{Name: "cf_" + cf.Name, Exact: true}
 	s := &cfSpec{param: p}
 	switch cf.Type {
@@ -142,6 +144,9 @@ func specOf(cf CustomField) (*cfSpec, error) {
 			p.Exact, p.Lookups, s.loose = false, []string{"ic"}, true
 		} else {
 			p.Lookups = cfCharLookups
+			if regex {
+				p.Lookups = append(slices.Clip(cfCharLookups), "regex", "iregex")
+			}
 		}
 	case "integer":
 		p.Type, p.Lookups, s.kinds = model.ParamInt, cfNumericLookups, cfNumberKinds
@@ -208,7 +213,7 @@ func (c *compiler) customField(obj *model.Object, v any, path string) (*node, er
 	if def.FilterLogic == "disabled" {
 		return nil, fmt.Errorf("filters: %s: custom field %q has filtering disabled (filter_logic: disabled)", path, name)
 	}
-	spec, err := specOf(def)
+	spec, err := specOf(def, c.reg.RegexLookups())
 	if err != nil {
 		return nil, fmt.Errorf("filters: %s: custom field %q: %w", path, name, err)
 	}

@@ -1,7 +1,9 @@
 package filters
 
 import (
+	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,10 +27,11 @@ type atom struct {
 type idSet struct {
 	obj *model.Object
 	dnf dnf
-	// field/blank keep only rows whose field is NULL (blank=false) or "" (blank=true): NetBox's
-	// __empty=true matches both, GraphQL tells them apart.
+	// field/keep keep only the rows whose field passes a check REST cannot ask for: NULL or ""
+	// (NetBox's __empty=true matches both, GraphQL tells them apart), or a case-sensitive
+	// substring where the endpoint has only the case-insensitive lookup.
 	field string
-	blank bool
+	keep  keepTest
 	// link/linked keep only rows whose foreign key link points at one of linked's ids: a tree
 	// parameter (region_id) also matched rows under descendants of those ids.
 	link   string
@@ -42,6 +45,65 @@ type conj []*atom
 type dnf []conj
 
 var dnfTrue = dnf{conj{}}
+
+// ErrUnsupportedLookup marks a lookup the endpoint's REST parameters cannot express exactly: the
+// upstream's document lists no parameter for it (NetBox ignores a parameter it does not know,
+// which would silently answer the unfiltered list).
+var ErrUnsupportedLookup = errors.New("unsupported lookup")
+
+// keepKind is the check a semi-join applies to its rows' field.
+type keepKind uint8
+
+const (
+	keepNull     keepKind = iota // the field is NULL
+	keepBlank                    // the field is ""
+	keepContains                 // the field contains value, case-sensitively
+	keepPrefix                   // the field starts with value
+	keepSuffix                   // the field ends with value
+)
+
+// keepTest is the check of an idSet's field.
+type keepTest struct {
+	kind  keepKind
+	value string
+}
+
+// match tests a field's JSON value. PostgreSQL's LIKE with the default, deterministic collation
+// compares characters exactly, as strings.Contains does; LIKE never matches NULL.
+func (k keepTest) match(v any) bool {
+	if k.kind == keepNull {
+		return v == nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return false
+	}
+	switch k.kind {
+	case keepBlank:
+		return s == ""
+	case keepContains:
+		return strings.Contains(s, k.value)
+	case keepPrefix:
+		return strings.HasPrefix(s, k.value)
+	case keepSuffix:
+		return strings.HasSuffix(s, k.value)
+	}
+	return false
+}
+
+func (k keepTest) String() string {
+	switch k.kind {
+	case keepNull:
+		return "=null"
+	case keepBlank:
+		return `=""`
+	case keepContains:
+		return " contains " + strconv.Quote(k.value)
+	case keepPrefix:
+		return " starts with " + strconv.Quote(k.value)
+	}
+	return " ends with " + strconv.Quote(k.value)
+}
 
 func isNegated(lookup string) bool {
 	switch lookup {
@@ -79,7 +141,7 @@ func (c *compiler) newAtom(obj *model.Object, l *leaf, p *model.FilterParam, loo
 		if lookup == "" {
 			return nil, fmt.Errorf("filters: %s: %s (%s) has no exact parameter %q", l.path, obj.Name, obj.Path, p.Name)
 		}
-		return nil, fmt.Errorf("filters: %s: %s (%s) has no parameter %s (lookup %q on %q is not supported by this endpoint)", l.path, obj.Name, obj.Path, keyOf(p, lookup), lookup, p.Name)
+		return nil, fmt.Errorf("filters: %s: %w: %s (%s) has no parameter %s (lookup %q on %q is not supported by this endpoint)", l.path, ErrUnsupportedLookup, obj.Name, obj.Path, keyOf(p, lookup), lookup, p.Name)
 	}
 	key := keyOf(p, lookup)
 	if l.cf != nil && l.cf.loose && l.cf.param == p {
@@ -160,7 +222,8 @@ func (c *compiler) leafDNF(obj *model.Object, l *leaf, neg bool) (dnf, error) {
 			}
 			return nil, nil
 		}
-		// PostgreSQL's ~ never matches NULL: "^$" is exactly the empty string, "^" any string.
+		// PostgreSQL's ~ never matches NULL: "^$" is exactly the empty string, "^" any string
+		// (where the endpoint lists __regex; NetBox 4.2 has none, then __empty and a check).
 		if l.kind == lkStrBlank && !neg && p.HasLookup("regex") {
 			return one(c.newAtom(obj, l, p, "regex", []string{"^$"}, nil))
 		}
@@ -179,8 +242,13 @@ func (c *compiler) leafDNF(obj *model.Object, l *leaf, neg bool) (dnf, error) {
 		if err != nil {
 			return nil, err
 		}
-		set := &idSet{obj: obj, dnf: dnf{conj{sub}}, field: l.field, blank: l.kind == lkStrBlank}
+		set := &idSet{obj: obj, dnf: dnf{conj{sub}}, field: l.field, keep: keepTest{kind: keepNull}}
+		if l.kind == lkStrBlank {
+			set.keep.kind = keepBlank
+		}
 		return c.idAtom(obj, l, set, neg)
+	case lkContains, lkStartsWith, lkEndsWith:
+		return c.caseSensitiveDNF(obj, l, neg)
 	case lkIsNull:
 		v := "true"
 		if neg {
@@ -200,7 +268,7 @@ func (c *compiler) leafDNF(obj *model.Object, l *leaf, neg bool) (dnf, error) {
 		// On a JSON null the lookup is NULL, and so is its negation: the rows it does not
 		// match, less the nulls, which regex "^" (any string) leaves out.
 		if !p.HasLookup("regex") {
-			return nil, fmt.Errorf("filters: %s: NOT of this custom-field filter cannot be exact: its REST filter has no negation and cannot tell null values apart (loose filter logic)", l.path)
+			return nil, fmt.Errorf("filters: %s: %w: NOT of this custom-field filter cannot be exact: its REST filter has no negation and, without __regex, cannot tell null values apart", l.path, ErrUnsupportedLookup)
 		}
 		pos, err := c.leafDNF(obj, l, false)
 		if err != nil {
@@ -240,6 +308,39 @@ func (c *compiler) leafDNF(obj *model.Object, l *leaf, neg bool) (dnf, error) {
 		return nil, err
 	}
 	return c.idAtom(obj, l, &idSet{obj: obj, dnf: pos}, true)
+}
+
+// caseSensitiveDNF plans contains, starts_with and ends_with. Where the endpoint lists __regex
+// (NetBox 4.3 on) it is the escaped pattern; else (NetBox 4.2 has no case-sensitive string
+// lookup at all) the rows the case-insensitive lookup matches, a superset, are read with the
+// field and kept when the field matches exactly: id ∈ those ids. NOT is the complement, as
+// strawberry's ~Q gives (it keeps NULLs): id ∉ those ids.
+func (c *compiler) caseSensitiveDNF(obj *model.Object, l *leaf, neg bool) (dnf, error) {
+	p, s := l.param, l.values[0]
+	var pattern, ci string
+	kind := keepContains
+	switch l.kind {
+	case lkContains:
+		pattern, ci = regexp.QuoteMeta(s), "ic"
+	case lkStartsWith:
+		pattern, ci, kind = "^"+regexp.QuoteMeta(s), "isw", keepPrefix
+	default:
+		pattern, ci, kind = regexp.QuoteMeta(s)+"$", "iew", keepSuffix
+	}
+	if p.HasLookup("regex") {
+		re := *l
+		re.kind, re.values = lkRegex, []string{pattern}
+		return c.leafDNF(obj, &re, neg)
+	}
+	if l.field == "" || l.cf != nil || !p.HasLookup(ci) {
+		return nil, fmt.Errorf("filters: %s: %w: %s (%s) lists neither %s__regex nor %s__%s, so a case-sensitive match cannot be planned on this upstream",
+			l.path, ErrUnsupportedLookup, obj.Name, obj.Path, p.Name, p.Name, ci)
+	}
+	sub, err := c.newAtom(obj, l, p, ci, []string{s}, nil)
+	if err != nil {
+		return nil, err
+	}
+	return c.idAtom(obj, l, &idSet{obj: obj, dnf: dnf{conj{sub}}, field: l.field, keep: keepTest{kind: kind, value: s}}, neg)
 }
 
 // idAtom is id ∈ ids(set), or id ∉ ids(set) when neg.
@@ -427,7 +528,7 @@ func (s *idSet) sig() string {
 	sort.Strings(bs)
 	out := s.obj.Name + "{" + strings.Join(bs, " | ") + "}"
 	if s.field != "" {
-		out += fmt.Sprintf("[%s blank=%t]", s.field, s.blank)
+		out += fmt.Sprintf("[%s%s]", s.field, s.keep)
 	}
 	if s.linked != nil {
 		out += fmt.Sprintf("[%s in %s]", s.link, s.linked.sig())

@@ -51,11 +51,7 @@ func renderSet(s *idSet) string {
 	}
 	keep := ""
 	if s.field != "" {
-		if s.blank {
-			keep = fmt.Sprintf(", keep %s=\"\"", s.field)
-		} else {
-			keep = fmt.Sprintf(", keep %s=null", s.field)
-		}
+		keep = fmt.Sprintf(", keep %s%s", s.field, s.keep)
 	}
 	if s.linked != nil {
 		keep += fmt.Sprintf(", keep %s in %s", s.link, renderSet(s.linked))

@@ -81,7 +81,7 @@ func testRegistry() *model.Registry {
 			{Name: "tenant_id", Type: model.ParamInt, Exact: true, Lookups: []string{"n"}, Field: "tenant", Related: "Tenant", RelatedKey: "id"},
 			{Name: "tenant", Type: model.ParamString, Exact: true, Lookups: []string{"n"}, Field: "tenant", Related: "Tenant", RelatedKey: "slug"},
 			// facility: no regex, no nisw/niew: contains needs an error, NOT starts_with the id fallback
-			{Name: "facility", Type: model.ParamString, Exact: true, Lookups: []string{"empty", "ic", "ie", "iew", "isw", "n", "nic", "nie"}, Field: "facility"},
+			{Name: "facility", Type: model.ParamString, Exact: true, Lookups: []string{"empty", "ic", "ie", "isw", "n", "nic", "nie"}, Field: "facility"},
 			{Name: "asn", Type: model.ParamInt, Exact: true, Lookups: numLookups, Field: "asn"},
 			{Name: "description", Type: model.ParamString, Exact: true, Lookups: strLookups, Field: "description"},
 		},
@@ -140,6 +140,9 @@ func testRegistry() *model.Registry {
 			lookupFF("enabled", "BoolFilterLookup", "enabled", model.ParamBool, "enabled"),
 			lookupFF("asset_tag", "StrFilterLookup", "asset_tag", model.ParamString, "asset_tag"),
 		}}
+	// Devices list by name in the natural_sort collation, as NetBox's do, so that merged
+	// windows are checked in an order that is not the ids'.
+	device.Order = model.Ordering{Terms: []model.OrderTerm{{Path: "name", Collation: model.CollateNatural}, {Path: "id"}}}
 	return model.NewRegistry([]*model.Object{region, tenant, site, device}, nil)
 }
 
@@ -320,7 +323,11 @@ func (f *fakeREST) query(obj *model.Object, q url.Values) ([]rest.Object, error)
 	if o := q.Get("ordering"); o != "" {
 		ordering = strings.Split(o, ",")
 	}
-	order.Rows(out, ordering) // the fake's default ordering is id
+	if ordering == nil {
+		order.Default(out, nil, obj, nil) // the type's default order (Device: by name)
+	} else {
+		order.Rows(out, ordering)
+	}
 	return out, nil
 }
 

@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"sort"
 	"strings"
 
+	"github.com/graphbox/graphbox/filters/internal/order"
 	"github.com/graphbox/graphbox/rest"
 )
 
@@ -68,9 +68,9 @@ func (p *Plan) Batch(ctx context.Context, f Fetcher, param string, parentIDs []s
 	return nil, false, nil
 }
 
-// All returns every matching row in id order, each branch read to the end (fields as in
-// Window.Fields; the id is always asked). It serves reverse relations that must be split per
-// parent after one batched read.
+// All returns every matching row in the upstream's default order, each branch read to the end
+// (fields as in Window.Fields; the id, and what the default order reads, are always asked). It
+// serves reverse relations that must be split per parent after one batched read.
 func (p *Plan) All(ctx context.Context, f Fetcher, fields []string) ([]rest.Object, error) {
 	bs, err := p.resolve(ctx, f)
 	if err != nil {
@@ -78,7 +78,11 @@ func (p *Plan) All(ctx context.Context, f Fetcher, fields []string) ([]rest.Obje
 	}
 	seen := map[int]bool{}
 	out := []rest.Object{}
+	local := p.obj.LocallyComparable()
 	fs := mergeFields(fields, nil)
+	if local && len(bs) > 1 {
+		fs = mergeFields(fields, orderFields(p.obj))
+	}
 	for _, q := range bs {
 		if len(fs) > 0 {
 			q.Set("fields", strings.Join(fs, ","))
@@ -98,6 +102,12 @@ func (p *Plan) All(ctx context.Context, f Fetcher, fields []string) ([]rest.Obje
 			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].ID() < out[j].ID() })
+	switch {
+	case len(bs) <= 1: // one branch: already in the upstream's order
+	case local:
+		order.Default(out, p.reg, p.obj, nil)
+	default:
+		return p.upstreamOrder(ctx, f, out, nil)
+	}
 	return out, nil
 }

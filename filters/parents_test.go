@@ -5,6 +5,9 @@ import (
 	"math/rand"
 	"reflect"
 	"testing"
+
+	"github.com/graphbox/graphbox/filters/internal/order"
+	"github.com/graphbox/graphbox/rest"
 )
 
 // TestWithBatchAll checks the reverse-relation helpers on random filters: the filter ANDed with
@@ -25,15 +28,21 @@ func TestWithBatchAll(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		want := []int{}
+		// The matching rows in the upstream's default order (devices by name, then id).
+		var wantRows []rest.Object
 		for _, row := range data["Device"] {
 			site := nestedID(row["site"])
 			if site != 1 && site != 2 && site != 5 && site != 9 {
 				continue
 			}
 			if m, empty := ref.eval(dev, row, in); m || empty {
-				want = append(want, row.ID())
+				wantRows = append(wantRows, row)
 			}
+		}
+		order.Default(wantRows, nil, dev, nil)
+		want := idsOf(wantRows)
+		if want == nil {
+			want = []int{}
 		}
 		wp, err := p.With("site_id", parents...)
 		if err != nil {

@@ -152,11 +152,7 @@ func (p *Plan) setIDs(ctx context.Context, f Fetcher, s *idSet) ([]int, error) {
 				if !present {
 					return nil, fmt.Errorf("filters: semi-join on %s: the upstream did not return field %q", s.obj.Name, s.field)
 				}
-				if s.blank {
-					if str, ok := v.(string); !ok || str != "" {
-						continue
-					}
-				} else if v != nil {
+				if !s.keep.match(v) {
 					continue
 				}
 			}
@@ -281,7 +277,8 @@ func (p *Plan) readAll(ctx context.Context, f Fetcher, q url.Values, w Window, f
 	return st, nil
 }
 
-// branchState is what is known of one OR branch: its total and a prefix of its rows in id order.
+// branchState is what is known of one OR branch: its total and a prefix of its rows in the
+// upstream's default order.
 type branchState struct {
 	q     url.Values
 	count int
@@ -291,8 +288,8 @@ type branchState struct {
 
 func (b *branchState) complete() bool { return len(b.rows) >= b.count }
 
-// fetchPrefix reads the first n rows of a branch in id order (more pages when the upstream
-// serves fewer per page).
+// fetchPrefix reads the first n rows of a branch in the upstream's default order (more pages
+// when the upstream serves fewer per page).
 func (p *Plan) fetchPrefix(ctx context.Context, f Fetcher, st *branchState, w Window, n int, fields []string) error {
 	if st.ids == nil {
 		st.ids = map[int]bool{}
@@ -306,7 +303,6 @@ func (p *Plan) fetchPrefix(ctx context.Context, f Fetcher, st *branchState, w Wi
 		if lim < 1 {
 			lim = 1
 		}
-		q.Set("ordering", "id")
 		q.Set("limit", strconv.Itoa(lim))
 		q.Set("offset", strconv.Itoa(len(st.rows)))
 		if len(fields) > 0 {
@@ -489,11 +485,12 @@ func cloneValues(q url.Values) url.Values {
 //
 // One branch is one request (more if the window is larger than an upstream page), in the
 // upstream's order: the requested ordering, or the model's default ordering as NetBox's own
-// GraphQL gives it. Several branches are merged by id. Without a requested ordering the merged
-// rows are in id order, so each branch needs only its first offset+limit rows (ordering=id);
-// with a requested ordering every branch is read to the end and the union is sorted here by the
-// ordering terms, then id (values compared as JSON: numbers numerically, strings bytewise, NULL
-// last ascending and first descending, choices by value, nested objects by display).
+// GraphQL gives it. Several branches are merged by id and keep the upstream's order. Without a
+// requested ordering, where the rows carry what the model's default order reads
+// (model.Object.LocallyComparable), each branch needs only its first offset+limit rows, and the
+// union is sorted here by that order (model.Ordering: NetBox's collations, then id). Otherwise
+// (a requested ordering, a tree, a term beyond a relation's nested form) every branch is read to
+// the end and the upstream puts the merged ids in its order in one more request.
 func (p *Plan) Run(ctx context.Context, f Fetcher, w Window) (*Result, error) {
 	if w.Offset < 0 || w.Limit < 0 {
 		return nil, errors.New("filters: negative offset or limit")
@@ -524,11 +521,15 @@ func (p *Plan) Run(ctx context.Context, f Fetcher, w Window) (*Result, error) {
 			return nil, fmt.Errorf("filters: %s: ordering by %q is not supported for an OR filter that is merged here (only the object's own fields)", p.obj.Name, t)
 		}
 	}
+	local := len(w.Ordering) == 0 && p.obj.LocallyComparable()
 	fields := mergeFields(w.Fields, w.Ordering)
+	if local {
+		fields = mergeFields(w.Fields, orderFields(p.obj))
+	}
 	states := make([]*branchState, len(bs))
 	var rows []rest.Object
 	seen := map[int]bool{}
-	if len(w.Ordering) == 0 && p.obj.Ordering {
+	if local {
 		for i, q := range bs {
 			st := &branchState{q: q}
 			if err := p.fetchPrefix(ctx, f, st, w, w.Offset+w.Limit, fields); err != nil {
@@ -553,12 +554,10 @@ func (p *Plan) Run(ctx context.Context, f Fetcher, w Window) (*Result, error) {
 			}
 		}
 	}
-	if len(w.Ordering) > 0 {
-		if rows, err = p.upstreamOrder(ctx, f, rows, w.Ordering); err != nil {
-			return nil, err
-		}
-	} else {
-		order.Rows(rows, nil)
+	if local {
+		order.Default(rows, p.reg, p.obj, nil)
+	} else if rows, err = p.upstreamOrder(ctx, f, rows, w.Ordering); err != nil {
+		return nil, err
 	}
 	var total int
 	if disjoint {
@@ -582,18 +581,26 @@ func (p *Plan) Run(ctx context.Context, f Fetcher, w Window) (*Result, error) {
 // upstream orders them in one request by id, and their ids must fit in its URL.
 const maxOrderedMerge = 300
 
-// upstreamOrder puts merged rows in the order the upstream gives for the ordering terms: it
-// alone knows how it orders (natural ordering of names, the database's collation), so the
-// merged ids are sent back to it in one request with that ordering.
+// upstreamOrder puts merged rows in the order the upstream gives for the ordering terms, or its
+// default order without terms: it alone knows how it orders what the rows do not show (the
+// database's collation for ordering=, a tree's positions), so the merged ids are sent back to it
+// in one request.
 func (p *Plan) upstreamOrder(ctx context.Context, f Fetcher, rows []rest.Object, ordering []string) ([]rest.Object, error) {
 	if len(rows) <= 1 {
 		return rows, nil
 	}
 	if len(rows) > maxOrderedMerge {
-		return nil, fmt.Errorf("filters: %s: an OR filter whose branches are merged here matches %d rows, too many to put in the requested order exactly (at most %d); narrow the filter or leave out ordering",
-			p.obj.Name, len(rows), maxOrderedMerge)
+		what, hint := "the requested order", "leave out ordering"
+		if len(ordering) == 0 {
+			what, hint = "the upstream's default order of "+p.obj.Name, "give an ordering on the object's own fields"
+		}
+		return nil, fmt.Errorf("filters: %s: an OR filter whose branches are merged here matches %d rows, too many to put in %s exactly (at most %d); narrow the filter or %s",
+			p.obj.Name, len(rows), what, maxOrderedMerge, hint)
 	}
-	q := url.Values{"ordering": {strings.Join(ordering, ",")}, "fields": {"id"}}
+	q := url.Values{"fields": {"id"}}
+	if len(ordering) > 0 {
+		q.Set("ordering", strings.Join(ordering, ","))
+	}
 	for _, r := range rows {
 		q.Add("id", strconv.Itoa(r.ID()))
 	}
@@ -610,6 +617,15 @@ func (p *Plan) upstreamOrder(ctx context.Context, f Fetcher, rows []rest.Object,
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rank[rows[i].ID()] < rank[rows[j].ID()] })
 	return rows, nil
+}
+
+// orderFields are the fields of obj its default order reads (the first segment of each term).
+func orderFields(obj *model.Object) []string {
+	var out []string
+	for _, t := range obj.Order.Terms {
+		out = append(out, t.Fields()[0])
+	}
+	return out
 }
 
 func mergeFields(fields, ordering []string) []string {

@@ -213,6 +213,9 @@ type Object struct {
 	Search bool
 	// Ordering tells whether the list endpoint takes ordering=.
 	Ordering bool
+	// Order is how the upstream orders the list without ordering= (NetBox's Meta.ordering, its
+	// natural collations, tree order); the zero value is id order.
+	Order Ordering
 }
 
 // Field returns the field with the given name, or nil.
@@ -274,6 +277,9 @@ type Registry struct {
 
 	byName, byType, byPath, byContentType map[string]*Object
 	unions                                map[string]*Union
+
+	regexOnce sync.Once
+	regex     bool
 }
 
 // NewRegistry indexes objects and unions. Objects are kept sorted by Name.
@@ -325,6 +331,11 @@ func Default() *Registry {
 	defaultOnce.Do(func() {
 		defaultRegistry = NewRegistry(generatedObjects(), generatedUnions())
 		defaultRegistry.APIVersion = DocumentVersion
+		for name, ord := range generatedOrdering() {
+			if o := defaultRegistry.Object(name); o != nil {
+				o.Order = ord
+			}
+		}
 	})
 	return defaultRegistry
 }

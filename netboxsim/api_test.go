@@ -2,6 +2,7 @@ package netboxsim
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -17,22 +18,27 @@ import (
 func TestPagination(t *testing.T) {
 	ts := testServer(t)
 	total := ts.sim.Count("Interface")
+	// The list's order, read in pages of 1000: each page below must be a window of it.
+	order := ts.allIDs(t, "/api/dcim/interfaces/")
+	if len(order) != total {
+		t.Fatalf("%d interfaces in the walk, want %d", len(order), total)
+	}
 	cases := []struct {
 		name        string
 		query       string
 		wantLen     int
-		wantFirst   int
+		firstAt     int // position of the page's first row in the list
 		next, prev  bool
 		nextOffset  string
 		wantLimitQS string
 	}{
-		{"default", "", defaultLimit, 1, true, false, "50", "50"},
-		{"limit 2", "limit=2", 2, 1, true, false, "2", "2"},
-		{"limit 0 is the maximum", "limit=0", maxLimit, 1, true, false, "1000", "1000"},
-		{"limit over the maximum is capped", "limit=5000", maxLimit, 1, true, false, "1000", "1000"},
-		{"invalid limit is the default", "limit=x", defaultLimit, 1, true, false, "50", "50"},
-		{"offset", "limit=10&offset=20", 10, 21, true, true, "30", "10"},
-		{"last page", "limit=10&offset=" + itoa(total-5), 5, total - 4, false, true, "", "10"},
+		{"default", "", defaultLimit, 0, true, false, "50", "50"},
+		{"limit 2", "limit=2", 2, 0, true, false, "2", "2"},
+		{"limit 0 is the maximum", "limit=0", maxLimit, 0, true, false, "1000", "1000"},
+		{"limit over the maximum is capped", "limit=5000", maxLimit, 0, true, false, "1000", "1000"},
+		{"invalid limit is the default", "limit=x", defaultLimit, 0, true, false, "50", "50"},
+		{"offset", "limit=10&offset=20", 10, 20, true, true, "30", "10"},
+		{"last page", "limit=10&offset=" + itoa(total-5), 5, total - 5, false, true, "", "10"},
 		{"offset past the end", "limit=10&offset=" + itoa(total+100), 0, 0, false, true, "", "10"},
 	}
 	for _, c := range cases {
@@ -44,8 +50,8 @@ func TestPagination(t *testing.T) {
 			if len(p.Results) != c.wantLen {
 				t.Fatalf("%d results, want %d", len(p.Results), c.wantLen)
 			}
-			if c.wantLen > 0 && int(p.Results[0]["id"].(float64)) != c.wantFirst {
-				t.Errorf("first id %v, want %d", p.Results[0]["id"], c.wantFirst)
+			if c.wantLen > 0 && !slices.Equal(ids(p), order[c.firstAt:c.firstAt+c.wantLen]) {
+				t.Errorf("ids %v, want the list's rows %d to %d: %v", ids(p), c.firstAt, c.firstAt+c.wantLen, order[c.firstAt:c.firstAt+c.wantLen])
 			}
 			if (p.Next != nil) != c.next || (p.Previous != nil) != c.prev {
 				t.Fatalf("next %v previous %v", p.Next, p.Previous)
@@ -77,7 +83,7 @@ func TestPagination(t *testing.T) {
 			t.Errorf("next %q", *p.Next)
 		}
 		p2 := ts.list(t, strings.TrimPrefix(*p.Next, ts.URL))
-		if int(p2.Results[0]["id"].(float64)) != 16 || p2.Previous == nil {
+		if want := ts.allIDs(t, "/api/dcim/interfaces/?device_id=1"); int(p2.Results[0]["id"].(float64)) != want[15] || p2.Previous == nil {
 			t.Errorf("second page starts at %v, previous %v", p2.Results[0]["id"], p2.Previous)
 		}
 		u, _ = url.Parse(*p2.Previous)
@@ -125,10 +131,20 @@ func TestCursor(t *testing.T) {
 	if u.Query().Get("start") != "111" {
 		t.Errorf("next %q, want start=111", *p.Next)
 	}
-	// With a filter, the cursor skips to the first match at or after start.
-	p = ts.list(t, "/api/dcim/interfaces/?start=50&device_id=2&limit=100")
-	if got := ids(p); len(got) != 31 || got[0] != 50 || p.Next != nil {
-		t.Errorf("filtered cursor page %v, next %v", got, p.Next)
+	// With a filter, the cursor skips to the first match at or after start, in id order.
+	var want []int
+	for _, id := range ts.allIDs(t, "/api/dcim/interfaces/?device_id=2") {
+		if id >= 1000 {
+			want = append(want, id)
+		}
+	}
+	slices.Sort(want)
+	if len(want) == 0 || len(want) == ifacesPerDevice {
+		t.Fatalf("device 2 has %d interfaces from id 1000 on; the case proves nothing", len(want))
+	}
+	p = ts.list(t, "/api/dcim/interfaces/?start=1000&device_id=2&limit=100")
+	if got := ids(p); !slices.Equal(got, want) || p.Next != nil {
+		t.Errorf("filtered cursor page %v, next %v, want %v", got, p.Next, want)
 	}
 	// The end of the table.
 	total := ts.sim.Count("Interface")
@@ -294,6 +310,13 @@ func TestDataSet(t *testing.T) {
 	if n := ts.sim.Count("Interface"); n < 3000 || n > 5000 {
 		t.Errorf("%d interfaces", n)
 	}
+	macIface := ""
+	for _, r := range ts.list(t, "/api/dcim/mac-addresses/?limit=1000").Results {
+		if r["assigned_object_type"] == "dcim.interface" {
+			macIface = fmt.Sprint(r["assigned_object_id"])
+			break
+		}
+	}
 	checks := []struct{ path, what string }{
 		{"/api/dcim/sites/?status=planned", "planned sites"},
 		{"/api/dcim/sites/?status=active", "active sites"},
@@ -304,7 +327,7 @@ func TestDataSet(t *testing.T) {
 		{"/api/dcim/devices/?tenant_id=null", "devices without a tenant"},
 		{"/api/dcim/devices/?tenant_id__n=1", "devices of other tenants"},
 		{"/api/ipam/ip-addresses/?family=6", "IPv6 addresses"},
-		{"/api/dcim/mac-addresses/?interface_id=1", "MAC addresses on interface 1"},
+		{"/api/dcim/mac-addresses/?interface_id=" + macIface, "MAC addresses on an interface"},
 		{"/api/virtualization/interfaces/?virtual_machine_id=1", "VM interfaces"},
 		{"/api/circuits/circuit-terminations/?circuit_id=1", "circuit terminations"},
 		{"/api/dcim/cable-terminations/?cable_id=1", "cable terminations"},
@@ -526,22 +549,6 @@ func TestConcurrent(t *testing.T) {
 	}
 	if got := ts.sim.Stats().Requests; got != 80 {
 		t.Errorf("%d requests counted, want 80", got)
-	}
-}
-
-func TestNaturalCompare(t *testing.T) {
-	cases := []struct {
-		a, b string
-		want int
-	}{
-		{"eth2", "eth10", -1}, {"eth10", "eth2", 1}, {"eth2", "eth2", 0}, {"eth02", "eth2", 0},
-		{"a", "b", -1}, {"eth", "eth0", -1}, {"device-100", "device-99", 1}, {"x9y", "x10a", -1},
-		{"99999999999999999999", "100000000000000000000", -1},
-	}
-	for _, c := range cases {
-		if got := naturalCompare(c.a, c.b); got != c.want {
-			t.Errorf("naturalCompare(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
-		}
 	}
 }
 

@@ -56,7 +56,7 @@ func BenchmarkList(b *testing.B) {
 			{"devices-50", "/api/dcim/devices/?limit=50"},
 			{"devices-1000", "/api/dcim/devices/?limit=1000"},
 			{"interfaces-by-device", "/api/dcim/interfaces/?device_id=7&limit=1000"},
-			{"interfaces-name-ic", "/api/dcim/interfaces/?name__ic=eth3&limit=50"},
+			{"interfaces-name-ic", "/api/dcim/interfaces/?name__ic=gi1/0/1&limit=50"},
 			{"devices-tenant-restricted", "/api/dcim/devices/?limit=50&tenant-restricted"},
 		} {
 			b.Run("scale="+strconv.Itoa(scale)+"/"+c.name, func(b *testing.B) {

@@ -55,15 +55,15 @@ func decodeCF(lit string) cfValue {
 
 // cfLookups lists the lookups NetBox registers for a field ("" is the bare parameter); nil:
 // the type has no filter.
-func cfLookups(cf *customField) []string {
+func cfLookups(cf *customField, regex bool) []string {
 	switch cf.typ {
 	case "text", "longtext", "url":
 		if cf.logic == "loose" {
 			return []string{""} // icontains, and no further lookups: NetBox adds them to exact filters only
 		}
-		return stringCFLookups
+		return stringCFLookups(regex)
 	case "select":
-		return stringCFLookups
+		return stringCFLookups(regex)
 	case "integer", "decimal", "date":
 		return []string{"", "n", "gt", "gte", "lt", "lte", "empty"}
 	case "boolean":
@@ -72,7 +72,15 @@ func cfLookups(cf *customField) []string {
 	return nil
 }
 
-var stringCFLookups = []string{"", "n", "ie", "nie", "ic", "nic", "isw", "nisw", "iew", "niew", "regex", "iregex"}
+// stringCFLookups are NetBox's character lookups (FILTER_CHAR_BASED_LOOKUP_MAP), which gained
+// regex and iregex in 4.3; regex tells whether the document's own character filters have them.
+func stringCFLookups(regex bool) []string {
+	l := []string{"", "n", "ie", "nie", "ic", "nic", "isw", "nisw", "iew", "niew"}
+	if regex {
+		l = append(l, "regex", "iregex")
+	}
+	return l
+}
 
 // tri is SQL's three-valued logic: a test on a NULL text is neither true nor false.
 type tri int8
@@ -128,7 +136,7 @@ func (s *Sim) compileCF(t *table, p *plan, k string, vals []string) error {
 	if cf == nil || cf.logic == "disabled" {
 		return nil
 	}
-	if !slices.Contains(cfLookups(cf), lookup) {
+	if !slices.Contains(cfLookups(cf, s.reg.RegexLookups()), lookup) {
 		return nil
 	}
 	// NetBox's multi-value fields drop empty values; a parameter left with none filters nothing.

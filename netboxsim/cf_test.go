@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/graphbox/graphbox/model"
 )
 
 // cfOf returns a custom field of a rendered row and whether the key is there.
@@ -73,9 +75,9 @@ func TestCustomFieldFilters(t *testing.T) {
 		{"dcim/devices", "cf_owner__nisw=team-", strTest("owner", func(s string) bool { return !strings.HasPrefix(lc(s), "team-") })},
 		{"dcim/devices", "cf_owner__iew=-c", strTest("owner", func(s string) bool { return strings.HasSuffix(lc(s), "-c") })},
 		{"dcim/devices", "cf_owner__niew=-c", strTest("owner", func(s string) bool { return !strings.HasSuffix(lc(s), "-c") })},
-		{"dcim/devices", "cf_owner__regex=^team-[ab]$", strTest("owner", regexp.MustCompile(`^team-[ab]$`).MatchString)},
-		{"dcim/devices", "cf_owner__regex=^$", strTest("owner", func(s string) bool { return s == "" })},
-		{"dcim/devices", "cf_owner__iregex=^team-c$", strTest("owner", func(s string) bool { return s == "Team-C" })},
+		{"dcim/devices", "cf_owner__regex=^team-[ab]$", withRegex(strTest("owner", regexp.MustCompile(`^team-[ab]$`).MatchString))},
+		{"dcim/devices", "cf_owner__regex=^$", withRegex(strTest("owner", func(s string) bool { return s == "" }))},
+		{"dcim/devices", "cf_owner__iregex=^team-c$", withRegex(strTest("owner", func(s string) bool { return s == "Team-C" }))},
 		{"dcim/devices", "cf_owner__empty=true", all}, // no empty lookup for text
 		{"dcim/devices", "cf_owner=", all},            // empty values are dropped
 		{"dcim/devices", "cf_owner__gt=team-a", all},
@@ -148,7 +150,7 @@ func TestCustomFieldFilters(t *testing.T) {
 	rows := map[string][]map[string]any{}
 	for _, c := range cases {
 		if rows[c.path] == nil {
-			rows[c.path] = ts.list(t, "/api/"+c.path+"/?limit=1000").Results
+			rows[c.path] = ts.rowsOf(t, "/api/"+c.path+"/")
 		}
 	}
 	for _, c := range cases {
@@ -227,6 +229,9 @@ func TestCustomFieldFilterErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.query, func(t *testing.T) {
+			if strings.Contains(c.query, "regex") && !model.Default().RegexLookups() {
+				t.Skip("the document lists no __regex (NetBox 4.2): the parameter is ignored, see TestCustomFieldFilters")
+			}
 			if msg := ts.badRequest(t, c.query, c.param); !strings.HasPrefix(msg, c.msg) {
 				t.Errorf("message %q under %q, want %q", msg, c.param, c.msg)
 			}

@@ -207,8 +207,8 @@ func (s *Sim) assignedTargets(name, k string, vals []string) ([]ref, bool, error
 		}
 		var out []ref
 		for _, id := range list {
-			if id >= 1 && id <= tt.n {
-				out = append(out, ref{tab: tt.pos, row: int32(id - 1)})
+			if r, ok := tt.rowOf(id); ok {
+				out = append(out, ref{tab: tt.pos, row: int32(r)})
 			}
 		}
 		return out, true, nil
@@ -228,8 +228,8 @@ func (s *Sim) assignedTargets(name, k string, vals []string) ([]ref, bool, error
 				return nil, true, err
 			}
 			for _, id := range list {
-				if id >= 1 && id <= c.rel.n {
-					parents = append(parents, int32(id-1))
+				if r, ok := c.rel.rowOf(id); ok {
+					parents = append(parents, int32(r))
 				}
 			}
 		} else {

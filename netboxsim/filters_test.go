@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -81,8 +82,13 @@ func TestLookups(t *testing.T) {
 		{"name__nisw=DEVICE-1", func(r map[string]any) bool { return !strings.HasPrefix(name(r), "device-1") }},
 		{"name__iew=5", func(r map[string]any) bool { return strings.HasSuffix(name(r), "5") }},
 		{"name__niew=5", func(r map[string]any) bool { return !strings.HasSuffix(name(r), "5") }},
-		{"name__regex=^device-[12]$", func(r map[string]any) bool { return regexp.MustCompile(`^device-[12]$`).MatchString(name(r)) }},
-		{"name__iregex=^DEVICE-[12]0$", func(r map[string]any) bool { return name(r) == "device-10" || name(r) == "device-20" }},
+		{"name__regex=^device-[12]$", withRegex(func(r map[string]any) bool { return regexp.MustCompile(`^device-[12]$`).MatchString(name(r)) })},
+		{"name__iregex=^DEVICE-[12]0$", withRegex(func(r map[string]any) bool { return name(r) == "device-10" || name(r) == "device-20" })},
+		{"name__bogus=x", func(map[string]any) bool { return true }}, // unknown: ignored, as NetBox does
+		{"name=", func(map[string]any) bool { return true }},         // empty values are dropped, then the filter is skipped
+		{"position__gt=&name=device-7", func(r map[string]any) bool { return name(r) == "device-7" }},
+		{"name=&name=device-7", func(r map[string]any) bool { return name(r) == "device-7" }},
+		{"description__empty=", func(map[string]any) bool { return true }},
 		{"description__empty=true", func(r map[string]any) bool { return desc(r) == "" }},
 		{"description__empty=false", func(r map[string]any) bool { return desc(r) != "" }},
 		{"asset_tag__empty=true", func(r map[string]any) bool { return r["asset_tag"] == nil || r["asset_tag"] == "" }},
@@ -177,9 +183,11 @@ func TestDerivedFilters(t *testing.T) {
 			t.Errorf("IP %v is assigned to %v %v, not an interface of device 3", r["id"], r["assigned_object_type"], r["assigned_object_id"])
 		}
 	}
-	byName := ts.list(t, "/api/ipam/ip-addresses/?device=device-3&limit=1000")
+	// device= takes the name: the same device's addresses by its name.
+	dev := ts.list(t, "/api/dcim/devices/?id=3").Results[0]["name"].(string)
+	byName := ts.list(t, "/api/ipam/ip-addresses/?device="+url.QueryEscape(dev)+"&limit=1000")
 	if !slices.Equal(ids(byName), ids(ips)) {
-		t.Errorf("device=device-3 gives %v, device_id=3 gives %v", ids(byName), ids(ips))
+		t.Errorf("device=%s gives %v, device_id=3 gives %v", dev, ids(byName), ids(ips))
 	}
 	first := ips.Results[0]
 	one := ts.list(t, fmt.Sprintf("/api/ipam/ip-addresses/?interface_id=%v", first["assigned_object_id"]))
@@ -246,6 +254,9 @@ func TestInvalidFilters(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.query, func(t *testing.T) {
+			if strings.Contains(c.query, "regex") && !model.Default().RegexLookups() {
+				t.Skip("the document lists no __regex (NetBox 4.2): the parameter is ignored, see TestFilters")
+			}
 			ts.badRequest(t, c.query, c.param)
 		})
 	}
@@ -264,8 +275,9 @@ func TestOrdering(t *testing.T) {
 	for _, r := range p.Results {
 		names = append(names, r["name"].(string))
 	}
-	if want := []string{"eth39", "eth38", "eth37", "eth36", "eth35"}; !slices.Equal(names, want) {
-		t.Errorf("ordering=-name: %v, want %v (natural order)", names, want)
+	// Interface.name has the natural_sort collation: case-insensitive first, digits by value.
+	if want := []string{"Vlan200", "Vlan100", "Te1/1/4", "Te1/1/3", "Te1/1/2"}; !slices.Equal(names, want) {
+		t.Errorf("ordering=-name: %v, want %v (natural_sort order)", names, want)
 	}
 	p = ts.list(t, "/api/dcim/devices/?ordering=status,-id&limit=1000")
 	for i := 1; i < len(p.Results); i++ {
@@ -275,10 +287,10 @@ func TestOrdering(t *testing.T) {
 			t.Fatalf("ordering=status,-id: %v/%v before %v/%v", sa, a["id"], sb, b["id"])
 		}
 	}
-	// Unknown ordering fields are ignored.
+	// Unknown ordering fields are ignored: the list's default order stays.
 	p = ts.list(t, "/api/dcim/devices/?ordering=nope&limit=3")
-	if !slices.Equal(ids(p), []int{1, 2, 3}) {
-		t.Errorf("ordering=nope: %v", ids(p))
+	if want := ids(ts.list(t, "/api/dcim/devices/?limit=3")); !slices.Equal(ids(p), want) {
+		t.Errorf("ordering=nope: %v, want the default order's %v", ids(p), want)
 	}
 }
 
@@ -304,7 +316,7 @@ func TestIndexedPlans(t *testing.T) {
 		{"Interface", "device=device-3", ifacesPerDevice},
 		{"Interface", "id=5&id=6&id=99999", 2},
 		{"IPAddress", "device_id=3", ifacesPerDevice / 4},
-		{"IPAddress", "interface_id=1", 1},
+		{"IPAddress", "interface_id=" + strconv.Itoa(s.byName["Interface"].id(0)), 1}, // the first row's address
 		{"Device", "site_id=2", devicesPerSite},
 		{"Device", "region_id=4", -1}, // some devices, via sites
 	}

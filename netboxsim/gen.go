@@ -170,6 +170,7 @@ func (g *generator) build() error {
 		g.displays(t)
 	}
 	g.links()
+	g.shuffleIDs()
 	return nil
 }
 

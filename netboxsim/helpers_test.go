@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -122,4 +124,37 @@ func (ts *testSrv) badRequest(t *testing.T, query, param string) string {
 		t.Fatalf("body %s, want {%q: [message]}", body, param)
 	}
 	return m[param][0]
+}
+
+// withRegex is the expected test of a __regex or __iregex parameter: the filter where the
+// document lists the lookup (NetBox 4.3 on), else every row, since NetBox 4.2 has no regex
+// lookups and ignores a parameter it does not know.
+func withRegex(want func(r map[string]any) bool) func(r map[string]any) bool {
+	if model.Default().RegexLookups() {
+		return want
+	}
+	return func(map[string]any) bool { return true }
+}
+
+// rowsOf walks a list's pages (limit=1000, by offset) and returns its rows in the list's order.
+func (ts *testSrv) rowsOf(t *testing.T, path string) []map[string]any {
+	t.Helper()
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	var out []map[string]any
+	for {
+		p := ts.list(t, path+sep+"limit=1000&offset="+strconv.Itoa(len(out)))
+		out = append(out, p.Results...)
+		if p.Next == nil || len(p.Results) == 0 {
+			return out
+		}
+	}
+}
+
+// allIDs is rowsOf's ids.
+func (ts *testSrv) allIDs(t *testing.T, path string) []int {
+	t.Helper()
+	return ids(listPage{Results: ts.rowsOf(t, path)})
 }

@@ -213,7 +213,7 @@ func (s *Sim) relatedObjectParam(t *table, p *plan, fp *model.FilterParam, k, lo
 		if fp.Name == "related_object_type" {
 			return want[s.tables[r.tab].obj.ContentType]
 		}
-		return want[strconv.Itoa(int(r.row)+1)]
+		return want[strconv.Itoa(s.tables[r.tab].id(int(r.row)))]
 	}
 	if lookup == "n" {
 		p.preds = append(p.preds, func(row int) bool { return !m(row) })

@@ -84,12 +84,18 @@ func TestLinkedRecords(t *testing.T) {
 					t.Errorf("%s=%v: %d records, %d name a device", param, devType, count(t, byType), types["dcim.device"])
 				}
 			}
-			// The records of device 1, through the record type's own filters.
-			q := fmt.Sprintf("%s?limit=1000&%s=dcim.device&%s=1", o.Path, p.typeKey, p.idKey)
+			// The records of a device that has some, through the record type's own filters.
+			var dev float64
+			for _, r := range page.Results {
+				if id, _ := r[p.idKey].(float64); r[p.typeKey] == "dcim.device" && dev == 0 {
+					dev = id
+				}
+			}
+			q := fmt.Sprintf("%s?limit=1000&%s=dcim.device&%s=%d", o.Path, p.typeKey, p.idKey, int(dev))
 			got := ts.list(t, q)
 			want := 0
 			for _, r := range page.Results {
-				if r[p.typeKey] == "dcim.device" && r[p.idKey] == 1.0 {
+				if r[p.typeKey] == "dcim.device" && r[p.idKey] == dev {
 					want++
 				}
 			}

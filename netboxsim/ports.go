@@ -57,6 +57,6 @@ func (rd *renderer) appendRearPorts(b []byte, row int) []byte {
 		return append(b, "[]"...)
 	}
 	b = append(b, `[{"position":1,"rear_port":`...)
-	b = strconv.AppendInt(b, int64(row+1), 10)
+	b = strconv.AppendInt(b, int64(rp.id(row)), 10)
 	return append(b, `,"rear_port_position":1}]`...)
 }

@@ -87,7 +87,7 @@ func (s *Sim) valuesOf(t *table, ci int, key string) getter {
 	c := t.cols[ci]
 	switch c.kind {
 	case colID:
-		return func(row int, buf []val) []val { return append(buf, val{n: float64(row + 1), isNum: true}) }
+		return func(row int, buf []val) []val { return append(buf, val{n: float64(t.id(row)), isNum: true}) }
 	case colNumber:
 		return func(row int, buf []val) []val {
 			if c.isNull(row) {
@@ -156,7 +156,7 @@ func (s *Sim) valuesOf(t *table, ci int, key string) getter {
 		}
 		return func(row int, buf []val) []val {
 			if g := gc.gen[row]; g.tab >= 0 {
-				return append(buf, val{n: float64(g.row + 1), isNum: true})
+				return append(buf, val{n: float64(s.tables[g.tab].id(int(g.row))), isNum: true})
 			}
 			return buf
 		}
@@ -175,7 +175,7 @@ func (s *Sim) valuesOf(t *table, ci int, key string) getter {
 // keyGetter reads the key of a related row: its id, slug, name, ...
 func (s *Sim) keyGetter(t *table, key string) getter {
 	if key == "" || key == "id" {
-		return func(row int, buf []val) []val { return append(buf, val{n: float64(row + 1), isNum: true}) }
+		return func(row int, buf []val) []val { return append(buf, val{n: float64(t.id(row)), isNum: true}) }
 	}
 	if ci, ok := t.byName[key]; ok && t.cols[ci].kind != colFK && t.cols[ci].kind != colM2M {
 		return s.valuesOf(t, ci, "")
@@ -197,10 +197,11 @@ func (s *Sim) lookupRows(param string, t *table, key string, values []string) (r
 		}
 		if byKey == nil {
 			id, e := strconv.Atoi(v)
-			if e != nil || id < 1 || id > t.n {
+			r, ok := t.rowOf(id)
+			if e != nil || !ok {
 				return nil, false, invalidChoice(param, v)
 			}
-			rows = append(rows, int32(id-1))
+			rows = append(rows, int32(r))
 			continue
 		}
 		r, ok := byKey[v]
@@ -270,7 +271,9 @@ func (s *Sim) compile(t *table, q url.Values) (*plan, error) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		vals := q[k]
+		// NetBox's multi-value filter fields drop empty values (multivalue_field_factory), and
+		// django-filter skips a filter left with none, as it skips an empty boolean (__empty=).
+		vals := slices.DeleteFunc(slices.Clone(q[k]), func(v string) bool { return v == "" })
 		if reserved[k] || len(vals) == 0 {
 			continue
 		}
@@ -388,8 +391,8 @@ func (s *Sim) compileParam(t *table, p *plan, fp *model.FilterParam, k, lookup s
 			if err != nil {
 				return &badRequest{k, "Enter a number."}
 			}
-			if id >= 1 && id <= t.n {
-				rows = append(rows, int32(id-1))
+			if r, ok := t.rowOf(id); ok {
+				rows = append(rows, int32(r))
 			}
 		}
 		slices.Sort(rows)

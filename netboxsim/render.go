@@ -138,7 +138,7 @@ func (rd *renderer) objURL(b []byte, t *table, row int, path string) []byte {
 	b = append(b, '"')
 	b = append(b, rd.base...)
 	b = append(b, path...)
-	b = strconv.AppendInt(b, int64(row+1), 10)
+	b = strconv.AppendInt(b, int64(t.id(row)), 10)
 	return append(b, '/', '"')
 }
 
@@ -147,7 +147,7 @@ func (rd *renderer) field(b []byte, t *table, row, fi, depth int) []byte {
 	f := c.f
 	switch c.kind {
 	case colID:
-		return strconv.AppendInt(b, int64(row+1), 10)
+		return strconv.AppendInt(b, int64(t.id(row)), 10)
 	case colURL:
 		return rd.objURL(b, t, row, t.obj.Path)
 	case colDisplayURL:
@@ -246,7 +246,7 @@ func (rd *renderer) field(b []byte, t *table, row, fi, depth int) []byte {
 		if g.tab < 0 {
 			return append(b, "null"...)
 		}
-		return strconv.AppendInt(b, int64(g.row+1), 10)
+		return strconv.AppendInt(b, int64(rd.s.tables[g.tab].id(int(g.row))), 10)
 	case colGenList:
 		b = append(b, '[')
 		for i, g := range c.glist[row] {
@@ -257,7 +257,7 @@ func (rd *renderer) field(b []byte, t *table, row, fi, depth int) []byte {
 			b = append(b, `{"object_type":`...)
 			b = appendString(b, tt.obj.ContentType)
 			b = append(b, `,"object_id":`...)
-			b = strconv.AppendInt(b, int64(g.row+1), 10)
+			b = strconv.AppendInt(b, int64(tt.id(int(g.row))), 10)
 			b = append(b, `,"object":`...)
 			b = rd.nested(b, tt, int(g.row), nil, depth)
 			b = append(b, '}')

@@ -344,10 +344,10 @@ func (s *Sim) route(r *http.Request) *answer {
 				return detail(http.StatusNotFound, "Not found.")
 			}
 			id, err := strconv.Atoi(path[i+1 : len(path)-1])
-			if err != nil || id < 1 {
+			var ok bool
+			if row, ok = t.rowOf(id); err != nil || !ok {
 				return detail(http.StatusNotFound, "Not found.")
 			}
-			row = id - 1
 		}
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -547,22 +547,35 @@ func (s *Sim) list(rd *renderer, t *table, prof Profile, u *url.URL) (*answer, e
 		order = s.ordering(t, q.Get("ordering"))
 	}
 
-	var rows []int32 // nil with all: every row in id order
+	// NetBox orders a list by its model's default order (model.Ordering), by ordering= when
+	// given (ties by id here), and by id in cursor mode.
+	var rows []int32
 	all := !p.hasC && len(p.preds) == 0 && len(order) == 0
-	if !all {
-		rows = s.run(t, p, cursor)
-		s.sortRows(t, rows, order)
-	}
-	total := t.n
-	if !all {
-		total = len(rows)
-	}
-	at := func(i int) int {
-		if all {
-			return i
+	switch {
+	case all && cursor >= 0:
+		rows = t.rows
+		if rows == nil {
+			rows = make([]int32, t.n)
+			for r := range rows {
+				rows[r] = int32(r)
+			}
 		}
-		return int(rows[i])
+	case all:
+		rows, _ = s.defaultOrder(t)
+	default:
+		rows = s.run(t, p, cursor)
+		switch {
+		case cursor >= 0:
+			sortByID(t, rows)
+		case len(order) > 0:
+			sortByID(t, rows)
+			s.sortRows(t, rows, order)
+		default:
+			s.sortDefault(t, rows)
+		}
 	}
+	total := len(rows)
+	at := func(i int) int { return int(rows[i]) }
 
 	b := make([]byte, 0, 4096)
 	b = append(b, `{"count":`...)
@@ -570,18 +583,13 @@ func (s *Sim) list(rd *renderer, t *table, prof Profile, u *url.URL) (*answer, e
 	var next, prev string
 	if cursor >= 0 {
 		// Cursor mode: ids from start on, no count.
-		first := 0
-		if all {
-			first = min(max(cursor-1, 0), total)
-		} else {
-			first = sort.Search(total, func(i int) bool { return at(i)+1 >= cursor })
-		}
+		first := sort.Search(total, func(i int) bool { return t.id(at(i)) >= cursor })
 		for i := first; i < total && len(page) < limit; i++ {
 			page = append(page, at(i))
 		}
 		b = append(b, "null"...)
 		if len(page) == limit && first+limit < total {
-			next = pageURL(rd.base, u, map[string]string{"start": strconv.Itoa(page[len(page)-1] + 2), "limit": strconv.Itoa(limit)})
+			next = pageURL(rd.base, u, map[string]string{"start": strconv.Itoa(t.id(page[len(page)-1]) + 1), "limit": strconv.Itoa(limit)})
 		}
 	} else {
 		for i := offset; i < total && len(page) < limit; i++ {
@@ -651,7 +659,7 @@ func pageURL(base string, u *url.URL, set map[string]string) string {
 func (s *Sim) run(t *table, p *plan, cursor int) []int32 {
 	var out []int32
 	test := func(r int) bool {
-		if cursor >= 0 && r+1 < cursor {
+		if cursor >= 0 && t.id(r) < cursor {
 			return false
 		}
 		for _, pr := range p.preds {
@@ -761,7 +769,8 @@ func (s *Sim) sortRows(t *table, rows []int32, order []orderKey) {
 	copy(rows, sorted)
 }
 
-// compareVal orders numbers numerically and strings naturally by their digits.
+// compareVal orders numbers numerically and strings in the natural_sort collation, which most
+// name fields have (with ordering=, PostgreSQL orders by the column's collation).
 func compareVal(x, y val) int {
 	if x.isNum && y.isNum {
 		switch {
@@ -772,49 +781,8 @@ func compareVal(x, y val) int {
 		}
 		return 0
 	}
-	return naturalCompare(x.str(), y.str())
+	return model.NaturalCompare(x.str(), y.str())
 }
-
-// naturalCompare compares strings with runs of digits as numbers ("eth2" < "eth10"), as
-// NetBox's natural ordering of names does.
-func naturalCompare(a, b string) int {
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		ca, cb := a[i], b[j]
-		if isDigit(ca) && isDigit(cb) {
-			si, sj := i, j
-			for i < len(a) && isDigit(a[i]) {
-				i++
-			}
-			for j < len(b) && isDigit(b[j]) {
-				j++
-			}
-			// Compare the runs as numbers: without leading zeros, the longer is larger.
-			da, db := strings.TrimLeft(a[si:i], "0"), strings.TrimLeft(b[sj:j], "0")
-			if len(da) != len(db) {
-				if len(da) < len(db) {
-					return -1
-				}
-				return 1
-			}
-			if c := strings.Compare(da, db); c != 0 {
-				return c
-			}
-			continue
-		}
-		if ca != cb {
-			if ca < cb {
-				return -1
-			}
-			return 1
-		}
-		i++
-		j++
-	}
-	return (len(a) - i) - (len(b) - j)
-}
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func (s *Sim) serveControl(w http.ResponseWriter, r *http.Request) {
 	switch {

@@ -85,6 +85,10 @@ type table struct {
 	// peers are the objects at the far end of a cabled row's cable (link_peers,
 	// connected_endpoints).
 	peers map[int32][]ref
+
+	// ids are the rows' ids and rows the row of each id (ids.go); nil: id = row+1.
+	ids, rows []int32
+	order     orderCache
 }
 
 func (t *table) col(name string) *column {

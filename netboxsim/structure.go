@@ -177,7 +177,7 @@ func (g *generator) structure() {
 			"vlan_translation_policy", "qinq_svlan", "vdcs", "wireless_lans", "mac_addresses", "primary_mac_address", "vrf")
 		for r := range t.n {
 			fkSet(t, "device", r, r/ifacesPerDevice)
-			strSet(t, "name", r, fmt.Sprintf("eth%d", r%ifacesPerDevice))
+			strSet(t, "name", r, ifaceName(r%ifacesPerDevice))
 			boolSet(t, "enabled", r, r%7 != 3)
 			boolSet(t, "mgmt_only", r, r%ifacesPerDevice == 0)
 			boolSet(t, "mark_connected", r, false)
@@ -210,7 +210,7 @@ func (g *generator) structure() {
 		fkNullAll(t, "parent", "bridge", "l2vpn_termination", "vlan_translation_policy", "qinq_svlan", "mac_addresses", "primary_mac_address", "vrf")
 		for r := range t.n {
 			fkSet(t, "virtual_machine", r, r/vmIfacesPerVM)
-			strSet(t, "name", r, fmt.Sprintf("eth%d", r%vmIfacesPerVM))
+			strSet(t, "name", r, vmIfaceName(r%vmIfacesPerVM))
 			boolSet(t, "enabled", r, r%5 != 4)
 		}
 	}

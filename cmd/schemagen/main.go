@@ -90,9 +90,14 @@ func generate(doc *document, overridesData []byte, source string) (*model.Regist
 	if err != nil {
 		return nil, nil, skipped, err
 	}
+	ordering, err := generateOrdering(reg, source)
+	if err != nil {
+		return nil, nil, skipped, err
+	}
 	return reg, []outputFile{
 		{Path: "model/zz_generated_registry.go", Data: registry},
 		{Path: "schema/zz_generated_schema.graphql", Data: emitSDL(reg, ks, source)},
 		{Path: "schema/zz_generated_resolvers.go", Data: resolvers},
+		ordering,
 	}, skipped, nil
 }

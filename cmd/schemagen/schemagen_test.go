@@ -315,8 +315,7 @@ func TestBuildMiniDocument(t *testing.T) {
 		{"config_context is JSON", device.Field("config_context").Kind == model.KindJSON},
 		{"assigned_object is a generic relation", reg.Object("IPAddress").Field("assigned_object").Kind == model.KindGeneric},
 		{"site brief keys", len(site.Brief) == 5},
-		// Only what the document lists: NetBox ignores a parameter it does not know, so an
-		// invented lookup (regex where only __ic is listed) would silently match everything.
+		// Only what the document lists: the mini document has no __regex parameter.
 		{"name lookups", site.Filter("name").HasLookup("ic") && !site.Filter("name").HasLookup("regex") && site.Filter("name").Exact},
 		{"site_id binds the site field", device.Filter("site_id").Field == "site" && device.Filter("site_id").RelatedKey == "id"},
 		{"site (slug) binds the site field", device.Filter("site").RelatedKey == "slug"},

@@ -165,7 +165,11 @@ func (g *Gen) customField(obj *model.Object, underNot bool) map[string]any {
 	switch cf.Type {
 	case "text", "longtext", "url", "select":
 		kind = "string_lookup"
-		lks = []string{"exact", "in_list", "i_exact", "i_contains", "starts_with", "i_starts_with", "ends_with", "i_ends_with", "regex", "i_regex"}
+		lks = []string{"exact", "in_list", "i_exact", "i_contains", "i_starts_with", "i_ends_with"}
+		if g.Reg == nil || g.Reg.RegexLookups() {
+			// NetBox 4.2 has no __regex, which these need on a custom field.
+			lks = append(lks, "starts_with", "ends_with", "regex", "i_regex")
+		}
 		if cf.FilterLogic == "loose" && cf.Type != "select" {
 			if underNot {
 				return nil

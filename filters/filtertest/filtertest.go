@@ -6,6 +6,7 @@ package filtertest
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -15,7 +16,9 @@ import (
 	"github.com/graphbox/graphbox/rest"
 )
 
-// Dataset is an in-memory inventory, by object type Name, rows in id order.
+// Dataset is an in-memory inventory, by object type Name, rows in id order. The Reference orders
+// its answers by the registry's default orders, reading related rows here where an ordering
+// term needs more than a relation's nested form.
 type Dataset map[string][]rest.Object
 
 // ByID finds a row by id, or nil.
@@ -402,7 +405,24 @@ func LeafMatch(lookup, want string, v any) bool {
 	return false
 }
 
-// Rows answers a window the reference way: filter, sort by the ordering terms then id, slice.
+// sort puts matching rows in the upstream's order: the requested ordering terms then id, or
+// the type's default order (model.Ordering: its terms, a tree's order over all its rows).
+func (r *Reference) sort(obj *model.Object, rows []rest.Object, ordering []string) {
+	switch {
+	case len(ordering) > 0:
+		order.Rows(rows, ordering)
+	case obj.Order.Tree:
+		ranks := order.TreeRanks(r.Data[obj.Name], r.Reg, obj, r.related)
+		sort.SliceStable(rows, func(i, j int) bool { return ranks[rows[i].ID()] < ranks[rows[j].ID()] })
+	default:
+		order.Default(rows, r.Reg, obj, r.related)
+	}
+}
+
+// related is the related row an ordering term reads through (order.Lookup).
+func (r *Reference) related(obj *model.Object, id int) rest.Object { return r.byID(obj.Name, id) }
+
+// Rows answers a window the reference way: filter, sort as the upstream lists (sort), slice.
 // It returns the window's ids and the total.
 func (r *Reference) Rows(obj *model.Object, in map[string]any, w Window) ([]int, int) {
 	var match []rest.Object
@@ -417,7 +437,7 @@ func (r *Reference) Rows(obj *model.Object, in map[string]any, w Window) ([]int,
 			match = append(match, row)
 		}
 	}
-	order.Rows(match, w.Ordering)
+	r.sort(obj, match, w.Ordering)
 	total := len(match)
 	lo, hi := min(w.Offset, total), min(w.Offset+w.Limit, total)
 	ids := make([]int, 0, hi-lo)

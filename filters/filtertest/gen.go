@@ -225,6 +225,11 @@ func Supported(obj *model.Object, p *model.FilterParam, lk string) bool {
 	need := map[string]string{"exact": "", "in_list": "", "i_exact": "ie", "contains": "regex", "starts_with": "regex",
 		"ends_with": "regex", "regex": "regex", "i_regex": "iregex", "i_contains": "ic", "i_starts_with": "isw",
 		"i_ends_with": "iew", "gt": "gt", "gte": "gte", "lt": "lt", "lte": "lte", "range": "gte", "is_null": "empty"}[lk]
+	// Without __regex (NetBox 4.2) the case-sensitive lookups are the case-insensitive one
+	// narrowed by a check of the field, which a derived parameter does not have.
+	if ci, ok := map[string]string{"contains": "ic", "starts_with": "isw", "ends_with": "iew"}[lk]; ok && !p.HasLookup("regex") {
+		return p.Field != "" && p.HasLookup(ci)
+	}
 	if lk == "range" && !p.HasLookup("lte") {
 		return false
 	}

@@ -4,6 +4,7 @@
 package order
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -30,14 +31,7 @@ func Compare(a, b rest.Object, ordering []string) int {
 			return c
 		}
 	}
-	ia, ib := a.ID(), b.ID()
-	switch {
-	case ia < ib:
-		return -1
-	case ia > ib:
-		return 1
-	}
-	return 0
+	return cmp.Compare(a.ID(), b.ID())
 }
 
 // compareValues compares two JSON values; NULL sorts after everything (PostgreSQL's default for
@@ -54,13 +48,7 @@ func compareValues(a, b any) int {
 	}
 	if x, ok := number(a); ok {
 		if y, ok := number(b); ok {
-			switch {
-			case x < y:
-				return -1
-			case x > y:
-				return 1
-			}
-			return 0
+			return cmp.Compare(x, y)
 		}
 	}
 	if x, ok := a.(bool); ok {
