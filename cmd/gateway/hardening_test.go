@@ -172,17 +172,7 @@ func TestEveryErrorHasACode(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			req, _ := http.NewRequest(c.method, s.gwURL+"/graphql/?"+c.rawQuery, strings.NewReader(c.body))
-			if c.contentType != "" {
-				req.Header.Set("Content-Type", c.contentType)
-			}
-			req.Header.Set("Authorization", fullToken)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			raw, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			resp, raw := s.send(t, c.method, "?"+c.rawQuery, c.contentType, c.body, nil)
 			var r gqlResponse
 			if err := json.Unmarshal(raw, &r); err != nil {
 				t.Fatalf("answer is not JSON (%d): %s", resp.StatusCode, raw)
@@ -216,15 +206,7 @@ func TestPartialAnswerAtDeadline(t *testing.T) {
 	}
 	start := time.Now()
 	body, _ := json.Marshal(map[string]string{"query": `{ site(id: 1) { name } ip_address(id: 1) { address } }`})
-	req, _ := http.NewRequest("POST", s.gwURL+"/graphql/", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", fullToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_, raw := s.send(t, "POST", "", "application/json", string(body), nil)
 	elapsed := time.Since(start)
 	var r struct {
 		Data struct {
@@ -270,16 +252,7 @@ func TestUpstream500LoggedNotAnswered(t *testing.T) {
 		t.Fatal(err)
 	}
 	body, _ := json.Marshal(map[string]string{"query": `{ site_list { total_count } }`})
-	req, _ := http.NewRequest("POST", s.gwURL+"/graphql/", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", fullToken)
-	req.Header.Set("X-Request-ID", "support-case-42")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_, raw := s.send(t, "POST", "", "application/json", string(body), map[string]string{"X-Request-ID": "support-case-42"})
 	var r gqlResponse
 	if err := json.Unmarshal(raw, &r); err != nil || len(r.Errors) != 1 {
 		t.Fatalf("answer %s", raw)
@@ -287,7 +260,7 @@ func TestUpstream500LoggedNotAnswered(t *testing.T) {
 	if code := r.codes()[0]; code != "UPSTREAM_UNAVAILABLE" {
 		t.Errorf("code %s, want UPSTREAM_UNAVAILABLE", code)
 	}
-	for _, leak := range []string{"SimulatedFault", "netbox_version", "python_version", "4.2.2", "127.0.0.1", s.simURL} {
+	for _, leak := range []string{"SimulatedFault", "netbox_version", "python_version", netboxsim.Version, "127.0.0.1", s.simURL} {
 		if strings.Contains(string(raw), leak) {
 			t.Errorf("the answer shows %q: %s", leak, raw)
 		}
@@ -301,4 +274,25 @@ func TestUpstream500LoggedNotAnswered(t *testing.T) {
 	if !found {
 		t.Errorf("no log line has both the request id and the upstream's exception:\n%s", logs.String())
 	}
+}
+
+// send makes one request to the gateway with the full-read token (and extra headers) and returns
+// the answer with its body read.
+func (s *stack) send(t *testing.T, method, query, contentType, body string, headers map[string]string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(method, s.gwURL+"/graphql/"+query, strings.NewReader(body))
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	req.Header.Set("Authorization", fullToken)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, raw
 }

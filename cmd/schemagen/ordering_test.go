@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -16,22 +15,7 @@ import (
 func TestOrderingBothDocuments(t *testing.T) {
 	for _, name := range []string{"openapi.yaml", "openapi-4.6.8.json"} {
 		t.Run(name, func(t *testing.T) {
-			path := filepath.Join(moduleRoot(t), "..", "shared", "netbox", name)
-			if _, err := os.Stat(path); err != nil {
-				t.Skipf("NetBox's document is not at %s (it sits in ../shared beside the repository): %v", path, err)
-			}
-			doc, err := loadDocument(context.Background(), path, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			ov, err := parseOverrides(defaultOverrides)
-			if err != nil {
-				t.Fatal(err)
-			}
-			reg, _, _, err := build(doc, ov)
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, reg := referenceRegistry(t, name)
 			ords, err := orderings(reg, defaultOrdering)
 			if err != nil {
 				t.Fatal(err)

@@ -373,22 +373,7 @@ func TestLoadDocumentFromURL(t *testing.T) {
 func TestOnlyListedParameters(t *testing.T) {
 	for _, file := range []string{"openapi.yaml", "openapi-4.6.8.json"} {
 		t.Run(file, func(t *testing.T) {
-			path := filepath.Join(moduleRoot(t), "..", "shared", "netbox", file)
-			if _, err := os.Stat(path); err != nil {
-				t.Skipf("NetBox's document %s is absent (../shared beside the repository): %v", file, err)
-			}
-			doc, err := loadDocument(context.Background(), path, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			ov, err := parseOverrides(defaultOverrides)
-			if err != nil {
-				t.Fatal(err)
-			}
-			reg, _, _, err := build(doc, ov)
-			if err != nil {
-				t.Fatal(err)
-			}
+			doc, reg := referenceRegistry(t, file)
 			checked, regex := 0, 0
 			for _, o := range reg.Objects {
 				listed := map[string]bool{}
@@ -587,4 +572,27 @@ deprecated:
 			t.Errorf("%s: not as expected", c.name)
 		}
 	}
+}
+
+// referenceRegistry builds the registry of one of NetBox's documents in ../shared/netbox (skipping
+// where it is absent), with the built-in overrides.
+func referenceRegistry(t *testing.T, file string) (*document, *model.Registry) {
+	t.Helper()
+	path := filepath.Join(moduleRoot(t), "..", "shared", "netbox", file)
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("NetBox's document %s is absent (../shared beside the repository): %v", file, err)
+	}
+	doc, err := loadDocument(context.Background(), path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ov, err := parseOverrides(defaultOverrides)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, _, _, err := build(doc, ov)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc, reg
 }
