@@ -135,16 +135,23 @@ func TestLoaderCacheByteBound(t *testing.T) {
 // must still be what the entries really hold, within 15%.
 func TestCacheChargeSmallEntries(t *testing.T) {
 	const n = 20000
-	c := NewBoundedCache(CacheOptions{TTL: time.Minute, MaxEntries: n})
-	prefix := c.TokenHash(tokenFull) + "|o|/api/dcim/devices/"
+	var c *Cache
 	keys := make([]string, n) // the slice outside the measure, the keys (held by the cache) inside
-	held, _ := retained(func() any {
-		for i := range keys {
-			keys[i] = fmt.Sprintf("%s%d/", prefix, i)
-			c.set(keys[i], make([]byte, 100), 200, nil)
-		}
-		return nil
-	})
+	// Memory that earlier tests' goroutines let go of during the measure makes it read low, never
+	// high: the largest of three measures is the one undisturbed.
+	var held int64
+	for range 3 {
+		c = NewBoundedCache(CacheOptions{TTL: time.Minute, MaxEntries: n})
+		prefix := c.TokenHash(tokenFull) + "|o|/api/dcim/devices/"
+		h, _ := retained(func() any {
+			for i := range keys {
+				keys[i] = fmt.Sprintf("%s%d/", prefix, i)
+				c.set(keys[i], make([]byte, 100), 200, nil)
+			}
+			return nil
+		})
+		held = max(held, h)
+	}
 	charged := c.Bytes()
 	if c.Len() != n {
 		t.Fatalf("%d entries, want %d", c.Len(), n)
