@@ -223,10 +223,8 @@ func (c *Client) Get(ctx context.Context, auth, pathAndQuery string) (*Response,
 			slog.Duration("duration", dur), slog.String("error", redact(err.Error(), auth)))
 		return nil, e
 	}
-	// Already in memory (attemptTransport), its length known: the copy is exactly the body's
-	// size, so that the loaders' cache charges what it holds.
-	body := make([]byte, resp.ContentLength)
-	_, err = io.ReadFull(resp.Body, body)
+	// Already in memory (attemptTransport): taken as it is, not copied again.
+	body, err := heldBytes(resp)
 	resp.Body.Close()
 	if err != nil {
 		return nil, transportError(ctx, err, pathAndQuery)
@@ -474,9 +472,33 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if int64(len(body)) > t.maxBody {
 		return nil, errBodyTooLarge
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if resp.ContentLength < 0 && cap(body)-len(body) > len(body)/8 {
+		// A body of unknown length grew by doubling: keep it at its size, since the loaders'
+		// cache charges an answer's capacity.
+		body = bytes.Clone(body)
+	}
+	resp.Body = &heldBody{Reader: bytes.NewReader(body), buf: body}
 	resp.ContentLength = int64(len(body))
 	return resp, nil
+}
+
+// heldBody is a body attemptTransport read whole; Get takes its bytes without another copy.
+type heldBody struct {
+	*bytes.Reader
+	buf []byte
+}
+
+func (*heldBody) Close() error { return nil }
+
+// heldBytes is the body of resp: the bytes attemptTransport holds, or (where something between
+// wrapped the body) a read of it.
+func heldBytes(resp *http.Response) ([]byte, error) {
+	if h, ok := resp.Body.(*heldBody); ok {
+		return h.buf, nil
+	}
+	body := make([]byte, resp.ContentLength)
+	_, err := io.ReadFull(resp.Body, body)
+	return body, err
 }
 
 func (t *attemptTransport) attemptErr(parent, attempt context.Context, err error) error {
