@@ -132,7 +132,7 @@ func TestLoaderCacheByteBound(t *testing.T) {
 }
 
 // TestCacheChargeSmallEntries: with many small answers the bookkeeping dominates; the charge
-// must still be what the entries really hold, within 15%.
+// must still cover what the entries really hold, without wasting the budget.
 func TestCacheChargeSmallEntries(t *testing.T) {
 	const n = 20000
 	var c *Cache
@@ -158,8 +158,12 @@ func TestCacheChargeSmallEntries(t *testing.T) {
 	}
 	perEntry := float64(held)/n - 100 - float64(len(keys[0]))
 	t.Logf("%d entries of 100 B with %d B keys: retain %d B (%.0f B each besides body and key), charged %d B", n, len(keys[0]), held, perEntry, charged)
-	if d := float64(charged-held) / float64(held); d < -0.15 || d > 0.15 {
-		t.Errorf("charged %d B, retain %d B: off by %.0f%%", charged, held, 100*d)
+	// The charge may not be below what the entries hold (the byte bound would not hold), and
+	// not far above (the bound would waste the budget). What the runtime retains per small entry
+	// varies with the run: 334 B alone, 268 B in some runs of the whole suite; the charge
+	// (336 B) is the larger.
+	if d := float64(charged-held) / float64(held); d < -0.02 || d > 0.25 {
+		t.Errorf("charged %d B, retain %d B: off by %.0f%%, want between -2%% and +25%%", charged, held, 100*d)
 	}
 }
 
