@@ -409,9 +409,16 @@ func (s *Sim) objectTypeParam(t *table, p *plan, rel *table, key, k, lookup stri
 	if err != nil {
 		return err
 	}
+	s.matchContentTypes(t, p, ci, rel, rows, lookup == "n")
+	return nil
+}
+
+// matchContentTypes keeps the rows of t whose content type column ci (one value or several)
+// names one of the object types rows of rel, or, negated, none of them.
+func (s *Sim) matchContentTypes(t *table, p *plan, ci int, rel *table, rows []int32, negate bool) {
 	app, mdl := rel.col("app_label"), rel.col("model")
 	if app == nil || mdl == nil || app.kind != colString || mdl.kind != colString {
-		return nil
+		return
 	}
 	want := map[string]bool{}
 	for _, r := range rows {
@@ -428,10 +435,9 @@ func (s *Sim) objectTypeParam(t *table, p *plan, rel *table, key, k, lookup stri
 		}
 		return false
 	}
-	if lookup == "n" {
+	if negate {
 		p.preds = append(p.preds, func(row int) bool { return !m(row) })
-		return nil
+		return
 	}
 	p.preds = append(p.preds, m)
-	return nil
 }

@@ -238,24 +238,6 @@ func (s *Sim) typeIDParam(t *table, p *plan, fp *model.FilterParam, k, lookup st
 	if err != nil {
 		return true, err
 	}
-	app, mdl := ot.col("app_label"), ot.col("model")
-	if app == nil || mdl == nil {
-		return false, nil
-	}
-	want := map[string]bool{}
-	for _, r := range rows {
-		want[app.strs[r]+"."+mdl.strs[r]] = true
-	}
-	get := s.valuesOf(t, ci, "")
-	var buf []val
-	m := func(row int) bool {
-		buf = get(row, buf[:0])
-		return len(buf) == 1 && want[buf[0].s]
-	}
-	if lookup == "n" {
-		p.preds = append(p.preds, func(row int) bool { return !m(row) })
-		return true, nil
-	}
-	p.preds = append(p.preds, m)
+	s.matchContentTypes(t, p, ci, ot, rows, lookup == "n")
 	return true, nil
 }
