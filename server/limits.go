@@ -75,14 +75,8 @@ func satAdd(a, b int) int {
 	return a + b
 }
 
-// checkDocument parses query, picks the operation the request runs and checks it against the
-// limits. It returns every limit that is exceeded, not only the first.
-func checkDocument(query, operationName string, lim limits) []*requestError {
-	_, errs := parseDocument(query, operationName, lim)
-	return errs
-}
-
-// parseDocument is checkDocument that also returns the parsed document.
+// parseDocument parses query, picks the operation the request runs and checks it against the
+// limits. It returns the document and every limit that is exceeded, not only the first.
 func parseDocument(query, operationName string, lim limits) (*ast.QueryDocument, []*requestError) {
 	if lim.MaxQueryLength > 0 && len(query) > lim.MaxQueryLength {
 		return nil, []*requestError{{

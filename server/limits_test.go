@@ -112,7 +112,7 @@ func TestCheckDocument(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			errs := checkDocument(tc.query, tc.op, tc.lim)
+			_, errs := parseDocument(tc.query, tc.op, tc.lim)
 			var codes []string
 			for _, e := range errs {
 				codes = append(codes, e.Code)
@@ -128,7 +128,7 @@ func TestCheckDocument(t *testing.T) {
 }
 
 func TestParseErrorHasLocation(t *testing.T) {
-	errs := checkDocument("{\n  a(\n}", "", limits{})
+	_, errs := parseDocument("{\n  a(\n}", "", limits{})
 	if len(errs) != 1 || len(errs[0].Locations) != 1 || errs[0].Locations[0].Line != 3 {
 		t.Fatalf("errors = %+v, want one with a location on line 3", errs)
 	}
@@ -153,7 +153,7 @@ func itoa(i int) string {
 func BenchmarkCheckDocument(b *testing.B) {
 	lim := limits{MaxQueryLength: DefaultMaxQueryLength, MaxDepth: DefaultMaxDepth, MaxAliases: DefaultMaxAliases, MaxSelections: DefaultMaxSelections}
 	for b.Loop() {
-		if errs := checkDocument(introspectionQuery, "", lim); len(errs) != 0 {
+		if _, errs := parseDocument(introspectionQuery, "", lim); len(errs) != 0 {
 			b.Fatal(errs)
 		}
 	}
