@@ -103,6 +103,16 @@ type Reverse struct {
 	// for many parents be split back per parent. Empty when only the upstream's filter knows
 	// the link (then each parent costs its own request).
 	Via string
+	// TypeParam is the child's parameter that takes the parent's content type where the child
+	// refers to its parent generically ("assigned_object_type" of journal entries, with Param
+	// "assigned_object_id"); TypeKey and IDKey are the child's fields holding that type and id,
+	// which split one request for many parents back per parent.
+	TypeParam, TypeKey, IDKey string
+	// One marks a one-to-one reverse relation (Device.vc_master_for): a single object or null.
+	One bool
+	// Deprecated names the field that replaces this one, for a name Graphbox served before it
+	// took NetBox's (console_ports, now consoleports); empty for current fields.
+	Deprecated string
 }
 
 // ParamType is the value type of a filter parameter.
@@ -166,6 +176,14 @@ const (
 	// custom-field filter; it compiles to cf_<path> parameters, which the upstream's document
 	// does not list, so the compiler needs the custom field's definition at run time.
 	FilterCustomFields
+	// FilterID takes a bare ID (NetBox 4.5+'s `site_id: "1"`): the exact Param.
+	FilterID
+	// FilterDistinct is NetBox's DISTINCT: Boolean. A REST list never repeats a row, so it is
+	// accepted and changes nothing.
+	FilterDistinct
+	// FilterUnavailable is a field of NetBox's filter input that no REST parameter can answer
+	// exactly; compiling it fails with Reason, naming the field.
+	FilterUnavailable
 )
 
 // FilterField is one field of the GraphQL <Model>Filter input and the REST parameter it compiles to.
@@ -183,6 +201,14 @@ type FilterField struct {
 	Tree bool
 	// Field is the object's field the filter tests; its Choices give a FilterChoice's enum values.
 	Field string
+	// OneOf marks NetBox 4.5+'s one-of numeric lookups (IntegerLookup, FloatLookup, ...): the
+	// input holds exactly one of filter_lookup, range_lookup and comparison_lookup.
+	OneOf bool
+	// Reason says why a FilterUnavailable field cannot be compiled.
+	Reason string
+	// Deprecated names the field that replaces this one, for a name Graphbox served before it
+	// took NetBox's; empty for current fields.
+	Deprecated string
 }
 
 // Union is a GraphQL union of the object types a generic relation can point at.
