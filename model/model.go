@@ -235,6 +235,9 @@ type Object struct {
 	Filters     []FilterParam
 	// FilterFields are the fields of the GraphQL <Model>Filter input, besides AND, OR and NOT.
 	FilterFields []FilterField
+	// Aliases are GraphQL fields that read a REST field of another name (NetBox's
+	// custom_field_data is REST's custom_fields; a tree's level is REST's _depth).
+	Aliases []Alias
 	// Search tells whether the list endpoint takes q= (quick search).
 	Search bool
 	// Ordering tells whether the list endpoint takes ordering=.
@@ -242,6 +245,19 @@ type Object struct {
 	// Order is how the upstream orders the list without ordering= (NetBox's Meta.ordering, its
 	// natural collations, tree order); the zero value is id order.
 	Order Ordering
+}
+
+// Alias is a GraphQL field name for a REST field of another name.
+type Alias struct{ Name, Source string }
+
+// RESTName is the REST field a GraphQL field of o reads: its alias's source, or the name itself.
+func (o *Object) RESTName(name string) string {
+	for _, a := range o.Aliases {
+		if a.Name == name {
+			return a.Source
+		}
+	}
+	return name
 }
 
 // Field returns the field with the given name, or nil.

@@ -206,6 +206,11 @@ func (r *request) readChildren(ctx context.Context, spec *reverseSpec, parents [
 		if err != nil {
 			return nil, err
 		}
+		if spec.typeParam != "" {
+			if wp, err = wp.With(spec.typeParam, spec.q.Get(spec.typeParam)); err != nil {
+				return nil, err
+			}
+		}
 		return wp.All(ctx, f, fields)
 	}
 	for start := 0; start < len(parents); start += parentChunk {

@@ -24,14 +24,26 @@ import (
 	"github.com/graphbox/graphbox/rest"
 )
 
-//go:embed base.graphql
-var baseSDL string
-
 //go:embed zz_generated_schema.graphql
 var generatedSDL string
 
-// SDL is the whole schema Graphbox serves.
-func SDL() string { return baseSDL + "\n" + generatedSDL }
+//go:embed zz_generated_schema_v1.graphql
+var generatedSDLV1 string
+
+// SDL is the schema Graphbox serves as version 2: root lists with results, total_count and
+// page_info.
+func SDL() string { return generatedSDL }
+
+// SDLV1 is the schema of version 1: root lists as NetBox 4.6 returns them, plain lists.
+func SDLV1() string { return generatedSDLV1 }
+
+// SDLFor is the schema of a version (1 or 2).
+func SDLFor(version int) string {
+	if version == 1 {
+		return generatedSDLV1
+	}
+	return generatedSDL
+}
 
 // Options configure a Gateway.
 type Options struct {
@@ -57,9 +69,10 @@ const DefaultOverlapLimit = 10_000
 
 // Gateway executes GraphQL operations against the upstream on behalf of one caller each.
 type Gateway struct {
-	schema *graphql.Schema
-	reg    *model.Registry
-	opts   Options
+	schema   *graphql.Schema // version 2
+	schemaV1 *graphql.Schema
+	reg      *model.Registry
+	opts     Options
 }
 
 // Request is one GraphQL operation from one caller.
@@ -70,6 +83,8 @@ type Request struct {
 	Authorization string // the caller's header, forwarded verbatim upstream
 	Explain       bool
 	RequestID     string // for the logs
+	// Version is the schema version to answer with: 1 (NetBox's plain lists) or 2 (default).
+	Version int
 	// Warnings are the HTTP layer's, to join the answer's extensions.warnings.
 	Warnings []Warning
 }
@@ -80,14 +95,22 @@ type Result struct {
 	Status   int
 }
 
-// Query is the root resolver; every root field is generated (zz_generated_resolvers.go).
+// Query is the root resolver of version 2; every root field is generated (zz_generated_resolvers.go).
 type Query struct{}
+
+// QueryV1 is the root resolver of version 1. Its generated list fields answer plain lists; what
+// it does not declare, it answers as version 2 does.
+type QueryV1 struct{ Query }
 
 // root hands graphql-go the query resolver through a Query method: graphql-go takes a root
 // method named Subscription as the subscription root, and NetBox has a subscription model.
 type root struct{ q *Query }
 
 func (r root) Query() *Query { return r.q }
+
+type rootV1 struct{ q *QueryV1 }
+
+func (r rootV1) Query() *QueryV1 { return r.q }
 
 // New parses the schema and binds it to the resolvers.
 func New(opts Options) (*Gateway, error) {
@@ -119,10 +142,14 @@ func New(opts Options) (*Gateway, error) {
 	began := time.Now()
 	s, err := graphql.ParseSchema(SDL(), root{&Query{}}, schemaOpts...)
 	if err != nil {
-		return nil, fmt.Errorf("schema: %w", err)
+		return nil, fmt.Errorf("schema (version 2): %w", err)
+	}
+	s1, err := graphql.ParseSchema(SDLV1(), rootV1{&QueryV1{}}, schemaOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("schema (version 1): %w", err)
 	}
 	opts.Logger.Info("schema ready", "object_types", len(opts.Registry.Objects), "parse", time.Since(began).Round(time.Millisecond))
-	return &Gateway{schema: s, reg: opts.Registry, opts: opts}, nil
+	return &Gateway{schema: s, schemaV1: s1, reg: opts.Registry, opts: opts}, nil
 }
 
 type requestKey struct{}
@@ -141,6 +168,10 @@ type request struct {
 	specs   map[groupKey]*reverseSpec
 
 	rejected atomic.Pointer[rest.Error]
+
+	ctOnce sync.Once // the upstream's content type ids, read on first use
+	ctIDs  map[string]graphql.ID
+	ctErr  error
 
 	plansMu  sync.Mutex
 	plans    []explainPlan // compiled filters, for the explain extension
@@ -199,7 +230,11 @@ func (g *Gateway) Execute(ctx context.Context, req Request) Result {
 	}
 	ctx = context.WithValue(ctx, requestKey{}, r)
 	r.ctx = ctx
-	resp := g.schema.Exec(ctx, req.Query, req.OperationName, req.Variables)
+	s := g.schema
+	if req.Version == 1 {
+		s = g.schemaV1
+	}
+	resp := s.Exec(ctx, req.Query, req.OperationName, req.Variables)
 	cancel()
 	r.wg.Wait()
 	classifyErrors(resp)

@@ -21,59 +21,6 @@ type node struct {
 
 func (n *node) id() graphql.ID { return graphql.ID(strconv.Itoa(n.data.ID())) }
 
-func (n *node) str(name string) string {
-	if s := n.strPtr(name); s != nil {
-		return *s
-	}
-	return ""
-}
-
-func (n *node) strPtr(name string) *string { return toStr(n.data[name]) }
-
-func (n *node) intPtr(name string) *int32 { return toInt(n.data[name]) }
-
-func (n *node) bigIntPtr(name string) *BigInt { return toBigInt(n.data[name]) }
-
-func (n *node) floatPtr(name string) *float64 { return toFloat(n.data[name]) }
-
-func (n *node) boolPtr(name string) *bool {
-	if b, ok := n.data[name].(bool); ok {
-		return &b
-	}
-	return nil
-}
-
-func (n *node) strList(name string) *[]string    { return list(n.data[name], toStr) }
-func (n *node) intList(name string) *[]int32     { return list(n.data[name], toInt) }
-func (n *node) bigIntList(name string) *[]BigInt { return list(n.data[name], toBigInt) }
-func (n *node) floatList(name string) *[]float64 { return list(n.data[name], toFloat) }
-func (n *node) boolList(name string) *[]bool {
-	return list(n.data[name], func(v any) *bool {
-		b, ok := v.(bool)
-		if !ok {
-			return nil
-		}
-		return &b
-	})
-}
-
-// choice reads a choice field's value: {"value","label"} or a bare value.
-func (n *node) choice(name string) *string {
-	v := n.data[name]
-	if m, ok := v.(map[string]any); ok {
-		v = m["value"]
-	}
-	return toStr(v)
-}
-
-func (n *node) choiceInt(name string) *int32 {
-	v := n.data[name]
-	if m, ok := v.(map[string]any); ok {
-		v = m["value"]
-	}
-	return toInt(v)
-}
-
 func (n *node) family(name string) *familyResolver {
 	m, ok := n.data[name].(map[string]any)
 	if !ok {
@@ -87,16 +34,8 @@ func (n *node) family(name string) *familyResolver {
 	return &familyResolver{value: *v, label: label}
 }
 
-func (n *node) json(name string) *JSON {
-	v, ok := n.data[name]
-	if !ok || v == nil {
-		return nil
-	}
-	return &JSON{Value: v}
-}
-
 func toStr(v any) *string {
-	switch t := v.(type) {
+	switch t := choiceValue(v).(type) {
 	case nil:
 		return nil
 	case string:
@@ -111,7 +50,7 @@ func toStr(v any) *string {
 }
 
 func toInt(v any) *int32 {
-	f, ok := v.(float64)
+	f, ok := choiceValue(v).(float64)
 	if !ok || f != math.Trunc(f) || f > math.MaxInt32 || f < math.MinInt32 {
 		return nil
 	}

@@ -53,17 +53,46 @@ func fieldsQuery(obj *model.Object, sel *selection, extra ...string) url.Values 
 	return url.Values{"fields": {strings.Join(restFields(obj, sel, extra...), ",")}}
 }
 
-// list answers <model>_list(filters:, pagination:, q:, ordering:).
+// list answers <model>_list(filters:, pagination:, q:, ordering:) as version 2 does.
 func (q *Query) list(ctx context.Context, name string, args listArgs) (*page, error) {
+	sel := selectionOf(ctx, true)
+	return q.listOf(ctx, name, args, sel.child("results", false))
+}
+
+// plainList answers <model>_list as version 1 does: the rows alone.
+func (q *Query) plainList(ctx context.Context, name string, args listArgs) ([]*node, error) {
+	p, err := q.listOf(ctx, name, args, selectionOf(ctx, true))
+	if err != nil {
+		return nil, err
+	}
+	return p.rows, nil
+}
+
+// listOf reads one window of a list; results is the selection under each row, nil when no row
+// is selected (total_count alone).
+func (q *Query) listOf(ctx context.Context, name string, args listArgs, results *selection) (*page, error) {
 	r := requestFrom(ctx)
 	obj := r.g.reg.Object(name)
 	offset, limit, err := r.g.window(args.Pagination)
 	if err != nil {
 		return nil, err
 	}
-	sel := selectionOf(ctx, true)
-	results := sel.child("results", false)
 	w := filters.Window{Offset: offset, Limit: limit}
+	if p := args.Pagination; p != nil && p.Start != nil {
+		// NetBox 4.5+'s cursor: the rows from id start on, in id order.
+		if p.Offset != 0 {
+			return nil, badInput("%s: pagination takes start or offset, not both", obj.List)
+		}
+		if args.Ordering != nil && len(*args.Ordering) > 0 {
+			return nil, badInput("%s: a start cursor lists in id order and takes no ordering", obj.List)
+		}
+		cursor := map[string]any{"id": map[string]any{"gte": strconv.Itoa(int(*p.Start))}}
+		if len(args.Filters.Raw) > 0 {
+			cursor = map[string]any{"AND": []any{args.Filters.Raw, cursor}}
+		}
+		args.Filters.Raw = cursor
+		args.Ordering = &[]string{"id"}
+	}
 	if args.Ordering != nil {
 		if !obj.Ordering && len(*args.Ordering) > 0 {
 			return nil, badInput("%s: the upstream cannot order this list", obj.List)
@@ -422,6 +451,8 @@ type reverseSpec struct {
 	parentOf func(rest.Object) []int
 	sel      *selection
 	plan     *filters.Plan // the relation's filters, if any
+	// typeParam is the child's parameter for the parent's content type (generic relations).
+	typeParam string
 }
 
 // reverseKey names the children a reverse relation reads for a selection and arguments. It
@@ -429,6 +460,9 @@ type reverseSpec struct {
 func (r *request) reverseKey(parent *model.Object, rev *model.Reverse, args *relationArgs, sel *selection) groupKey {
 	child := r.g.reg.Object(rev.Child)
 	var extra []string
+	if rev.TypeKey != "" {
+		extra = append(extra, rev.TypeKey, rev.IDKey)
+	}
 	if f := child.Field(rev.Via); f != nil {
 		extra = append(extra, f.Name)
 		if f.Kind == model.KindGeneric {
@@ -454,8 +488,30 @@ func (r *request) reverseSpec(ctx context.Context, parent *model.Object, rev *mo
 	}
 	child := r.g.reg.Object(rev.Child)
 	var parentOf func(rest.Object) []int
-	if f := child.Field(rev.Via); f != nil {
+	if rev.TypeKey != "" {
+		ct := parent.ContentType
+		parentOf = func(o rest.Object) []int {
+			if o[rev.TypeKey] != ct {
+				return nil
+			}
+			if id := toInt(o[rev.IDKey]); id != nil {
+				return []int{int(*id)}
+			}
+			return nil
+		}
+	} else if f := child.Field(rev.Via); f != nil {
 		switch f.Kind {
+		case model.KindManyToMany:
+			parentOf = func(o rest.Object) []int {
+				items, _ := o[f.Name].([]any)
+				out := make([]int, 0, len(items))
+				for _, it := range items {
+					if id := asObject(it).ID(); id != 0 {
+						out = append(out, id)
+					}
+				}
+				return out
+			}
 		case model.KindForeignKey:
 			parentOf = func(o rest.Object) []int { return []int{asObject(o[f.Name]).ID()} }
 		case model.KindGeneric:
@@ -472,6 +528,9 @@ func (r *request) reverseSpec(ctx context.Context, parent *model.Object, rev *mo
 		}
 	}
 	q := url.Values{"fields": {key.fields}}
+	if rev.TypeParam != "" {
+		q.Set(rev.TypeParam, parent.ContentType)
+	}
 	var plan *filters.Plan
 	if args != nil && len(args.Filters.Raw) > 0 {
 		var err error
@@ -479,7 +538,7 @@ func (r *request) reverseSpec(ctx context.Context, parent *model.Object, rev *mo
 			return nil, err
 		}
 	}
-	spec = &reverseSpec{key: key, child: child, param: rev.Param, q: q, parentOf: parentOf, sel: sel, plan: plan}
+	spec = &reverseSpec{key: key, child: child, param: rev.Param, q: q, parentOf: parentOf, sel: sel, plan: plan, typeParam: rev.TypeParam}
 	r.mu.Lock()
 	r.specs[key] = spec
 	r.mu.Unlock()

@@ -60,6 +60,83 @@ func (b *BigInt) UnmarshalGraphQL(input any) error {
 // MarshalJSON writes the number.
 func (b BigInt) MarshalJSON() ([]byte, error) { return strconv.AppendInt(nil, int64(b), 10), nil }
 
+// Decimal is NetBox's Decimal scalar, written as a string as strawberry writes Python's Decimal.
+type Decimal string
+
+// DateTime is NetBox's DateTime scalar: ISO 8601, as REST gives it.
+type DateTime string
+
+// Date is NetBox's Date scalar: YYYY-MM-DD.
+type Date string
+
+// Time is NetBox's Time scalar.
+type Time string
+
+// UUID is NetBox's UUID scalar.
+type UUID string
+
+// ImplementsGraphQLType binds Decimal to the Decimal scalar.
+func (Decimal) ImplementsGraphQLType(name string) bool { return name == "Decimal" }
+
+// ImplementsGraphQLType binds DateTime to the DateTime scalar.
+func (DateTime) ImplementsGraphQLType(name string) bool { return name == "DateTime" }
+
+// ImplementsGraphQLType binds Date to the Date scalar.
+func (Date) ImplementsGraphQLType(name string) bool { return name == "Date" }
+
+// ImplementsGraphQLType binds Time to the Time scalar.
+func (Time) ImplementsGraphQLType(name string) bool { return name == "Time" }
+
+// ImplementsGraphQLType binds UUID to the UUID scalar.
+func (UUID) ImplementsGraphQLType(name string) bool { return name == "UUID" }
+
+func unmarshalString(name string, input any) (string, error) {
+	switch v := input.(type) {
+	case string:
+		return v, nil
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64), nil
+	case int32:
+		return strconv.Itoa(int(v)), nil
+	}
+	return "", fmt.Errorf("%s: wrong type %T", name, input)
+}
+
+// UnmarshalGraphQL accepts a decimal string or a number.
+func (d *Decimal) UnmarshalGraphQL(input any) error {
+	s, err := unmarshalString("Decimal", input)
+	*d = Decimal(s)
+	return err
+}
+
+// UnmarshalGraphQL accepts a string.
+func (d *DateTime) UnmarshalGraphQL(input any) error {
+	s, err := unmarshalString("DateTime", input)
+	*d = DateTime(s)
+	return err
+}
+
+// UnmarshalGraphQL accepts a string.
+func (d *Date) UnmarshalGraphQL(input any) error {
+	s, err := unmarshalString("Date", input)
+	*d = Date(s)
+	return err
+}
+
+// UnmarshalGraphQL accepts a string.
+func (t *Time) UnmarshalGraphQL(input any) error {
+	s, err := unmarshalString("Time", input)
+	*t = Time(s)
+	return err
+}
+
+// UnmarshalGraphQL accepts a string.
+func (u *UUID) UnmarshalGraphQL(input any) error {
+	s, err := unmarshalString("UUID", input)
+	*u = UUID(s)
+	return err
+}
+
 // FilterInput carries any <Model>Filter input as graphql-go built it, for the filters package to
 // compile against the registry: one Go type serves all 123 filter inputs.
 type FilterInput struct{ Raw map[string]any }
@@ -89,6 +166,8 @@ func (f *FilterInput) UnmarshalGraphQL(input any) error {
 type OffsetPaginationInput struct {
 	Offset int32  `graphql:"offset"`
 	Limit  *int32 `graphql:"limit"`
+	// Start is NetBox 4.5+'s cursor: the list from this id on, in id order.
+	Start *int32 `graphql:"start"`
 }
 
 type idArgs struct {

@@ -81,7 +81,7 @@ func restFields(obj *model.Object, sel *selection, extra ...string) []string {
 		set[e] = true
 	}
 	for name := range sel.children {
-		f := obj.Field(name)
+		f := obj.Field(obj.RESTName(name))
 		if f == nil {
 			continue // class_type, a reverse relation (needs the id), or another member's field
 		}
@@ -106,7 +106,7 @@ func covered(reg *model.Registry, obj *model.Object, sel *selection, data rest.O
 		if static(name) || obj.ReverseField(name) != nil {
 			continue
 		}
-		f := obj.Field(name)
+		f := obj.Field(obj.RESTName(name))
 		if f == nil {
 			continue // a field of another union member
 		}

@@ -21,7 +21,7 @@ func (e schemaExecutor) Execute(ctx context.Context, req Request) Result {
 	}
 	res := e.g.Execute(ctx, schema.Request{
 		Query: req.Query, OperationName: req.OperationName, Variables: req.Variables,
-		Authorization: req.Authorization, Explain: req.Explain, RequestID: req.RequestID, Warnings: warnings,
+		Authorization: req.Authorization, Explain: req.Explain, RequestID: req.RequestID, Warnings: warnings, Version: req.Version,
 	})
 	return Result{Response: res.Response, Status: res.Status}
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"strconv"
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -33,7 +34,7 @@ func (c *ResponseCache) get(key string) ([]byte, bool) { return c.store.Lookup(k
 func (c *ResponseCache) put(key string, body []byte)   { c.store.Store(key, body) }
 
 // key names one request's answer; ok is false when the request cannot be cached.
-func (c *ResponseCache) key(auth string, doc *ast.QueryDocument, operationName string, vars map[string]any) (string, bool) {
+func (c *ResponseCache) key(auth string, version int, doc *ast.QueryDocument, operationName string, vars map[string]any) (string, bool) {
 	if doc == nil {
 		return "", false
 	}
@@ -44,7 +45,7 @@ func (c *ResponseCache) key(auth string, doc *ast.QueryDocument, operationName s
 	var printed strings.Builder
 	formatter.NewFormatter(&printed, formatter.WithoutDescription()).FormatQueryDocument(doc)
 	h := sha256.New()
-	for _, part := range []string{printed.String(), operationName, string(varsJSON)} {
+	for _, part := range []string{strconv.Itoa(version), printed.String(), operationName, string(varsJSON)} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}

@@ -43,6 +43,9 @@ type Request struct {
 	// Rewrites are the older filter dialect's forms the query was upgraded from, for the
 	// answer's extensions.warnings.
 	Rewrites []dialect.Rewrite
+	// Version is the schema version the path asked for: 1 (/graphql/v1/, NetBox's plain
+	// lists) or 2 (/graphql/v2/, results / total_count / page_info).
+	Version int
 }
 
 // Result is the executor's answer.
@@ -98,8 +101,12 @@ type Config struct {
 	// ResponseCache, when set, keeps finished answers per token (cache.response_share).
 	ResponseCache *ResponseCache
 	// Upgrader, when set, upgrades a query that fails validation and is written in an older
-	// NetBox filter dialect, and runs it again (graphql.legacy_filters).
-	Upgrader *dialect.Upgrader
+	// NetBox filter dialect, and runs it again (graphql.legacy_filters); UpgraderV1 does so for
+	// version 1's schema.
+	Upgrader, UpgraderV1 *dialect.Upgrader
+	// DefaultVersion is the schema version /graphql/ serves (GRAPHQL_DEFAULT_VERSION): 1 or 2;
+	// other values mean 2.
+	DefaultVersion int
 	// Metrics are served at /metrics; nil: a fresh registry of the handler's own.
 	Metrics *Metrics
 	// MetricsElsewhere leaves /metrics out of this handler (served on metrics.listen instead).
@@ -185,6 +192,10 @@ func newHandler(cfg Config, exec Executor, ready func(context.Context) error, lo
 	}
 	h.mux.HandleFunc("/graphql", h.graphql)
 	h.mux.HandleFunc("/graphql/{$}", h.graphql)
+	for _, v := range []string{"v1", "v2"} {
+		h.mux.HandleFunc("/graphql/"+v, h.graphql)
+		h.mux.HandleFunc("/graphql/"+v+"/{$}", h.graphql)
+	}
 	h.mux.HandleFunc("/healthz", h.healthz)
 	h.mux.HandleFunc("/readyz", h.readyz)
 	if cfg.Playground {
@@ -234,7 +245,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // route names a path for the metrics, from a fixed set so clients cannot grow the label space.
 func route(path string) string {
 	switch path {
-	case "/graphql", "/graphql/":
+	case "/graphql", "/graphql/", "/graphql/v1", "/graphql/v1/", "/graphql/v2", "/graphql/v2/":
 		return "graphql"
 	case "/healthz":
 		return "healthz"
@@ -368,10 +379,11 @@ func (h *handler) graphql(w http.ResponseWriter, r *http.Request) {
 		Authorization: r.Header.Get("Authorization"),
 		Explain:       h.cfg.Explain || p.Extensions["explain"] == true,
 		RequestID:     RequestID(r.Context()),
+		Version:       h.version(r.URL.Path),
 	}
 	cacheKey, cacheable := "", false
 	if h.cfg.ResponseCache != nil && !req.Explain {
-		cacheKey, cacheable = h.cfg.ResponseCache.key(req.Authorization, doc, req.OperationName, req.Variables)
+		cacheKey, cacheable = h.cfg.ResponseCache.key(req.Authorization, req.Version, doc, req.OperationName, req.Variables)
 	}
 	if cacheable {
 		if body, hit := h.cfg.ResponseCache.get(cacheKey); hit {
@@ -383,9 +395,13 @@ func (h *handler) graphql(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.RequestTimeout)
 	defer cancel()
 	res, ok := h.execute(ctx, req)
-	if ok && h.cfg.Upgrader != nil && invalidAsWritten(res) {
+	upgrader := h.cfg.Upgrader
+	if req.Version == 1 {
+		upgrader = h.cfg.UpgraderV1
+	}
+	if ok && upgrader != nil && invalidAsWritten(res) {
 		// Only a query the served schema refuses is looked at, so a valid one costs nothing more.
-		if up := h.cfg.Upgrader.Upgrade(req.Query, req.OperationName, req.Variables); len(up.Rewrites) > 0 {
+		if up := upgrader.Upgrade(req.Query, req.OperationName, req.Variables); len(up.Rewrites) > 0 {
 			h.log.DebugContext(r.Context(), "query upgraded from an older filter dialect", "rewrites", len(up.Rewrites))
 			req.Query, req.Variables, req.Rewrites = up.Query, up.Variables, up.Rewrites
 			res, ok = h.execute(ctx, req)
@@ -431,6 +447,21 @@ func writeAnswer(w http.ResponseWriter, media string, status int, body []byte) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// version is the schema version a path asks for: /graphql/v1/ and /graphql/v2/ name theirs,
+// /graphql/ serves the configured default.
+func (h *handler) version(path string) int {
+	switch strings.TrimSuffix(path, "/") {
+	case "/graphql/v1":
+		return 1
+	case "/graphql/v2":
+		return 2
+	}
+	if h.cfg.DefaultVersion == 1 {
+		return 1
+	}
+	return 2
 }
 
 // execute runs the executor; ok is false when it panicked (logged, with the token redacted).

@@ -94,6 +94,9 @@ type GraphQLConfig struct {
 	Playground    bool `key:"playground"`
 	Explain       bool `key:"explain"`
 	LegacyFilters bool `key:"legacy_filters"`
+	// DefaultVersion is the schema version /graphql/ serves (NetBox's GRAPHQL_DEFAULT_VERSION):
+	// 1, NetBox's plain lists, or 2, results / total_count / page_info.
+	DefaultVersion int `key:"default_version"`
 }
 
 // LimitsConfig bounds what one request may cost.
@@ -161,7 +164,7 @@ func DefaultConfig() Config {
 			MaxBodyBytes: 64 << 20,
 			MaxURLLength: loaders.DefaultMaxURLLength,
 		},
-		GraphQL: GraphQLConfig{Enabled: true, Playground: true, LegacyFilters: true},
+		GraphQL: GraphQLConfig{Enabled: true, Playground: true, LegacyFilters: true, DefaultVersion: 2},
 		Limits: LimitsConfig{
 			MaxBodyBytes:        server.DefaultMaxBodyBytes,
 			MaxDepth:            server.DefaultMaxDepth,
@@ -292,6 +295,9 @@ func EnvName(key string) string {
 	return envPrefix + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
 }
 
+// netboxEnv are the keys NetBox has a setting for, by that setting's name.
+var netboxEnv = map[string]string{"graphql.enabled": "GRAPHQL_ENABLED", "graphql.default_version": "GRAPHQL_DEFAULT_VERSION"}
+
 // lookup finds the value of key with the highest precedence: flag, environment, file.
 func lookup(key string, fs *pflag.FlagSet, env func(string) string, file *viper.Viper) (raw any, source string, ok bool) {
 	for name, k := range flagKeys {
@@ -303,9 +309,10 @@ func lookup(key string, fs *pflag.FlagSet, env func(string) string, file *viper.
 	if v := env(EnvName(key)); v != "" {
 		return v, EnvName(key), true
 	}
-	if key == "graphql.enabled" {
-		if v := env("GRAPHQL_ENABLED"); v != "" {
-			return v, "GRAPHQL_ENABLED", true
+	// NetBox's own setting names work too.
+	if netbox, ok := netboxEnv[key]; ok {
+		if v := env(netbox); v != "" {
+			return v, netbox, true
 		}
 	}
 	// A key left empty in the file ("url:") keeps its default.
@@ -631,6 +638,7 @@ func (c Config) ServerConfig() server.Config {
 		MaxQueryLength: c.Limits.MaxQueryLength,
 		RequestTimeout: c.Limits.RequestTimeout,
 		Playground:     c.GraphQL.Playground,
+		DefaultVersion: c.GraphQL.DefaultVersion,
 		Explain:        c.GraphQL.Explain,
 		MaxErrors:      c.Limits.MaxErrors,
 		MaxConcurrent:  c.Limits.MaxConcurrent,

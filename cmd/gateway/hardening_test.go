@@ -196,8 +196,10 @@ func TestEveryErrorHasACode(t *testing.T) {
 	}
 }
 
-// TestPartialAnswerAtDeadline: with a slow IPAM upstream, the site (answered in milliseconds)
-// comes back, and only the IP address fails, with UPSTREAM_TIMEOUT and its path.
+// TestPartialAnswerAtDeadline: with a slow IPAM upstream, the device (answered in milliseconds)
+// comes back, and only its primary IP address (a nullable field) fails, with UPSTREAM_TIMEOUT
+// and its path. NetBox's schema makes root fields non-null, so the partial answer lives below
+// them.
 func TestPartialAnswerAtDeadline(t *testing.T) {
 	s := newStack(t, func(c *Config) { c.Limits.RequestTimeout = 2 * time.Second; c.Cache.TTL = 0 })
 	if err := s.sim.SetFaults(netboxsim.Faults{Latency: &netboxsim.LatencyFault{
@@ -205,15 +207,18 @@ func TestPartialAnswerAtDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	body, _ := json.Marshal(map[string]string{"query": `{ site(id: 1) { name } ip_address(id: 1) { address } }`})
+	// created is not in the nested brief address, so the address is read from IPAM.
+	body, _ := json.Marshal(map[string]string{"query": `{ device_list(pagination: {limit: 1}) { results { name primary_ip4 { created } } } }`})
 	_, raw := s.send(t, "POST", "", "application/json", string(body), nil)
 	elapsed := time.Since(start)
 	var r struct {
 		Data struct {
-			Site *struct {
-				Name string `json:"name"`
-			} `json:"site"`
-			IPAddress *struct{} `json:"ip_address"`
+			List *struct {
+				Results []struct {
+					Name string    `json:"name"`
+					IP   *struct{} `json:"primary_ip4"`
+				} `json:"results"`
+			} `json:"device_list"`
 		} `json:"data"`
 		Errors []struct {
 			Message    string         `json:"message"`
@@ -224,18 +229,18 @@ func TestPartialAnswerAtDeadline(t *testing.T) {
 	if err := json.Unmarshal(raw, &r); err != nil {
 		t.Fatalf("answer is not JSON: %s", raw)
 	}
-	if r.Data.Site == nil || r.Data.Site.Name == "" {
-		t.Errorf("site not answered: %s", raw)
+	if r.Data.List == nil || len(r.Data.List.Results) != 1 || r.Data.List.Results[0].Name == "" {
+		t.Fatalf("device not answered: %s", raw)
 	}
-	if r.Data.IPAddress != nil {
-		t.Errorf("ip_address answered despite the slow upstream: %s", raw)
+	if r.Data.List.Results[0].IP != nil {
+		t.Errorf("primary_ip4 answered despite the slow upstream: %s", raw)
 	}
 	if len(r.Errors) != 1 {
-		t.Fatalf("errors %+v, want one for ip_address", r.Errors)
+		t.Fatalf("errors %+v, want one for primary_ip4", r.Errors)
 	}
 	e := r.Errors[0]
-	if e.Extensions["code"] != "UPSTREAM_TIMEOUT" || fmt.Sprint(e.Path) != "[ip_address]" {
-		t.Errorf("error %+v, want UPSTREAM_TIMEOUT at [ip_address]", e)
+	if e.Extensions["code"] != "UPSTREAM_TIMEOUT" || fmt.Sprint(e.Path) != "[device_list results 0 primary_ip4]" {
+		t.Errorf("error %+v, want UPSTREAM_TIMEOUT at [device_list results 0 primary_ip4]", e)
 	}
 	if elapsed > 2*time.Second+500*time.Millisecond {
 		// Not a speed check: an answer later than the deadline means the request timed out whole.

@@ -176,7 +176,10 @@ func start(cfg Config, logger *slog.Logger) (*gateway, error) {
 		metrics.WatchResponseCache(scfg.ResponseCache)
 	}
 	if cfg.GraphQL.LegacyFilters {
-		if scfg.Upgrader, err = dialect.New(schema.SDL()); err != nil {
+		if scfg.Upgrader, err = dialect.New(schema.SDL()); err == nil {
+			scfg.UpgraderV1, err = dialect.New(schema.SDLV1())
+		}
+		if err != nil {
 			g.closeDemo(context.Background())
 			return nil, err
 		}

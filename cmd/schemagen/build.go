@@ -24,10 +24,13 @@ type overrides struct {
 	ReverseFirst []string            `yaml:"reverse_first"`
 	BriefCounts  map[string][]string `yaml:"brief_counts"`
 	NoReverse    map[string][]string `yaml:"no_reverse"`
-	Queries      map[string]string   `yaml:"queries"`
-	Unions       map[string]string   `yaml:"unions"`
-	UnionMembers map[string][]string `yaml:"union_members"`
-	Deprecated   keptOverrides       `yaml:"deprecated"`
+	// NetBoxReverse names the child parameter of a NetBox reverse relation where several
+	// parameters of the child refer to the parent type ("InterfaceType.child_interfaces": parent_id).
+	NetBoxReverse map[string]string   `yaml:"netbox_reverse"`
+	Queries       map[string]string   `yaml:"queries"`
+	Unions        map[string]string   `yaml:"unions"`
+	UnionMembers  map[string][]string `yaml:"union_members"`
+	Deprecated    keptOverrides       `yaml:"deprecated"`
 }
 
 func parseOverrides(data []byte) (*overrides, error) {

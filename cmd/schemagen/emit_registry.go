@@ -65,7 +65,24 @@ func emitRegistry(reg *model.Registry, source, version string) ([]byte, error) {
 		if len(o.Reverse) > 0 {
 			w.WriteString("Reverse: []Reverse{\n")
 			for _, r := range o.Reverse {
-				fmt.Fprintf(&w, "{Name: %q, Child: %q, Param: %q, Via: %q},\n", r.Name, r.Child, r.Param, r.Via)
+				fmt.Fprintf(&w, "{Name: %q, Child: %q, Param: %q, Via: %q", r.Name, r.Child, r.Param, r.Via)
+				if r.TypeParam != "" {
+					fmt.Fprintf(&w, ", TypeParam: %q, TypeKey: %q, IDKey: %q", r.TypeParam, r.TypeKey, r.IDKey)
+				}
+				if r.One {
+					w.WriteString(", One: true")
+				}
+				if r.Deprecated != "" {
+					fmt.Fprintf(&w, ", Deprecated: %q", r.Deprecated)
+				}
+				w.WriteString("},\n")
+			}
+			w.WriteString("},\n")
+		}
+		if len(o.Aliases) > 0 {
+			w.WriteString("Aliases: []Alias{\n")
+			for _, a := range o.Aliases {
+				fmt.Fprintf(&w, "{Name: %q, Source: %q},\n", a.Name, a.Source)
 			}
 			w.WriteString("},\n")
 		}
@@ -93,6 +110,15 @@ func emitRegistry(reg *model.Registry, source, version string) ([]byte, error) {
 			}
 			if ff.Tree {
 				w.WriteString(", Tree: true")
+			}
+			if ff.OneOf {
+				w.WriteString(", OneOf: true")
+			}
+			if ff.Reason != "" {
+				fmt.Fprintf(&w, ", Reason: %q", ff.Reason)
+			}
+			if ff.Deprecated != "" {
+				fmt.Fprintf(&w, ", Deprecated: %q", ff.Deprecated)
 			}
 			w.WriteString("},\n")
 		}
@@ -141,6 +167,7 @@ func paramTypeName(t model.ParamType) string {
 func filterKindName(k model.FilterKind) string {
 	return map[model.FilterKind]string{
 		model.FilterLookup: "FilterLookup", model.FilterChoice: "FilterChoice", model.FilterRelated: "FilterRelated",
-		model.FilterCustomFields: "FilterCustomFields",
+		model.FilterCustomFields: "FilterCustomFields", model.FilterID: "FilterID", model.FilterDistinct: "FilterDistinct",
+		model.FilterUnavailable: "FilterUnavailable",
 	}[k]
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	_ "embed"
 	"fmt"
 	"go/format"
 	"sort"
@@ -121,17 +122,17 @@ func emitResolvers(reg *model.Registry, ks *keptSet, source string) ([]byte, err
 			case f.Name == "display":
 				fmt.Fprintf(&w, "%s%s() string { return r.n.str(%q) }\n", recv, m, f.Name)
 			case f.Kind == model.KindScalar && f.List:
-				fmt.Fprintf(&w, "%s%s() *[]%s { return r.n.%sList(%q) }\n", recv, m, goScalar(f.GraphQL), scalarAccessor(f.GraphQL), f.Name)
+				fmt.Fprintf(&w, "%s%s() *[]%s { return r.n.%sListPtr(%q) }\n", recv, m, goScalar(f.GraphQL), scalarAccessor(f.GraphQL), f.Name)
 			case f.Kind == model.KindScalar:
 				fmt.Fprintf(&w, "%s%s() *%s { return r.n.%sPtr(%q) }\n", recv, m, goScalar(f.GraphQL), scalarAccessor(f.GraphQL), f.Name)
 			case f.Kind == model.KindChoice && f.ChoiceInt && f.Name == "family":
 				fmt.Fprintf(&w, "%s%s() *familyResolver { return r.n.family(%q) }\n", recv, m, f.Name)
 			case f.Kind == model.KindChoice && f.ChoiceInt:
-				fmt.Fprintf(&w, "%s%s() *int32 { return r.n.choiceInt(%q) }\n", recv, m, f.Name)
+				fmt.Fprintf(&w, "%s%s() *int32 { return r.n.intPtr(%q) }\n", recv, m, f.Name)
 			case f.Kind == model.KindChoice:
-				fmt.Fprintf(&w, "%s%s() *string { return r.n.choice(%q) }\n", recv, m, f.Name)
+				fmt.Fprintf(&w, "%s%s() *string { return r.n.strPtr(%q) }\n", recv, m, f.Name)
 			case f.Kind == model.KindJSON:
-				fmt.Fprintf(&w, "%s%s() *JSON { return r.n.json(%q) }\n", recv, m, f.Name)
+				fmt.Fprintf(&w, "%s%s() *JSON { return r.n.jsonPtr(%q) }\n", recv, m, f.Name)
 			case f.Kind == model.KindForeignKey:
 				rt := reg.Object(f.Related).Type
 				fmt.Fprintf(&w, "%s%s(ctx context.Context) (*%sResolver, error) {\n\tn, err := r.n.fk(ctx, %q)\n\treturn new%s(n), err\n}\n", recv, m, rt, f.Name, rt)
@@ -219,3 +220,9 @@ func scalarAccessor(t string) string {
 	}
 	return "str"
 }
+
+// baseSDL is the fixed part of a schema derived from REST names: scalars, pagination and the
+// lookup inputs every <Model>Filter uses. A NetBox GraphQL schema brings its own.
+//
+//go:embed base.graphql
+var baseSDL string

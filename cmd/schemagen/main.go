@@ -31,6 +31,7 @@ func run(ctx context.Context, args []string, log io.Writer) error {
 	root := fs.String("root", ".", "the Graphbox module root to write into")
 	overridesFile := fs.String("overrides", "", "overrides file (default: the built-in cmd/schemagen/overrides.yaml)")
 	quiet := fs.Bool("q", false, "do not list skipped endpoints")
+	graphqlSchema := fs.String("graphql", "", "NetBox's GraphQL schema (an SDL file) to serve, name for name; empty derives names from REST")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -46,13 +47,23 @@ func run(ctx context.Context, args []string, log io.Writer) error {
 	if err != nil {
 		return err
 	}
-	reg, files, skipped, err := generate(doc, ovData, filepath.Base(*source))
+	var nb *netboxSchema
+	if *graphqlSchema != "" {
+		if nb, err = loadNetBoxSchema(*graphqlSchema); err != nil {
+			return err
+		}
+		nb.source = filepath.Base(*graphqlSchema)
+	}
+	reg, files, skipped, unbound, err := generate(doc, ovData, filepath.Base(*source), nb)
 	if err != nil {
 		return err
 	}
 	if !*quiet {
 		for _, s := range skipped {
 			fmt.Fprintf(log, "skipped %s: %s\n", s.Path, s.Reason)
+		}
+		for _, u := range unbound {
+			fmt.Fprintf(log, "unmapped %s: %s\n", u.Name, u.Reason)
 		}
 	}
 	for _, f := range files {
@@ -72,32 +83,50 @@ type outputFile struct {
 	Data []byte
 }
 
-// generate builds the registry and renders every output file; it writes nothing.
-func generate(doc *document, overridesData []byte, source string) (*model.Registry, []outputFile, []skipped, error) {
+// generate builds the registry and renders every output file; it writes nothing. With NetBox's
+// GraphQL schema (nb), the served schema is NetBox's, bound to REST, in both versions; without
+// it, names are derived from REST and both versions serve the paginated lists.
+func generate(doc *document, overridesData []byte, source string, nb *netboxSchema) (*model.Registry, []outputFile, []skipped, []unmapped, error) {
 	ov, err := parseOverrides(overridesData)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	reg, ks, skipped, err := build(doc, ov)
 	if err != nil {
-		return nil, nil, skipped, err
+		return nil, nil, skipped, nil, err
+	}
+	var sdl1, sdl2, resolvers []byte
+	var unbound []unmapped
+	if nb != nil {
+		b, err := bindNetBox(reg, nb, ov, ks)
+		if err != nil {
+			return nil, nil, skipped, nil, err
+		}
+		unbound = b.sortedUnmapped()
+		sdl1, sdl2 = emitNetBoxSDL(b, 1, source), emitNetBoxSDL(b, 2, source)
+		if resolvers, err = emitNetBoxResolvers(b, source); err != nil {
+			return nil, nil, skipped, nil, err
+		}
+	} else {
+		sdl2 = append(append([]byte(nil), baseSDL...), emitSDL(reg, ks, source)...)
+		sdl1 = sdl2
+		if resolvers, err = emitResolvers(reg, ks, source); err != nil {
+			return nil, nil, skipped, nil, err
+		}
 	}
 	registry, err := emitRegistry(reg, source, doc.Info.Version)
 	if err != nil {
-		return nil, nil, skipped, err
-	}
-	resolvers, err := emitResolvers(reg, ks, source)
-	if err != nil {
-		return nil, nil, skipped, err
+		return nil, nil, skipped, nil, err
 	}
 	ordering, err := generateOrdering(reg, source)
 	if err != nil {
-		return nil, nil, skipped, err
+		return nil, nil, skipped, nil, err
 	}
 	return reg, []outputFile{
 		{Path: "model/zz_generated_registry.go", Data: registry},
-		{Path: "schema/zz_generated_schema.graphql", Data: emitSDL(reg, ks, source)},
+		{Path: "schema/zz_generated_schema.graphql", Data: sdl2},
+		{Path: "schema/zz_generated_schema_v1.graphql", Data: sdl1},
 		{Path: "schema/zz_generated_resolvers.go", Data: resolvers},
 		ordering,
-	}, skipped, nil
+	}, skipped, unbound, nil
 }

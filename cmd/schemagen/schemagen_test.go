@@ -54,7 +54,7 @@ func netboxDocument(t *testing.T) (*document, string) {
 // TestGeneratedUpToDate regenerates from NetBox's document and compares with what is committed.
 func TestGeneratedUpToDate(t *testing.T) {
 	doc, _ := netboxDocument(t)
-	_, files, _, err := generate(doc, defaultOverrides, model.Document)
+	_, files, _, _, err := generate(doc, defaultOverrides, model.Document, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
