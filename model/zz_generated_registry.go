@@ -36,8 +36,8 @@ func generatedObjects() []*Object {
 				{Name: "contacts", Child: "ContactAssignment", Param: "object_id", Via: "", TypeParam: "object_type", TypeKey: "object_type", IDKey: "object_id"},
 				{Name: "changelog", Child: "ObjectChange", Param: "changed_object_id", Via: "", TypeParam: "changed_object_type", TypeKey: "changed_object_type", IDKey: "changed_object_id"},
 				{Name: "journal_entries", Child: "JournalEntry", Param: "assigned_object_id", Via: "", TypeParam: "assigned_object_type", TypeKey: "assigned_object_type", IDKey: "assigned_object_id"},
-				{Name: "sites", Child: "Site", Param: "asn_id", Via: ""},
-				{Name: "providers", Child: "Provider", Param: "asn_id", Via: ""},
+				{Name: "sites", Child: "Site", Param: "asn_id", Via: "asns"},
+				{Name: "providers", Child: "Provider", Param: "asn_id", Via: "asns"},
 			},
 			Aliases: []Alias{
 				{Name: "custom_field_data", Source: "custom_fields"},
@@ -314,7 +314,7 @@ func generatedObjects() []*Object {
 			Reverse: []Reverse{
 				{Name: "changelog", Child: "ObjectChange", Param: "changed_object_id", Via: "", TypeParam: "changed_object_type", TypeKey: "changed_object_type", IDKey: "changed_object_id"},
 				{Name: "journal_entries", Child: "JournalEntry", Param: "assigned_object_id", Via: "", TypeParam: "assigned_object_type", TypeKey: "assigned_object_type", IDKey: "assigned_object_id"},
-				{Name: "terminations", Child: "CableTermination", Param: "cable_id", Via: ""},
+				{Name: "terminations", Child: "CableTermination", Param: "cable_id", Via: "cable"},
 				{Name: "cable_terminations", Child: "CableTermination", Param: "cable_id", Via: "", Deprecated: "terminations"},
 				{Name: "circuit_terminations", Child: "CircuitTermination", Param: "cable_id", Via: "cable"},
 				{Name: "console_ports", Child: "ConsolePort", Param: "cable_id", Via: "cable"},
@@ -956,6 +956,7 @@ func generatedObjects() []*Object {
 			},
 			Reverse: []Reverse{
 				{Name: "contacts", Child: "ContactAssignment", Param: "object_id", Via: "", TypeParam: "object_type", TypeKey: "object_type", IDKey: "object_id"},
+				{Name: "vlan_groups", Child: "VLANGroup", Param: "scope_id", Via: "", TypeParam: "scope_type", TypeKey: "scope_type", IDKey: "scope_id"},
 				{Name: "changelog", Child: "ObjectChange", Param: "changed_object_id", Via: "", TypeParam: "changed_object_type", TypeKey: "changed_object_type", IDKey: "changed_object_id"},
 				{Name: "journal_entries", Child: "JournalEntry", Param: "assigned_object_id", Via: "", TypeParam: "assigned_object_type", TypeKey: "assigned_object_type", IDKey: "assigned_object_id"},
 				{Name: "virtual_machines", Child: "VirtualMachine", Param: "cluster_id", Via: "cluster"},
@@ -1057,6 +1058,7 @@ func generatedObjects() []*Object {
 			},
 			Reverse: []Reverse{
 				{Name: "contacts", Child: "ContactAssignment", Param: "object_id", Via: "", TypeParam: "object_type", TypeKey: "object_type", IDKey: "object_id"},
+				{Name: "vlan_groups", Child: "VLANGroup", Param: "scope_id", Via: "", TypeParam: "scope_type", TypeKey: "scope_type", IDKey: "scope_id"},
 				{Name: "changelog", Child: "ObjectChange", Param: "changed_object_id", Via: "", TypeParam: "changed_object_type", TypeKey: "changed_object_type", IDKey: "changed_object_id"},
 				{Name: "journal_entries", Child: "JournalEntry", Param: "assigned_object_id", Via: "", TypeParam: "assigned_object_type", TypeKey: "assigned_object_type", IDKey: "assigned_object_id"},
 				{Name: "clusters", Child: "Cluster", Param: "group_id", Via: "group"},
@@ -2437,7 +2439,7 @@ func generatedObjects() []*Object {
 				{Name: "frontports", Child: "FrontPort", Param: "device_id", Via: "device"},
 				{Name: "devicebays", Child: "DeviceBay", Param: "device_id", Via: "device"},
 				{Name: "modulebays", Child: "ModuleBay", Param: "device_id", Via: "device"},
-				{Name: "services", Child: "Service", Param: "device_id", Via: "parent"},
+				{Name: "services", Child: "Service", Param: "parent_object_id", Via: "", TypeParam: "parent_object_type", TypeKey: "parent_object_type", IDKey: "parent_object_id"},
 				{Name: "inventoryitems", Child: "InventoryItem", Param: "device_id", Via: "device"},
 				{Name: "vdcs", Child: "VirtualDeviceContext", Param: "device_id", Via: "device"},
 				{Name: "vc_master_for", Child: "VirtualChassis", Param: "master_id", Via: "master", One: true},
@@ -4181,9 +4183,11 @@ func generatedObjects() []*Object {
 				{Name: "_occupied", Kind: KindScalar, GraphQL: "Boolean"},
 			},
 			Reverse: []Reverse{
-				{Name: "ip_addresses", Child: "IPAddress", Param: "interface_id", Via: "assigned_object"},
+				{Name: "ip_addresses", Child: "IPAddress", Param: "assigned_object_id", Via: "", TypeParam: "assigned_object_type", TypeKey: "assigned_object_type", IDKey: "assigned_object_id"},
 				{Name: "changelog", Child: "ObjectChange", Param: "changed_object_id", Via: "", TypeParam: "changed_object_type", TypeKey: "changed_object_type", IDKey: "changed_object_id"},
 				{Name: "journal_entries", Child: "JournalEntry", Param: "assigned_object_id", Via: "", TypeParam: "assigned_object_type", TypeKey: "assigned_object_type", IDKey: "assigned_object_id"},
+				{Name: "member_interfaces", Child: "Interface", Param: "lag_id", Via: "lag"},
+				{Name: "child_interfaces", Child: "Interface", Param: "parent_id", Via: "parent"},
 				{Name: "cable_terminations", Child: "CableTermination", Param: "interface_id", Via: "termination"},
 				{Name: "cables", Child: "Cable", Param: "interface_id", Via: ""},
 				{Name: "fhrp_group_assignments", Child: "FHRPGroupAssignment", Param: "interface_id", Via: "interface"},
@@ -4452,6 +4456,7 @@ func generatedObjects() []*Object {
 			Reverse: []Reverse{
 				{Name: "changelog", Child: "ObjectChange", Param: "changed_object_id", Via: "", TypeParam: "changed_object_type", TypeKey: "changed_object_type", IDKey: "changed_object_id"},
 				{Name: "journal_entries", Child: "JournalEntry", Param: "assigned_object_id", Via: "", TypeParam: "assigned_object_type", TypeKey: "assigned_object_type", IDKey: "assigned_object_id"},
+				{Name: "child_items", Child: "InventoryItem", Param: "parent_id", Via: "parent"},
 			},
 			Aliases: []Alias{
 				{Name: "custom_field_data", Source: "custom_fields"},
@@ -4627,6 +4632,7 @@ func generatedObjects() []*Object {
 			},
 			Reverse: []Reverse{
 				{Name: "changelog", Child: "ObjectChange", Param: "changed_object_id", Via: "", TypeParam: "changed_object_type", TypeKey: "changed_object_type", IDKey: "changed_object_id"},
+				{Name: "child_items", Child: "InventoryItemTemplate", Param: "parent_id", Via: "parent"},
 			},
 			Aliases: []Alias{
 				{Name: "level", Source: "_depth"},
@@ -4975,6 +4981,7 @@ func generatedObjects() []*Object {
 				{Name: "_depth", Kind: KindScalar, GraphQL: "Int"},
 			},
 			Reverse: []Reverse{
+				{Name: "vlan_groups", Child: "VLANGroup", Param: "scope_id", Via: "", TypeParam: "scope_type", TypeKey: "scope_type", IDKey: "scope_id"},
 				{Name: "image_attachments", Child: "ImageAttachment", Param: "object_id", Via: "", TypeParam: "object_type", TypeKey: "object_type", IDKey: "object_id"},
 				{Name: "contacts", Child: "ContactAssignment", Param: "object_id", Via: "", TypeParam: "object_type", TypeKey: "object_type", IDKey: "object_id"},
 				{Name: "changelog", Child: "ObjectChange", Param: "changed_object_id", Via: "", TypeParam: "changed_object_type", TypeKey: "changed_object_type", IDKey: "changed_object_id"},
@@ -4983,6 +4990,8 @@ func generatedObjects() []*Object {
 				{Name: "racks", Child: "Rack", Param: "location_id", Via: "location"},
 				{Name: "devices", Child: "Device", Param: "location_id", Via: "location"},
 				{Name: "children", Child: "Location", Param: "parent_id", Via: "parent"},
+				{Name: "clusters", Child: "Cluster", Param: "scope_id", Via: "", TypeParam: "scope_type", TypeKey: "scope_type", IDKey: "scope_id"},
+				{Name: "circuit_terminations", Child: "CircuitTermination", Param: "termination_id", Via: "", TypeParam: "termination_type", TypeKey: "termination_type", IDKey: "termination_id"},
 				{Name: "cables", Child: "Cable", Param: "location_id", Via: ""},
 				{Name: "circuits", Child: "Circuit", Param: "location_id", Via: ""},
 				{Name: "config_contexts", Child: "ConfigContext", Param: "location_id", Via: ""},
@@ -5355,6 +5364,7 @@ func generatedObjects() []*Object {
 			Reverse: []Reverse{
 				{Name: "changelog", Child: "ObjectChange", Param: "changed_object_id", Via: "", TypeParam: "changed_object_type", TypeKey: "changed_object_type", IDKey: "changed_object_id"},
 				{Name: "journal_entries", Child: "JournalEntry", Param: "assigned_object_id", Via: "", TypeParam: "assigned_object_type", TypeKey: "assigned_object_type", IDKey: "assigned_object_id"},
+				{Name: "children", Child: "ModuleBay", Param: "parent_id", Via: ""},
 			},
 			Aliases: []Alias{
 				{Name: "custom_field_data", Source: "custom_fields"},
@@ -6598,6 +6608,7 @@ func generatedObjects() []*Object {
 			},
 			Aliases: []Alias{
 				{Name: "custom_field_data", Source: "custom_fields"},
+				{Name: "_children", Source: "children"},
 			},
 			Filters: []FilterParam{
 				{Name: "children", Type: ParamInt, Exact: true, Lookups: []string{"empty", "gt", "gte", "lt", "lte", "n"}, Field: "children"},
@@ -6865,7 +6876,7 @@ func generatedObjects() []*Object {
 			Reverse: []Reverse{
 				{Name: "changelog", Child: "ObjectChange", Param: "changed_object_id", Via: "", TypeParam: "changed_object_type", TypeKey: "changed_object_type", IDKey: "changed_object_id"},
 				{Name: "journal_entries", Child: "JournalEntry", Param: "assigned_object_id", Via: "", TypeParam: "assigned_object_type", TypeKey: "assigned_object_type", IDKey: "assigned_object_id"},
-				{Name: "circuit_terminations", Child: "CircuitTermination", Param: "provider_network_id", Via: "termination"},
+				{Name: "circuit_terminations", Child: "CircuitTermination", Param: "termination_id", Via: "", TypeParam: "termination_type", TypeKey: "termination_type", IDKey: "termination_id"},
 				{Name: "circuits", Child: "Circuit", Param: "provider_network_id", Via: ""},
 				{Name: "virtual_circuit_terminations", Child: "VirtualCircuitTermination", Param: "provider_network_id", Via: ""},
 				{Name: "virtual_circuits", Child: "VirtualCircuit", Param: "provider_network_id", Via: "provider_network"},
@@ -7019,6 +7030,7 @@ func generatedObjects() []*Object {
 				{Name: "powerfeed_count", Kind: KindScalar, GraphQL: "BigInt", Format: "int64"},
 			},
 			Reverse: []Reverse{
+				{Name: "vlan_groups", Child: "VLANGroup", Param: "scope_id", Via: "", TypeParam: "scope_type", TypeKey: "scope_type", IDKey: "scope_id"},
 				{Name: "image_attachments", Child: "ImageAttachment", Param: "object_id", Via: "", TypeParam: "object_type", TypeKey: "object_type", IDKey: "object_id"},
 				{Name: "contacts", Child: "ContactAssignment", Param: "object_id", Via: "", TypeParam: "object_type", TypeKey: "object_type", IDKey: "object_id"},
 				{Name: "changelog", Child: "ObjectChange", Param: "changed_object_id", Via: "", TypeParam: "changed_object_type", TypeKey: "changed_object_type", IDKey: "changed_object_id"},
@@ -7665,11 +7677,14 @@ func generatedObjects() []*Object {
 				{Name: "_depth", Kind: KindScalar, GraphQL: "Int"},
 			},
 			Reverse: []Reverse{
+				{Name: "vlan_groups", Child: "VLANGroup", Param: "scope_id", Via: "", TypeParam: "scope_type", TypeKey: "scope_type", IDKey: "scope_id"},
 				{Name: "contacts", Child: "ContactAssignment", Param: "object_id", Via: "", TypeParam: "object_type", TypeKey: "object_type", IDKey: "object_id"},
 				{Name: "changelog", Child: "ObjectChange", Param: "changed_object_id", Via: "", TypeParam: "changed_object_type", TypeKey: "changed_object_type", IDKey: "changed_object_id"},
 				{Name: "journal_entries", Child: "JournalEntry", Param: "assigned_object_id", Via: "", TypeParam: "assigned_object_type", TypeKey: "assigned_object_type", IDKey: "assigned_object_id"},
 				{Name: "sites", Child: "Site", Param: "region_id", Via: "region"},
 				{Name: "children", Child: "Region", Param: "parent_id", Via: "parent"},
+				{Name: "clusters", Child: "Cluster", Param: "scope_id", Via: "", TypeParam: "scope_type", TypeKey: "scope_type", IDKey: "scope_id"},
+				{Name: "circuit_terminations", Child: "CircuitTermination", Param: "termination_id", Via: "", TypeParam: "termination_type", TypeKey: "termination_type", IDKey: "termination_id"},
 				{Name: "config_contexts", Child: "ConfigContext", Param: "region_id", Via: ""},
 				{Name: "l2vpn_terminations", Child: "L2VPNTermination", Param: "region_id", Via: ""},
 			},
@@ -7809,6 +7824,10 @@ func generatedObjects() []*Object {
 			Reverse: []Reverse{
 				{Name: "changelog", Child: "ObjectChange", Param: "changed_object_id", Via: "", TypeParam: "changed_object_type", TypeKey: "changed_object_type", IDKey: "changed_object_id"},
 				{Name: "journal_entries", Child: "JournalEntry", Param: "assigned_object_id", Via: "", TypeParam: "assigned_object_type", TypeKey: "assigned_object_type", IDKey: "assigned_object_id"},
+				{Name: "importing_l2vpns", Child: "L2VPN", Param: "import_target_id", Via: "import_targets"},
+				{Name: "exporting_l2vpns", Child: "L2VPN", Param: "export_target_id", Via: "export_targets"},
+				{Name: "importing_vrfs", Child: "VRF", Param: "import_target_id", Via: "import_targets"},
+				{Name: "exporting_vrfs", Child: "VRF", Param: "export_target_id", Via: "export_targets"},
 			},
 			Aliases: []Alias{
 				{Name: "custom_field_data", Source: "custom_fields"},
@@ -8131,19 +8150,20 @@ func generatedObjects() []*Object {
 				{Name: "vlan_count", Kind: KindScalar, GraphQL: "BigInt", Format: "int64"},
 			},
 			Reverse: []Reverse{
+				{Name: "vlan_groups", Child: "VLANGroup", Param: "scope_id", Via: "", TypeParam: "scope_type", TypeKey: "scope_type", IDKey: "scope_id"},
 				{Name: "image_attachments", Child: "ImageAttachment", Param: "object_id", Via: "", TypeParam: "object_type", TypeKey: "object_type", IDKey: "object_id"},
 				{Name: "contacts", Child: "ContactAssignment", Param: "object_id", Via: "", TypeParam: "object_type", TypeKey: "object_type", IDKey: "object_id"},
 				{Name: "changelog", Child: "ObjectChange", Param: "changed_object_id", Via: "", TypeParam: "changed_object_type", TypeKey: "changed_object_type", IDKey: "changed_object_id"},
 				{Name: "journal_entries", Child: "JournalEntry", Param: "assigned_object_id", Via: "", TypeParam: "assigned_object_type", TypeKey: "assigned_object_type", IDKey: "assigned_object_id"},
-				{Name: "prefixes", Child: "Prefix", Param: "site_id", Via: "scope"},
+				{Name: "prefixes", Child: "Prefix", Param: "scope_id", Via: "", TypeParam: "scope_type", TypeKey: "scope_type", IDKey: "scope_id"},
 				{Name: "virtual_machines", Child: "VirtualMachine", Param: "site_id", Via: "site"},
 				{Name: "racks", Child: "Rack", Param: "site_id", Via: "site"},
 				{Name: "powerpanel_set", Child: "PowerPanel", Param: "site_id", Via: "site"},
 				{Name: "devices", Child: "Device", Param: "site_id", Via: "site"},
 				{Name: "locations", Child: "Location", Param: "site_id", Via: "site"},
 				{Name: "vlans", Child: "VLAN", Param: "site_id", Via: "site"},
-				{Name: "clusters", Child: "Cluster", Param: "site_id", Via: "scope"},
-				{Name: "circuit_terminations", Child: "CircuitTermination", Param: "site_id", Via: "termination"},
+				{Name: "clusters", Child: "Cluster", Param: "scope_id", Via: "", TypeParam: "scope_type", TypeKey: "scope_type", IDKey: "scope_id"},
+				{Name: "circuit_terminations", Child: "CircuitTermination", Param: "termination_id", Via: "", TypeParam: "termination_type", TypeKey: "termination_type", IDKey: "termination_id"},
 				{Name: "cables", Child: "Cable", Param: "site_id", Via: ""},
 				{Name: "circuits", Child: "Circuit", Param: "site_id", Via: ""},
 				{Name: "config_contexts", Child: "ConfigContext", Param: "site_id", Via: ""},
@@ -8262,11 +8282,14 @@ func generatedObjects() []*Object {
 				{Name: "_depth", Kind: KindScalar, GraphQL: "Int"},
 			},
 			Reverse: []Reverse{
+				{Name: "vlan_groups", Child: "VLANGroup", Param: "scope_id", Via: "", TypeParam: "scope_type", TypeKey: "scope_type", IDKey: "scope_id"},
 				{Name: "contacts", Child: "ContactAssignment", Param: "object_id", Via: "", TypeParam: "object_type", TypeKey: "object_type", IDKey: "object_id"},
 				{Name: "changelog", Child: "ObjectChange", Param: "changed_object_id", Via: "", TypeParam: "changed_object_type", TypeKey: "changed_object_type", IDKey: "changed_object_id"},
 				{Name: "journal_entries", Child: "JournalEntry", Param: "assigned_object_id", Via: "", TypeParam: "assigned_object_type", TypeKey: "assigned_object_type", IDKey: "assigned_object_id"},
 				{Name: "sites", Child: "Site", Param: "group_id", Via: "group"},
 				{Name: "children", Child: "SiteGroup", Param: "parent_id", Via: "parent"},
+				{Name: "clusters", Child: "Cluster", Param: "scope_id", Via: "", TypeParam: "scope_type", TypeKey: "scope_type", IDKey: "scope_id"},
+				{Name: "circuit_terminations", Child: "CircuitTermination", Param: "termination_id", Via: "", TypeParam: "termination_type", TypeKey: "termination_type", IDKey: "termination_id"},
 				{Name: "config_contexts", Child: "ConfigContext", Param: "site_group_id", Via: ""},
 			},
 			Aliases: []Alias{
@@ -9354,9 +9377,11 @@ func generatedObjects() []*Object {
 				{Name: "count_fhrp_groups", Kind: KindScalar, GraphQL: "Int"},
 			},
 			Reverse: []Reverse{
-				{Name: "ip_addresses", Child: "IPAddress", Param: "vminterface_id", Via: "assigned_object"},
+				{Name: "ip_addresses", Child: "IPAddress", Param: "assigned_object_id", Via: "", TypeParam: "assigned_object_type", TypeKey: "assigned_object_type", IDKey: "assigned_object_id"},
 				{Name: "changelog", Child: "ObjectChange", Param: "changed_object_id", Via: "", TypeParam: "changed_object_type", TypeKey: "changed_object_type", IDKey: "changed_object_id"},
 				{Name: "journal_entries", Child: "JournalEntry", Param: "assigned_object_id", Via: "", TypeParam: "assigned_object_type", TypeKey: "assigned_object_type", IDKey: "assigned_object_id"},
+				{Name: "bridge_interfaces", Child: "VMInterface", Param: "bridge_id", Via: "bridge"},
+				{Name: "child_interfaces", Child: "VMInterface", Param: "parent_id", Via: "parent"},
 				{Name: "l2vpn_terminations", Child: "L2VPNTermination", Param: "vminterface_id", Via: "assigned_object"},
 				{Name: "tunnel_terminations", Child: "TunnelTermination", Param: "vminterface_id", Via: "termination"},
 				{Name: "vlans", Child: "VLAN", Param: "vminterface_id", Via: ""},
@@ -9845,6 +9870,7 @@ func generatedObjects() []*Object {
 			Reverse: []Reverse{
 				{Name: "changelog", Child: "ObjectChange", Param: "changed_object_id", Via: "", TypeParam: "changed_object_type", TypeKey: "changed_object_type", IDKey: "changed_object_id"},
 				{Name: "journal_entries", Child: "JournalEntry", Param: "assigned_object_id", Via: "", TypeParam: "assigned_object_type", TypeKey: "assigned_object_type", IDKey: "assigned_object_id"},
+				{Name: "interfaces", Child: "Interface", Param: "vdc_id", Via: "vdcs"},
 			},
 			Aliases: []Alias{
 				{Name: "custom_field_data", Source: "custom_fields"},
@@ -10009,7 +10035,7 @@ func generatedObjects() []*Object {
 				{Name: "changelog", Child: "ObjectChange", Param: "changed_object_id", Via: "", TypeParam: "changed_object_type", TypeKey: "changed_object_type", IDKey: "changed_object_id"},
 				{Name: "journal_entries", Child: "JournalEntry", Param: "assigned_object_id", Via: "", TypeParam: "assigned_object_type", TypeKey: "assigned_object_type", IDKey: "assigned_object_id"},
 				{Name: "interfaces", Child: "VMInterface", Param: "virtual_machine_id", Via: "virtual_machine"},
-				{Name: "services", Child: "Service", Param: "virtual_machine_id", Via: "parent"},
+				{Name: "services", Child: "Service", Param: "parent_object_id", Via: "", TypeParam: "parent_object_type", TypeKey: "parent_object_type", IDKey: "parent_object_id"},
 				{Name: "virtualdisks", Child: "VirtualDisk", Param: "virtual_machine_id", Via: "virtual_machine"},
 				{Name: "fhrp_group_assignments", Child: "FHRPGroupAssignment", Param: "virtual_machine_id", Via: ""},
 				{Name: "ip_addresses", Child: "IPAddress", Param: "virtual_machine_id", Via: ""},
@@ -10307,7 +10333,7 @@ func generatedObjects() []*Object {
 			Reverse: []Reverse{
 				{Name: "changelog", Child: "ObjectChange", Param: "changed_object_id", Via: "", TypeParam: "changed_object_type", TypeKey: "changed_object_type", IDKey: "changed_object_id"},
 				{Name: "journal_entries", Child: "JournalEntry", Param: "assigned_object_id", Via: "", TypeParam: "assigned_object_type", TypeKey: "assigned_object_type", IDKey: "assigned_object_id"},
-				{Name: "interfaces", Child: "Interface", Param: "wireless_lan_id", Via: ""},
+				{Name: "interfaces", Child: "Interface", Param: "wireless_lan_id", Via: "wireless_lans"},
 			},
 			Aliases: []Alias{
 				{Name: "custom_field_data", Source: "custom_fields"},

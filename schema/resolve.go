@@ -514,6 +514,13 @@ func (r *request) reverseSpec(ctx context.Context, parent *model.Object, rev *mo
 			}
 		case model.KindForeignKey:
 			parentOf = func(o rest.Object) []int { return []int{asObject(o[f.Name]).ID()} }
+		case model.KindScalar: // a parent REST gives as a bare id (an inventory item's parent)
+			parentOf = func(o rest.Object) []int {
+				if id := toInt(o[f.Name]); id != nil {
+					return []int{int(*id)}
+				}
+				return nil
+			}
 		case model.KindGeneric:
 			ct := parent.ContentType
 			parentOf = func(o rest.Object) []int {

@@ -3925,8 +3925,9 @@ func (r *ClusterGroupTypeResolver) Contacts(ctx context.Context, args relationAr
 	ns, err := r.n.reverse(ctx, "contacts", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *ClusterGroupTypeResolver) VlanGroups(args relationArgs) (*[]*VLANGroupTypeResolver, error) {
-	return nil, r.n.unavailable("vlan_groups")
+func (r *ClusterGroupTypeResolver) VlanGroups(ctx context.Context, args relationArgs) ([]*VLANGroupTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "vlan_groups", args)
+	return newVLANGroupTypeList(ns), err
 }
 func (r *ClusterGroupTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
@@ -4006,8 +4007,9 @@ func (r *ClusterTypeResolver) Contacts(ctx context.Context, args relationArgs) (
 	ns, err := r.n.reverse(ctx, "contacts", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *ClusterTypeResolver) VlanGroups(args relationArgs) (*[]*VLANGroupTypeResolver, error) {
-	return nil, r.n.unavailable("vlan_groups")
+func (r *ClusterTypeResolver) VlanGroups(ctx context.Context, args relationArgs) ([]*VLANGroupTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "vlan_groups", args)
+	return newVLANGroupTypeList(ns), err
 }
 func (r *ClusterTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
@@ -7340,11 +7342,13 @@ func (r *InterfaceTypeResolver) WirelessLans(ctx context.Context, args relationA
 	ns, err := r.n.m2mArgs(ctx, "wireless_lans", &args)
 	return newWirelessLANTypeList(ns), err
 }
-func (r *InterfaceTypeResolver) MemberInterfaces(args relationArgs) (*[]*InterfaceTypeResolver, error) {
-	return nil, r.n.unavailable("member_interfaces")
+func (r *InterfaceTypeResolver) MemberInterfaces(ctx context.Context, args relationArgs) ([]*InterfaceTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "member_interfaces", args)
+	return newInterfaceTypeList(ns), err
 }
-func (r *InterfaceTypeResolver) ChildInterfaces(args relationArgs) (*[]*InterfaceTypeResolver, error) {
-	return nil, r.n.unavailable("child_interfaces")
+func (r *InterfaceTypeResolver) ChildInterfaces(ctx context.Context, args relationArgs) ([]*InterfaceTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "child_interfaces", args)
+	return newInterfaceTypeList(ns), err
 }
 func (r *InterfaceTypeResolver) MacAddresses(ctx context.Context, args relationArgs) ([]*MACAddressTypeResolver, error) {
 	ns, err := r.n.m2mArgs(ctx, "mac_addresses", &args)
@@ -7551,8 +7555,9 @@ func (r *InventoryItemTemplateTypeResolver) Manufacturer(ctx context.Context) (*
 	n, err := r.n.fk(ctx, "manufacturer")
 	return newManufacturerType(n), err
 }
-func (r *InventoryItemTemplateTypeResolver) ChildItems(args relationArgs) (*[]*InventoryItemTemplateTypeResolver, error) {
-	return nil, r.n.unavailable("child_items")
+func (r *InventoryItemTemplateTypeResolver) ChildItems(ctx context.Context, args relationArgs) ([]*InventoryItemTemplateTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "child_items", args)
+	return newInventoryItemTemplateTypeList(ns), err
 }
 func (r *InventoryItemTemplateTypeResolver) ID() graphql.ID     { return r.n.id() }
 func (r *InventoryItemTemplateTypeResolver) Created() *DateTime { return r.n.dateTimePtr("created") }
@@ -7647,8 +7652,9 @@ func (r *InventoryItemTypeResolver) Manufacturer(ctx context.Context) (*Manufact
 	n, err := r.n.fk(ctx, "manufacturer")
 	return newManufacturerType(n), err
 }
-func (r *InventoryItemTypeResolver) ChildItems(args relationArgs) (*[]*InventoryItemTypeResolver, error) {
-	return nil, r.n.unavailable("child_items")
+func (r *InventoryItemTypeResolver) ChildItems(ctx context.Context, args relationArgs) ([]*InventoryItemTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "child_items", args)
+	return newInventoryItemTypeList(ns), err
 }
 func (r *InventoryItemTypeResolver) ID() graphql.ID         { return r.n.id() }
 func (r *InventoryItemTypeResolver) Created() *DateTime     { return r.n.dateTimePtr("created") }
@@ -7938,8 +7944,9 @@ func newLocationTypeList(ns []*node) []*LocationTypeResolver {
 	return out
 }
 
-func (r *LocationTypeResolver) VlanGroups(args relationArgs) (*[]*VLANGroupTypeResolver, error) {
-	return nil, r.n.unavailable("vlan_groups")
+func (r *LocationTypeResolver) VlanGroups(ctx context.Context, args relationArgs) ([]*VLANGroupTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "vlan_groups", args)
+	return newVLANGroupTypeList(ns), err
 }
 func (r *LocationTypeResolver) ImageAttachments(ctx context.Context) ([]*ImageAttachmentTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "image_attachments", relationArgs{})
@@ -8019,11 +8026,13 @@ func (r *LocationTypeResolver) TreeId() (*int32, error) {
 	return nil, r.n.unavailable("tree_id")
 }
 func (r *LocationTypeResolver) Level() int32 { return r.n.int("_depth") }
-func (r *LocationTypeResolver) Clusters() (*[]*ClusterTypeResolver, error) {
-	return nil, r.n.unavailable("clusters")
+func (r *LocationTypeResolver) Clusters(ctx context.Context) ([]*ClusterTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "clusters", relationArgs{})
+	return newClusterTypeList(ns), err
 }
-func (r *LocationTypeResolver) CircuitTerminations() (*[]*CircuitTerminationTypeResolver, error) {
-	return nil, r.n.unavailable("circuit_terminations")
+func (r *LocationTypeResolver) CircuitTerminations(ctx context.Context) ([]*CircuitTerminationTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "circuit_terminations", relationArgs{})
+	return newCircuitTerminationTypeList(ns), err
 }
 func (r *LocationTypeResolver) Url() *string         { return r.n.strPtr("url") }
 func (r *LocationTypeResolver) DisplayUrl() *string  { return r.n.strPtr("display_url") }
@@ -8375,8 +8384,9 @@ func (r *ModuleBayTypeResolver) InstalledModule(ctx context.Context) (*ModuleTyp
 	n, err := r.n.fk(ctx, "installed_module")
 	return newModuleType(n), err
 }
-func (r *ModuleBayTypeResolver) Children(args relationArgs) (*[]*ModuleBayTypeResolver, error) {
-	return nil, r.n.unavailable("children")
+func (r *ModuleBayTypeResolver) Children(ctx context.Context, args relationArgs) ([]*ModuleBayTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "children", args)
+	return newModuleBayTypeList(ns), err
 }
 func (r *ModuleBayTypeResolver) ID() graphql.ID         { return r.n.id() }
 func (r *ModuleBayTypeResolver) Created() *DateTime     { return r.n.dateTimePtr("created") }
@@ -9657,19 +9667,17 @@ func (r *PrefixTypeResolver) Role(ctx context.Context) (*RoleTypeResolver, error
 	n, err := r.n.fk(ctx, "role")
 	return newRoleType(n), err
 }
-func (r *PrefixTypeResolver) ID() graphql.ID         { return r.n.id() }
-func (r *PrefixTypeResolver) Created() *DateTime     { return r.n.dateTimePtr("created") }
-func (r *PrefixTypeResolver) LastUpdated() *DateTime { return r.n.dateTimePtr("last_updated") }
-func (r *PrefixTypeResolver) CustomFieldData() JSON  { return r.n.json("custom_fields") }
-func (r *PrefixTypeResolver) Description() string    { return r.n.str("description") }
-func (r *PrefixTypeResolver) Comments() string       { return r.n.str("comments") }
-func (r *PrefixTypeResolver) Status() string         { return r.n.str("status") }
-func (r *PrefixTypeResolver) IsPool() bool           { return r.n.bool("is_pool") }
-func (r *PrefixTypeResolver) MarkUtilized() bool     { return r.n.bool("mark_utilized") }
-func (r *PrefixTypeResolver) Depth() int32           { return r.n.int("_depth") }
-func (r *PrefixTypeResolver) Children() (*int32, error) {
-	return nil, r.n.unavailable("_children")
-}
+func (r *PrefixTypeResolver) ID() graphql.ID          { return r.n.id() }
+func (r *PrefixTypeResolver) Created() *DateTime      { return r.n.dateTimePtr("created") }
+func (r *PrefixTypeResolver) LastUpdated() *DateTime  { return r.n.dateTimePtr("last_updated") }
+func (r *PrefixTypeResolver) CustomFieldData() JSON   { return r.n.json("custom_fields") }
+func (r *PrefixTypeResolver) Description() string     { return r.n.str("description") }
+func (r *PrefixTypeResolver) Comments() string        { return r.n.str("comments") }
+func (r *PrefixTypeResolver) Status() string          { return r.n.str("status") }
+func (r *PrefixTypeResolver) IsPool() bool            { return r.n.bool("is_pool") }
+func (r *PrefixTypeResolver) MarkUtilized() bool      { return r.n.bool("mark_utilized") }
+func (r *PrefixTypeResolver) Depth() int32            { return r.n.int("_depth") }
+func (r *PrefixTypeResolver) Children() int32         { return r.n.int("children") }
 func (r *PrefixTypeResolver) Family() *familyResolver { return r.n.family("family") }
 func (r *PrefixTypeResolver) Scope(ctx context.Context) (*PrefixScopeTypeResolver, error) {
 	n, err := r.n.generic(ctx, "scope")
@@ -10229,8 +10237,9 @@ func newRackTypeList(ns []*node) []*RackTypeResolver {
 	return out
 }
 
-func (r *RackTypeResolver) VlanGroups(args relationArgs) (*[]*VLANGroupTypeResolver, error) {
-	return nil, r.n.unavailable("vlan_groups")
+func (r *RackTypeResolver) VlanGroups(ctx context.Context, args relationArgs) ([]*VLANGroupTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "vlan_groups", args)
+	return newVLANGroupTypeList(ns), err
 }
 func (r *RackTypeResolver) ImageAttachments(ctx context.Context) ([]*ImageAttachmentTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "image_attachments", relationArgs{})
@@ -10670,8 +10679,9 @@ func newRegionTypeList(ns []*node) []*RegionTypeResolver {
 	return out
 }
 
-func (r *RegionTypeResolver) VlanGroups(args relationArgs) (*[]*VLANGroupTypeResolver, error) {
-	return nil, r.n.unavailable("vlan_groups")
+func (r *RegionTypeResolver) VlanGroups(ctx context.Context, args relationArgs) ([]*VLANGroupTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "vlan_groups", args)
+	return newVLANGroupTypeList(ns), err
 }
 func (r *RegionTypeResolver) Contacts(ctx context.Context, args relationArgs) ([]*ContactAssignmentTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "contacts", args)
@@ -10726,11 +10736,13 @@ func (r *RegionTypeResolver) Parent(ctx context.Context) (*RegionTypeResolver, e
 	n, err := r.n.fk(ctx, "parent")
 	return newRegionType(n), err
 }
-func (r *RegionTypeResolver) Clusters() (*[]*ClusterTypeResolver, error) {
-	return nil, r.n.unavailable("clusters")
+func (r *RegionTypeResolver) Clusters(ctx context.Context) ([]*ClusterTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "clusters", relationArgs{})
+	return newClusterTypeList(ns), err
 }
-func (r *RegionTypeResolver) CircuitTerminations() (*[]*CircuitTerminationTypeResolver, error) {
-	return nil, r.n.unavailable("circuit_terminations")
+func (r *RegionTypeResolver) CircuitTerminations(ctx context.Context) ([]*CircuitTerminationTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "circuit_terminations", relationArgs{})
+	return newCircuitTerminationTypeList(ns), err
 }
 func (r *RegionTypeResolver) Url() *string         { return r.n.strPtr("url") }
 func (r *RegionTypeResolver) DisplayUrl() *string  { return r.n.strPtr("display_url") }
@@ -10888,17 +10900,21 @@ func (r *RouteTargetTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolv
 	n, err := r.n.fk(ctx, "tenant")
 	return newTenantType(n), err
 }
-func (r *RouteTargetTypeResolver) ImportingL2vpns(args relationArgs) (*[]*L2VPNTypeResolver, error) {
-	return nil, r.n.unavailable("importing_l2vpns")
+func (r *RouteTargetTypeResolver) ImportingL2vpns(ctx context.Context, args relationArgs) ([]*L2VPNTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "importing_l2vpns", args)
+	return newL2VPNTypeList(ns), err
 }
-func (r *RouteTargetTypeResolver) ExportingL2vpns(args relationArgs) (*[]*L2VPNTypeResolver, error) {
-	return nil, r.n.unavailable("exporting_l2vpns")
+func (r *RouteTargetTypeResolver) ExportingL2vpns(ctx context.Context, args relationArgs) ([]*L2VPNTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "exporting_l2vpns", args)
+	return newL2VPNTypeList(ns), err
 }
-func (r *RouteTargetTypeResolver) ImportingVrfs(args relationArgs) (*[]*VRFTypeResolver, error) {
-	return nil, r.n.unavailable("importing_vrfs")
+func (r *RouteTargetTypeResolver) ImportingVrfs(ctx context.Context, args relationArgs) ([]*VRFTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "importing_vrfs", args)
+	return newVRFTypeList(ns), err
 }
-func (r *RouteTargetTypeResolver) ExportingVrfs(args relationArgs) (*[]*VRFTypeResolver, error) {
-	return nil, r.n.unavailable("exporting_vrfs")
+func (r *RouteTargetTypeResolver) ExportingVrfs(ctx context.Context, args relationArgs) ([]*VRFTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "exporting_vrfs", args)
+	return newVRFTypeList(ns), err
 }
 func (r *RouteTargetTypeResolver) ID() graphql.ID         { return r.n.id() }
 func (r *RouteTargetTypeResolver) Created() *DateTime     { return r.n.dateTimePtr("created") }
@@ -11124,8 +11140,9 @@ func newSiteGroupTypeList(ns []*node) []*SiteGroupTypeResolver {
 	return out
 }
 
-func (r *SiteGroupTypeResolver) VlanGroups(args relationArgs) (*[]*VLANGroupTypeResolver, error) {
-	return nil, r.n.unavailable("vlan_groups")
+func (r *SiteGroupTypeResolver) VlanGroups(ctx context.Context, args relationArgs) ([]*VLANGroupTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "vlan_groups", args)
+	return newVLANGroupTypeList(ns), err
 }
 func (r *SiteGroupTypeResolver) Contacts(ctx context.Context, args relationArgs) ([]*ContactAssignmentTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "contacts", args)
@@ -11180,11 +11197,13 @@ func (r *SiteGroupTypeResolver) Parent(ctx context.Context) (*SiteGroupTypeResol
 	n, err := r.n.fk(ctx, "parent")
 	return newSiteGroupType(n), err
 }
-func (r *SiteGroupTypeResolver) Clusters() (*[]*ClusterTypeResolver, error) {
-	return nil, r.n.unavailable("clusters")
+func (r *SiteGroupTypeResolver) Clusters(ctx context.Context) ([]*ClusterTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "clusters", relationArgs{})
+	return newClusterTypeList(ns), err
 }
-func (r *SiteGroupTypeResolver) CircuitTerminations() (*[]*CircuitTerminationTypeResolver, error) {
-	return nil, r.n.unavailable("circuit_terminations")
+func (r *SiteGroupTypeResolver) CircuitTerminations(ctx context.Context) ([]*CircuitTerminationTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "circuit_terminations", relationArgs{})
+	return newCircuitTerminationTypeList(ns), err
 }
 func (r *SiteGroupTypeResolver) Url() *string         { return r.n.strPtr("url") }
 func (r *SiteGroupTypeResolver) DisplayUrl() *string  { return r.n.strPtr("display_url") }
@@ -11222,8 +11241,9 @@ func newSiteTypeList(ns []*node) []*SiteTypeResolver {
 	return out
 }
 
-func (r *SiteTypeResolver) VlanGroups(args relationArgs) (*[]*VLANGroupTypeResolver, error) {
-	return nil, r.n.unavailable("vlan_groups")
+func (r *SiteTypeResolver) VlanGroups(ctx context.Context, args relationArgs) ([]*VLANGroupTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "vlan_groups", args)
+	return newVLANGroupTypeList(ns), err
 }
 func (r *SiteTypeResolver) ImageAttachments(ctx context.Context) ([]*ImageAttachmentTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "image_attachments", relationArgs{})
@@ -12604,11 +12624,13 @@ func (r *VMInterfaceTypeResolver) TaggedVlans(ctx context.Context, args relation
 	ns, err := r.n.m2mArgs(ctx, "tagged_vlans", &args)
 	return newVLANTypeList(ns), err
 }
-func (r *VMInterfaceTypeResolver) BridgeInterfaces(args relationArgs) (*[]*VMInterfaceTypeResolver, error) {
-	return nil, r.n.unavailable("bridge_interfaces")
+func (r *VMInterfaceTypeResolver) BridgeInterfaces(ctx context.Context, args relationArgs) ([]*VMInterfaceTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "bridge_interfaces", args)
+	return newVMInterfaceTypeList(ns), err
 }
-func (r *VMInterfaceTypeResolver) ChildInterfaces(args relationArgs) (*[]*VMInterfaceTypeResolver, error) {
-	return nil, r.n.unavailable("child_interfaces")
+func (r *VMInterfaceTypeResolver) ChildInterfaces(ctx context.Context, args relationArgs) ([]*VMInterfaceTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "child_interfaces", args)
+	return newVMInterfaceTypeList(ns), err
 }
 func (r *VMInterfaceTypeResolver) MacAddresses(ctx context.Context, args relationArgs) ([]*MACAddressTypeResolver, error) {
 	ns, err := r.n.m2mArgs(ctx, "mac_addresses", &args)
@@ -13139,8 +13161,9 @@ func (r *VirtualDeviceContextTypeResolver) Tenant(ctx context.Context) (*TenantT
 	n, err := r.n.fk(ctx, "tenant")
 	return newTenantType(n), err
 }
-func (r *VirtualDeviceContextTypeResolver) Interfaces(args relationArgs) (*[]*InterfaceTypeResolver, error) {
-	return nil, r.n.unavailable("interfaces")
+func (r *VirtualDeviceContextTypeResolver) Interfaces(ctx context.Context, args relationArgs) ([]*InterfaceTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "interfaces", args)
+	return newInterfaceTypeList(ns), err
 }
 func (r *VirtualDeviceContextTypeResolver) ID() graphql.ID     { return r.n.id() }
 func (r *VirtualDeviceContextTypeResolver) Created() *DateTime { return r.n.dateTimePtr("created") }

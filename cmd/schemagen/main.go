@@ -95,7 +95,7 @@ func generate(doc *document, overridesData []byte, source string, nb *netboxSche
 	if err != nil {
 		return nil, nil, skipped, nil, err
 	}
-	var sdl1, sdl2, resolvers []byte
+	var sdl1, sdl2, resolvers, report []byte
 	var unbound []unmapped
 	if nb != nil {
 		b, err := bindNetBox(reg, nb, ov, ks)
@@ -103,6 +103,7 @@ func generate(doc *document, overridesData []byte, source string, nb *netboxSche
 			return nil, nil, skipped, nil, err
 		}
 		unbound = b.sortedUnmapped()
+		report = emitUnmappedReport(unbound, source, nb.source)
 		sdl1, sdl2 = emitNetBoxSDL(b, 1, source), emitNetBoxSDL(b, 2, source)
 		if resolvers, err = emitNetBoxResolvers(b, source); err != nil {
 			return nil, nil, skipped, nil, err
@@ -122,11 +123,15 @@ func generate(doc *document, overridesData []byte, source string, nb *netboxSche
 	if err != nil {
 		return nil, nil, skipped, nil, err
 	}
-	return reg, []outputFile{
+	files := []outputFile{
 		{Path: "model/zz_generated_registry.go", Data: registry},
 		{Path: "schema/zz_generated_schema.graphql", Data: sdl2},
 		{Path: "schema/zz_generated_schema_v1.graphql", Data: sdl1},
 		{Path: "schema/zz_generated_resolvers.go", Data: resolvers},
 		ordering,
-	}, skipped, unbound, nil
+	}
+	if report != nil {
+		files = append(files, outputFile{Path: "schema/zz_generated_unmapped.md", Data: report})
+	}
+	return reg, files, skipped, unbound, nil
 }

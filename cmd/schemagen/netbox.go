@@ -113,7 +113,7 @@ var derivedReverse = map[string]struct{ child, typeParam, idParam string }{
 }
 
 // restAlias are NetBox's names for REST fields named otherwise.
-var restAlias = map[string]string{"custom_field_data": "custom_fields", "level": "_depth"}
+var restAlias = map[string]string{"custom_field_data": "custom_fields", "level": "_depth", "_children": "children"}
 
 func bindNetBox(reg *model.Registry, nb *netboxSchema, ov *overrides, ks *keptSet) (*netboxBinding, error) {
 	b := &netboxBinding{nb: nb, reg: reg, types: map[string]*servedType{}, after: ov.Deprecated.After, kept: ks}
@@ -396,6 +396,11 @@ func (b *netboxBinding) bindField(sf *servedField, o *model.Object, f *ast.Field
 		sf.Kind, sf.Source = bindReverse, f.Name
 		return
 	}
+	if r, ok := b.genericReverse(o, child, f.Name, ov); ok && list {
+		o.Reverse = append(o.Reverse, r)
+		sf.Kind, sf.Source = bindReverse, f.Name
+		return
+	}
 	param, reason := b.reverseParam(o, child, f.Name, ov, old)
 	if param == nil {
 		unavailable(reason)
@@ -407,7 +412,15 @@ func (b *netboxBinding) bindField(sf *servedField, o *model.Object, f *ast.Field
 			r.Via = prev.Via
 		}
 	}
-	if vf := child.Field(r.Via); vf == nil || (vf.Kind != model.KindForeignKey && vf.Kind != model.KindManyToMany && vf.Kind != model.KindGeneric) {
+	if r.Via == "" {
+		if vf := child.Field(strings.TrimSuffix(param.Name, "_id")); vf != nil {
+			r.Via = vf.Name
+		} else if vf := child.Field(strings.TrimSuffix(param.Name, "_id") + "s"); vf != nil {
+			r.Via = vf.Name
+		}
+	}
+	if vf := child.Field(r.Via); vf == nil || (vf.Kind != model.KindForeignKey && vf.Kind != model.KindManyToMany &&
+		(vf.Kind != model.KindScalar || (vf.GraphQL != model.TypeInt && vf.GraphQL != model.TypeBigInt))) {
 		r.Via = ""
 	}
 	o.Reverse = append(o.Reverse, r)
@@ -441,6 +454,7 @@ func (b *netboxBinding) reverseParam(parent, child *model.Object, name string, o
 		}
 	}
 	var cands []*model.FilterParam
+	seen := map[string]bool{}
 	for i := range child.Filters {
 		fp := &child.Filters[i]
 		if !fp.Exact || fp.Related != parent.Name || fp.RelatedKey != "id" || fp.Field == "" {
@@ -450,6 +464,24 @@ func (b *netboxBinding) reverseParam(parent, child *model.Object, name string, o
 			continue // a tree's parameter matches descendants too
 		}
 		cands = append(cands, fp)
+		seen[fp.Name] = true
+	}
+	// Relations the document does not tie to their parameter: <fk>_id of a foreign key, and
+	// <field without its plural s>_id of a many-to-many field (import_targets: import_target_id).
+	for _, rf := range child.Fields {
+		if rf.Related != parent.Name || (rf.Kind != model.KindForeignKey && rf.Kind != model.KindManyToMany) {
+			continue
+		}
+		name := rf.Name + "_id"
+		if rf.Kind == model.KindManyToMany {
+			name = strings.TrimSuffix(rf.Name, "s") + "_id"
+		}
+		if fp := child.Filter(name); fp != nil && fp.Exact && fp.Type == model.ParamInt && !seen[name] {
+			c := *fp
+			c.Field = rf.Name
+			cands = append(cands, &c)
+			seen[name] = true
+		}
 	}
 	switch len(cands) {
 	case 1:
@@ -462,6 +494,33 @@ func (b *netboxBinding) reverseParam(parent, child *model.Object, name string, o
 		names[i] = c.Name
 	}
 	return nil, fmt.Sprintf("%s has several parameters for a %s (%s); overrides.yaml must say which one %s is", child.Name, parent.Name, strings.Join(names, ", "), name)
+}
+
+// genericReverse finds the child's generic relation that can point at the parent (a VLAN
+// group's scope, a circuit termination's termination) with the parameters for its type and id.
+func (b *netboxBinding) genericReverse(parent, child *model.Object, name string, ov *overrides) (model.Reverse, bool) {
+	if _, ok := ov.NetBoxReverse[parent.Type+"."+name]; ok {
+		return model.Reverse{}, false
+	}
+	var found []model.Reverse
+	for _, rf := range child.Fields {
+		if rf.Kind != model.KindGeneric || rf.List || rf.TypeKey == "" {
+			continue
+		}
+		u := b.reg.Union(rf.GraphQL)
+		if u == nil || !slices.Contains(u.Members, parent.Name) {
+			continue
+		}
+		tp, ip := child.Filter(rf.TypeKey), child.Filter(rf.IDKey)
+		if tp == nil || ip == nil || !tp.Exact || !ip.Exact {
+			continue
+		}
+		found = append(found, model.Reverse{Name: name, Child: child.Name, Param: rf.IDKey, TypeParam: rf.TypeKey, TypeKey: rf.TypeKey, IDKey: rf.IDKey})
+	}
+	if len(found) != 1 {
+		return model.Reverse{}, false
+	}
+	return found[0], true
 }
 
 func nullable(t *ast.Type) *ast.Type {
