@@ -90,6 +90,9 @@ type Choice struct {
 	Value string // REST value: "active", "1000base-t", "4"
 	Label string // REST label: "Active"
 	Enum  string // GraphQL enum value: "STATUS_ACTIVE", "TYPE_1000BASE_T"
+	// Old is the enum value Graphbox served before it took NetBox's name for it ("STATUS_ACTIVE"
+	// of a circuit status, NetBox's ACTIVE); still accepted, deprecated. Empty when unchanged.
+	Old string
 }
 
 // Reverse is a relation from a parent to the children that refer to it, read through the child

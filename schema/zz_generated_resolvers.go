@@ -3064,8 +3064,8 @@ func newASNRangeTypeList(ns []*node) []*ASNRangeTypeResolver {
 	return out
 }
 
-func (r *ASNRangeTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ASNRangeTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ASNRangeTypeResolver) Display() string   { return r.n.str("display") }
@@ -3078,8 +3078,8 @@ func (r *ASNRangeTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *ASNRangeTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *ASNRangeTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ASNRangeTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -3136,8 +3136,8 @@ func (r *ASNTypeResolver) Contacts(ctx context.Context, args relationArgs) ([]*C
 	ns, err := r.n.reverse(ctx, "contacts", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *ASNTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ASNTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ASNTypeResolver) Display() string   { return r.n.str("display") }
@@ -3150,8 +3150,8 @@ func (r *ASNTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTy
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *ASNTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *ASNTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ASNTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -3218,8 +3218,8 @@ func (r *AggregateTypeResolver) Contacts(ctx context.Context, args relationArgs)
 	ns, err := r.n.reverse(ctx, "contacts", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *AggregateTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *AggregateTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *AggregateTypeResolver) Display() string   { return r.n.str("display") }
@@ -3232,8 +3232,8 @@ func (r *AggregateTypeResolver) Tags(ctx context.Context, args relationArgs) ([]
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *AggregateTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *AggregateTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *AggregateTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -3284,8 +3284,8 @@ func newCableBundleTypeList(ns []*node) []*CableBundleTypeResolver {
 	return out
 }
 
-func (r *CableBundleTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *CableBundleTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *CableBundleTypeResolver) Display() string   { return r.n.str("display") }
@@ -3298,8 +3298,8 @@ func (r *CableBundleTypeResolver) Tags(ctx context.Context, args relationArgs) (
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *CableBundleTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *CableBundleTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *CableBundleTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -3345,8 +3345,8 @@ func newCableTerminationTypeList(ns []*node) []*CableTerminationTypeResolver {
 	return out
 }
 
-func (r *CableTerminationTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *CableTerminationTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *CableTerminationTypeResolver) Display() string   { return r.n.str("display") }
@@ -3354,8 +3354,8 @@ func (r *CableTerminationTypeResolver) ClassType() string { return "CableTermina
 func (r *CableTerminationTypeResolver) Tags(args relationArgs) (*[]*TagTypeResolver, error) {
 	return nil, r.n.unavailable("tags")
 }
-func (r *CableTerminationTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *CableTerminationTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *CableTerminationTypeResolver) CustomFields() (*JSON, error) {
@@ -3410,8 +3410,8 @@ func newCableTypeList(ns []*node) []*CableTypeResolver {
 	return out
 }
 
-func (r *CableTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *CableTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *CableTypeResolver) Display() string   { return r.n.str("display") }
@@ -3424,8 +3424,8 @@ func (r *CableTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*Tag
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *CableTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *CableTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *CableTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -3590,8 +3590,8 @@ func newCircuitGroupTypeList(ns []*node) []*CircuitGroupTypeResolver {
 	return out
 }
 
-func (r *CircuitGroupTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *CircuitGroupTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *CircuitGroupTypeResolver) Display() string   { return r.n.str("display") }
@@ -3604,8 +3604,8 @@ func (r *CircuitGroupTypeResolver) Tags(ctx context.Context, args relationArgs) 
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *CircuitGroupTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *CircuitGroupTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *CircuitGroupTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -3669,8 +3669,8 @@ func (r *CircuitTerminationTypeResolver) LinkPeers(ctx context.Context) ([]*Link
 	ns, err := r.n.typedList(ctx, "link_peers", "LinkPeerType")
 	return newLinkPeerTypeList(ns), err
 }
-func (r *CircuitTerminationTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *CircuitTerminationTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *CircuitTerminationTypeResolver) Display() string   { return r.n.str("display") }
@@ -3749,8 +3749,8 @@ func newCircuitTypeList(ns []*node) []*CircuitTypeResolver {
 	return out
 }
 
-func (r *CircuitTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *CircuitTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *CircuitTypeResolver) Contacts(ctx context.Context, args relationArgs) ([]*ContactAssignmentTypeResolver, error) {
@@ -3767,8 +3767,8 @@ func (r *CircuitTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*T
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *CircuitTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *CircuitTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *CircuitTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -3858,8 +3858,8 @@ func newCircuitTypeTypeList(ns []*node) []*CircuitTypeTypeResolver {
 	return out
 }
 
-func (r *CircuitTypeTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *CircuitTypeTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *CircuitTypeTypeResolver) Display() string   { return r.n.str("display") }
@@ -3872,8 +3872,8 @@ func (r *CircuitTypeTypeResolver) Tags(ctx context.Context, args relationArgs) (
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *CircuitTypeTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *CircuitTypeTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *CircuitTypeTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -3929,8 +3929,8 @@ func (r *ClusterGroupTypeResolver) VlanGroups(ctx context.Context, args relation
 	ns, err := r.n.reverse(ctx, "vlan_groups", args)
 	return newVLANGroupTypeList(ns), err
 }
-func (r *ClusterGroupTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ClusterGroupTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ClusterGroupTypeResolver) Display() string   { return r.n.str("display") }
@@ -3943,8 +3943,8 @@ func (r *ClusterGroupTypeResolver) Tags(ctx context.Context, args relationArgs) 
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *ClusterGroupTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *ClusterGroupTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ClusterGroupTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -4011,8 +4011,8 @@ func (r *ClusterTypeResolver) VlanGroups(ctx context.Context, args relationArgs)
 	ns, err := r.n.reverse(ctx, "vlan_groups", args)
 	return newVLANGroupTypeList(ns), err
 }
-func (r *ClusterTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ClusterTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ClusterTypeResolver) Display() string   { return r.n.str("display") }
@@ -4025,8 +4025,8 @@ func (r *ClusterTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*T
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *ClusterTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *ClusterTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ClusterTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -4109,8 +4109,8 @@ func newClusterTypeTypeList(ns []*node) []*ClusterTypeTypeResolver {
 	return out
 }
 
-func (r *ClusterTypeTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ClusterTypeTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ClusterTypeTypeResolver) Display() string   { return r.n.str("display") }
@@ -4123,8 +4123,8 @@ func (r *ClusterTypeTypeResolver) Tags(ctx context.Context, args relationArgs) (
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *ClusterTypeTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *ClusterTypeTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ClusterTypeTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -4187,8 +4187,8 @@ func (r *ConfigContextProfileTypeResolver) DataFile(ctx context.Context) (*DataF
 	n, err := r.n.fk(ctx, "data_file")
 	return newDataFileType(n), err
 }
-func (r *ConfigContextProfileTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ConfigContextProfileTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ConfigContextProfileTypeResolver) Display() string   { return r.n.str("display") }
@@ -4201,8 +4201,8 @@ func (r *ConfigContextProfileTypeResolver) Tags(ctx context.Context, args relati
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *ConfigContextProfileTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *ConfigContextProfileTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ConfigContextProfileTypeResolver) CustomFields() (*JSON, error) {
@@ -4269,8 +4269,8 @@ func (r *ConfigContextTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolv
 	n, err := r.n.fk(ctx, "owner")
 	return newOwnerType(n), err
 }
-func (r *ConfigContextTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ConfigContextTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ConfigContextTypeResolver) Display() string   { return r.n.str("display") }
@@ -4389,8 +4389,8 @@ func (r *ConfigTemplateTypeResolver) Tags(ctx context.Context, args relationArgs
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *ConfigTemplateTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ConfigTemplateTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ConfigTemplateTypeResolver) Display() string   { return r.n.str("display") }
@@ -4458,8 +4458,8 @@ func newConsolePortTemplateTypeList(ns []*node) []*ConsolePortTemplateTypeResolv
 	return out
 }
 
-func (r *ConsolePortTemplateTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ConsolePortTemplateTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ConsolePortTemplateTypeResolver) Display() string   { return r.n.str("display") }
@@ -4514,8 +4514,8 @@ func (r *ConsolePortTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver
 	n, err := r.n.fk(ctx, "owner")
 	return newOwnerType(n), err
 }
-func (r *ConsolePortTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ConsolePortTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ConsolePortTypeResolver) Display() string   { return r.n.str("display") }
@@ -4524,8 +4524,8 @@ func (r *ConsolePortTypeResolver) Tags(ctx context.Context, args relationArgs) (
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *ConsolePortTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *ConsolePortTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ConsolePortTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -4621,8 +4621,8 @@ func newConsoleServerPortTemplateTypeList(ns []*node) []*ConsoleServerPortTempla
 	return out
 }
 
-func (r *ConsoleServerPortTemplateTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ConsoleServerPortTemplateTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ConsoleServerPortTemplateTypeResolver) Display() string { return r.n.str("display") }
@@ -4683,8 +4683,8 @@ func (r *ConsoleServerPortTypeResolver) Owner(ctx context.Context) (*OwnerTypeRe
 	n, err := r.n.fk(ctx, "owner")
 	return newOwnerType(n), err
 }
-func (r *ConsoleServerPortTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ConsoleServerPortTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ConsoleServerPortTypeResolver) Display() string   { return r.n.str("display") }
@@ -4693,8 +4693,8 @@ func (r *ConsoleServerPortTypeResolver) Tags(ctx context.Context, args relationA
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *ConsoleServerPortTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *ConsoleServerPortTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ConsoleServerPortTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -4848,8 +4848,8 @@ func newContactGroupTypeList(ns []*node) []*ContactGroupTypeResolver {
 	return out
 }
 
-func (r *ContactGroupTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ContactGroupTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ContactGroupTypeResolver) Display() string   { return r.n.str("display") }
@@ -4862,8 +4862,8 @@ func (r *ContactGroupTypeResolver) Tags(ctx context.Context, args relationArgs) 
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *ContactGroupTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *ContactGroupTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ContactGroupTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -4899,6 +4899,7 @@ func (r *ContactGroupTypeResolver) Level() int32         { return r.n.int("_dept
 func (r *ContactGroupTypeResolver) Url() *string         { return r.n.strPtr("url") }
 func (r *ContactGroupTypeResolver) DisplayUrl() *string  { return r.n.strPtr("display_url") }
 func (r *ContactGroupTypeResolver) ContactCount() *int32 { return r.n.intPtr("contact_count") }
+func (r *ContactGroupTypeResolver) Depth() *int32        { return r.n.intPtr("_depth") }
 
 // ContactGroupTypeOffsetPaginatedResolver resolves ContactGroupTypeOffsetPaginated.
 type ContactGroupTypeOffsetPaginatedResolver struct{ p *page }
@@ -4931,8 +4932,8 @@ func (r *ContactRoleTypeResolver) Assignments(ctx context.Context, args relation
 	ns, err := r.n.reverse(ctx, "assignments", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *ContactRoleTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ContactRoleTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ContactRoleTypeResolver) Display() string   { return r.n.str("display") }
@@ -4945,8 +4946,8 @@ func (r *ContactRoleTypeResolver) Tags(ctx context.Context, args relationArgs) (
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *ContactRoleTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *ContactRoleTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ContactRoleTypeResolver) CustomFields() JSON     { return r.n.json("custom_fields") }
@@ -4996,8 +4997,8 @@ func (r *ContactTypeResolver) Assignments(ctx context.Context, args relationArgs
 	ns, err := r.n.reverse(ctx, "assignments", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *ContactTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ContactTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ContactTypeResolver) Display() string   { return r.n.str("display") }
@@ -5010,8 +5011,8 @@ func (r *ContactTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*T
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *ContactTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *ContactTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ContactTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -5074,8 +5075,8 @@ func (r *CustomFieldChoiceSetTypeResolver) Owner(ctx context.Context) (*OwnerTyp
 	n, err := r.n.fk(ctx, "owner")
 	return newOwnerType(n), err
 }
-func (r *CustomFieldChoiceSetTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *CustomFieldChoiceSetTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *CustomFieldChoiceSetTypeResolver) Display() string   { return r.n.str("display") }
@@ -5134,8 +5135,8 @@ func (r *CustomFieldTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver
 	n, err := r.n.fk(ctx, "owner")
 	return newOwnerType(n), err
 }
-func (r *CustomFieldTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *CustomFieldTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *CustomFieldTypeResolver) Display() string   { return r.n.str("display") }
@@ -5212,8 +5213,8 @@ func (r *CustomLinkTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver,
 	n, err := r.n.fk(ctx, "owner")
 	return newOwnerType(n), err
 }
-func (r *CustomLinkTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *CustomLinkTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *CustomLinkTypeResolver) Display() string        { return r.n.str("display") }
@@ -5320,8 +5321,8 @@ func newDataSourceTypeList(ns []*node) []*DataSourceTypeResolver {
 	return out
 }
 
-func (r *DataSourceTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *DataSourceTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *DataSourceTypeResolver) Display() string   { return r.n.str("display") }
@@ -5333,8 +5334,8 @@ func (r *DataSourceTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver,
 func (r *DataSourceTypeResolver) Tags(args relationArgs) (*[]*TagTypeResolver, error) {
 	return nil, r.n.unavailable("tags")
 }
-func (r *DataSourceTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *DataSourceTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *DataSourceTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -5404,8 +5405,8 @@ func newDeviceBayTemplateTypeList(ns []*node) []*DeviceBayTemplateTypeResolver {
 	return out
 }
 
-func (r *DeviceBayTemplateTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *DeviceBayTemplateTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *DeviceBayTemplateTypeResolver) Display() string   { return r.n.str("display") }
@@ -5456,8 +5457,8 @@ func (r *DeviceBayTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, 
 	n, err := r.n.fk(ctx, "owner")
 	return newOwnerType(n), err
 }
-func (r *DeviceBayTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *DeviceBayTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *DeviceBayTypeResolver) Display() string   { return r.n.str("display") }
@@ -5466,8 +5467,8 @@ func (r *DeviceBayTypeResolver) Tags(ctx context.Context, args relationArgs) ([]
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *DeviceBayTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *DeviceBayTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *DeviceBayTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -5527,8 +5528,8 @@ func newDeviceRoleTypeList(ns []*node) []*DeviceRoleTypeResolver {
 	return out
 }
 
-func (r *DeviceRoleTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *DeviceRoleTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *DeviceRoleTypeResolver) Display() string   { return r.n.str("display") }
@@ -5541,8 +5542,8 @@ func (r *DeviceRoleTypeResolver) Tags(ctx context.Context, args relationArgs) ([
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *DeviceRoleTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *DeviceRoleTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *DeviceRoleTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -5592,6 +5593,7 @@ func (r *DeviceRoleTypeResolver) DeviceCount() *int32 { return r.n.intPtr("devic
 func (r *DeviceRoleTypeResolver) VirtualmachineCount() *int32 {
 	return r.n.intPtr("virtualmachine_count")
 }
+func (r *DeviceRoleTypeResolver) Depth() *int32 { return r.n.intPtr("_depth") }
 func (r *DeviceRoleTypeResolver) ConfigContexts(ctx context.Context, args relationArgs) ([]*ConfigContextTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "config_contexts", args)
 	return newConfigContextTypeList(ns), err
@@ -5665,16 +5667,16 @@ func newDeviceTypeList(ns []*node) []*DeviceTypeResolver {
 }
 
 func (r *DeviceTypeResolver) ConfigContext() JSON { return r.n.json("config_context") }
-func (r *DeviceTypeResolver) ImageAttachments(ctx context.Context) ([]*ImageAttachmentTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "image_attachments", relationArgs{})
+func (r *DeviceTypeResolver) ImageAttachments(ctx context.Context, args relationArgs) ([]*ImageAttachmentTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "image_attachments", args)
 	return newImageAttachmentTypeList(ns), err
 }
 func (r *DeviceTypeResolver) Contacts(ctx context.Context, args relationArgs) ([]*ContactAssignmentTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "contacts", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *DeviceTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *DeviceTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *DeviceTypeResolver) Display() string   { return r.n.str("display") }
@@ -5687,8 +5689,8 @@ func (r *DeviceTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*Ta
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *DeviceTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *DeviceTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *DeviceTypeResolver) CustomFields() JSON       { return r.n.json("custom_fields") }
@@ -5903,8 +5905,8 @@ func newDeviceTypeTypeList(ns []*node) []*DeviceTypeTypeResolver {
 	return out
 }
 
-func (r *DeviceTypeTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *DeviceTypeTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *DeviceTypeTypeResolver) Display() string   { return r.n.str("display") }
@@ -5917,8 +5919,8 @@ func (r *DeviceTypeTypeResolver) Tags(ctx context.Context, args relationArgs) ([
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *DeviceTypeTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *DeviceTypeTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *DeviceTypeTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -6115,8 +6117,8 @@ func (r *EventRuleTypeResolver) Tags(ctx context.Context, args relationArgs) ([]
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *EventRuleTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *EventRuleTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *EventRuleTypeResolver) Display() string   { return r.n.str("display") }
@@ -6185,8 +6187,8 @@ func (r *ExportTemplateTypeResolver) Owner(ctx context.Context) (*OwnerTypeResol
 	n, err := r.n.fk(ctx, "owner")
 	return newOwnerType(n), err
 }
-func (r *ExportTemplateTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ExportTemplateTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ExportTemplateTypeResolver) Display() string        { return r.n.str("display") }
@@ -6293,8 +6295,8 @@ func (r *FHRPGroupTypeResolver) IpAddresses(ctx context.Context, args relationAr
 	ns, err := r.n.m2mArgs(ctx, "ip_addresses", &args)
 	return newIPAddressTypeList(ns), err
 }
-func (r *FHRPGroupTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *FHRPGroupTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *FHRPGroupTypeResolver) Display() string   { return r.n.str("display") }
@@ -6307,8 +6309,8 @@ func (r *FHRPGroupTypeResolver) Tags(ctx context.Context, args relationArgs) ([]
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *FHRPGroupTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *FHRPGroupTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *FHRPGroupTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -6365,8 +6367,8 @@ func newFrontPortTemplateTypeList(ns []*node) []*FrontPortTemplateTypeResolver {
 	return out
 }
 
-func (r *FrontPortTemplateTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *FrontPortTemplateTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *FrontPortTemplateTypeResolver) Display() string   { return r.n.str("display") }
@@ -6430,8 +6432,8 @@ func (r *FrontPortTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, 
 	n, err := r.n.fk(ctx, "owner")
 	return newOwnerType(n), err
 }
-func (r *FrontPortTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *FrontPortTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *FrontPortTypeResolver) Display() string   { return r.n.str("display") }
@@ -6440,8 +6442,8 @@ func (r *FrontPortTypeResolver) Tags(ctx context.Context, args relationArgs) ([]
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *FrontPortTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *FrontPortTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *FrontPortTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -6605,8 +6607,8 @@ func newIKEPolicyTypeList(ns []*node) []*IKEPolicyTypeResolver {
 	return out
 }
 
-func (r *IKEPolicyTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *IKEPolicyTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *IKEPolicyTypeResolver) Display() string   { return r.n.str("display") }
@@ -6619,8 +6621,8 @@ func (r *IKEPolicyTypeResolver) Tags(ctx context.Context, args relationArgs) ([]
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *IKEPolicyTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *IKEPolicyTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *IKEPolicyTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -6676,8 +6678,8 @@ func newIKEProposalTypeList(ns []*node) []*IKEProposalTypeResolver {
 	return out
 }
 
-func (r *IKEProposalTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *IKEProposalTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *IKEProposalTypeResolver) Display() string   { return r.n.str("display") }
@@ -6690,8 +6692,8 @@ func (r *IKEProposalTypeResolver) Tags(ctx context.Context, args relationArgs) (
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *IKEProposalTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *IKEProposalTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *IKEProposalTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -6751,8 +6753,8 @@ func (r *IPAddressTypeResolver) Contacts(ctx context.Context, args relationArgs)
 	ns, err := r.n.reverse(ctx, "contacts", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *IPAddressTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *IPAddressTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *IPAddressTypeResolver) Display() string   { return r.n.str("display") }
@@ -6765,8 +6767,8 @@ func (r *IPAddressTypeResolver) Tags(ctx context.Context, args relationArgs) ([]
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *IPAddressTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *IPAddressTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *IPAddressTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -6849,8 +6851,8 @@ func (r *IPRangeTypeResolver) Contacts(ctx context.Context, args relationArgs) (
 	ns, err := r.n.reverse(ctx, "contacts", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *IPRangeTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *IPRangeTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *IPRangeTypeResolver) Display() string   { return r.n.str("display") }
@@ -6863,8 +6865,8 @@ func (r *IPRangeTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*T
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *IPRangeTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *IPRangeTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *IPRangeTypeResolver) CustomFields() JSON   { return r.n.json("custom_fields") }
@@ -6923,8 +6925,8 @@ func newIPSecPolicyTypeList(ns []*node) []*IPSecPolicyTypeResolver {
 	return out
 }
 
-func (r *IPSecPolicyTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *IPSecPolicyTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *IPSecPolicyTypeResolver) Display() string   { return r.n.str("display") }
@@ -6937,8 +6939,8 @@ func (r *IPSecPolicyTypeResolver) Tags(ctx context.Context, args relationArgs) (
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *IPSecPolicyTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *IPSecPolicyTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *IPSecPolicyTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -6992,8 +6994,8 @@ func newIPSecProfileTypeList(ns []*node) []*IPSecProfileTypeResolver {
 	return out
 }
 
-func (r *IPSecProfileTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *IPSecProfileTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *IPSecProfileTypeResolver) Display() string   { return r.n.str("display") }
@@ -7006,8 +7008,8 @@ func (r *IPSecProfileTypeResolver) Tags(ctx context.Context, args relationArgs) 
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *IPSecProfileTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *IPSecProfileTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *IPSecProfileTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -7061,8 +7063,8 @@ func newIPSecProposalTypeList(ns []*node) []*IPSecProposalTypeResolver {
 	return out
 }
 
-func (r *IPSecProposalTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *IPSecProposalTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *IPSecProposalTypeResolver) Display() string   { return r.n.str("display") }
@@ -7075,8 +7077,8 @@ func (r *IPSecProposalTypeResolver) Tags(ctx context.Context, args relationArgs)
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *IPSecProposalTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *IPSecProposalTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *IPSecProposalTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -7176,8 +7178,8 @@ func newInterfaceTemplateTypeList(ns []*node) []*InterfaceTemplateTypeResolver {
 	return out
 }
 
-func (r *InterfaceTemplateTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *InterfaceTemplateTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *InterfaceTemplateTypeResolver) Display() string   { return r.n.str("display") }
@@ -7249,8 +7251,8 @@ func (r *InterfaceTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, 
 	n, err := r.n.fk(ctx, "owner")
 	return newOwnerType(n), err
 }
-func (r *InterfaceTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *InterfaceTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *InterfaceTypeResolver) Display() string   { return r.n.str("display") }
@@ -7259,8 +7261,8 @@ func (r *InterfaceTypeResolver) Tags(ctx context.Context, args relationArgs) ([]
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *InterfaceTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *InterfaceTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *InterfaceTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -7466,8 +7468,8 @@ func newInventoryItemRoleTypeList(ns []*node) []*InventoryItemRoleTypeResolver {
 	return out
 }
 
-func (r *InventoryItemRoleTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *InventoryItemRoleTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *InventoryItemRoleTypeResolver) Display() string   { return r.n.str("display") }
@@ -7480,8 +7482,8 @@ func (r *InventoryItemRoleTypeResolver) Tags(ctx context.Context, args relationA
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *InventoryItemRoleTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *InventoryItemRoleTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *InventoryItemRoleTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -7537,8 +7539,8 @@ func newInventoryItemTemplateTypeList(ns []*node) []*InventoryItemTemplateTypeRe
 	return out
 }
 
-func (r *InventoryItemTemplateTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *InventoryItemTemplateTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *InventoryItemTemplateTypeResolver) Display() string   { return r.n.str("display") }
@@ -7593,6 +7595,7 @@ func (r *InventoryItemTemplateTypeResolver) ComponentType() *string {
 func (r *InventoryItemTemplateTypeResolver) ComponentId() *BigInt {
 	return r.n.bigIntPtr("component_id")
 }
+func (r *InventoryItemTemplateTypeResolver) Depth() *int32 { return r.n.intPtr("_depth") }
 
 // InventoryItemTemplateTypeOffsetPaginatedResolver resolves InventoryItemTemplateTypeOffsetPaginated.
 type InventoryItemTemplateTypeOffsetPaginatedResolver struct{ p *page }
@@ -7625,8 +7628,8 @@ func (r *InventoryItemTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolv
 	n, err := r.n.fk(ctx, "owner")
 	return newOwnerType(n), err
 }
-func (r *InventoryItemTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *InventoryItemTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *InventoryItemTypeResolver) Display() string   { return r.n.str("display") }
@@ -7635,8 +7638,8 @@ func (r *InventoryItemTypeResolver) Tags(ctx context.Context, args relationArgs)
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *InventoryItemTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *InventoryItemTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *InventoryItemTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -7699,6 +7702,7 @@ func (r *InventoryItemTypeResolver) Url() *string           { return r.n.strPtr(
 func (r *InventoryItemTypeResolver) DisplayUrl() *string    { return r.n.strPtr("display_url") }
 func (r *InventoryItemTypeResolver) ComponentType() *string { return r.n.strPtr("component_type") }
 func (r *InventoryItemTypeResolver) ComponentId() *BigInt   { return r.n.bigIntPtr("component_id") }
+func (r *InventoryItemTypeResolver) Depth() *int32          { return r.n.intPtr("_depth") }
 
 // InventoryItemTypeOffsetPaginatedResolver resolves InventoryItemTypeOffsetPaginated.
 type InventoryItemTypeOffsetPaginatedResolver struct{ p *page }
@@ -7732,8 +7736,8 @@ func (r *JournalEntryTypeResolver) Tags(ctx context.Context, args relationArgs) 
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *JournalEntryTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *JournalEntryTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *JournalEntryTypeResolver) Display() string   { return r.n.str("display") }
@@ -7783,8 +7787,8 @@ func newL2VPNTerminationTypeList(ns []*node) []*L2VPNTerminationTypeResolver {
 	return out
 }
 
-func (r *L2VPNTerminationTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *L2VPNTerminationTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *L2VPNTerminationTypeResolver) Display() string   { return r.n.str("display") }
@@ -7793,8 +7797,8 @@ func (r *L2VPNTerminationTypeResolver) Tags(ctx context.Context, args relationAr
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *L2VPNTerminationTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *L2VPNTerminationTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *L2VPNTerminationTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -7852,8 +7856,8 @@ func (r *L2VPNTypeResolver) Contacts(ctx context.Context, args relationArgs) ([]
 	ns, err := r.n.reverse(ctx, "contacts", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *L2VPNTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *L2VPNTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *L2VPNTypeResolver) Display() string   { return r.n.str("display") }
@@ -7866,8 +7870,8 @@ func (r *L2VPNTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*Tag
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *L2VPNTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *L2VPNTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *L2VPNTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -7948,16 +7952,16 @@ func (r *LocationTypeResolver) VlanGroups(ctx context.Context, args relationArgs
 	ns, err := r.n.reverse(ctx, "vlan_groups", args)
 	return newVLANGroupTypeList(ns), err
 }
-func (r *LocationTypeResolver) ImageAttachments(ctx context.Context) ([]*ImageAttachmentTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "image_attachments", relationArgs{})
+func (r *LocationTypeResolver) ImageAttachments(ctx context.Context, args relationArgs) ([]*ImageAttachmentTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "image_attachments", args)
 	return newImageAttachmentTypeList(ns), err
 }
 func (r *LocationTypeResolver) Contacts(ctx context.Context, args relationArgs) ([]*ContactAssignmentTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "contacts", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *LocationTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *LocationTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *LocationTypeResolver) Display() string   { return r.n.str("display") }
@@ -7970,8 +7974,8 @@ func (r *LocationTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *LocationTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *LocationTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *LocationTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -8026,12 +8030,12 @@ func (r *LocationTypeResolver) TreeId() (*int32, error) {
 	return nil, r.n.unavailable("tree_id")
 }
 func (r *LocationTypeResolver) Level() int32 { return r.n.int("_depth") }
-func (r *LocationTypeResolver) Clusters(ctx context.Context) ([]*ClusterTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "clusters", relationArgs{})
+func (r *LocationTypeResolver) Clusters(ctx context.Context, args relationArgs) ([]*ClusterTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "clusters", args)
 	return newClusterTypeList(ns), err
 }
-func (r *LocationTypeResolver) CircuitTerminations(ctx context.Context) ([]*CircuitTerminationTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "circuit_terminations", relationArgs{})
+func (r *LocationTypeResolver) CircuitTerminations(ctx context.Context, args relationArgs) ([]*CircuitTerminationTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "circuit_terminations", args)
 	return newCircuitTerminationTypeList(ns), err
 }
 func (r *LocationTypeResolver) Url() *string         { return r.n.strPtr("url") }
@@ -8039,6 +8043,7 @@ func (r *LocationTypeResolver) DisplayUrl() *string  { return r.n.strPtr("displa
 func (r *LocationTypeResolver) RackCount() *int32    { return r.n.intPtr("rack_count") }
 func (r *LocationTypeResolver) DeviceCount() *int32  { return r.n.intPtr("device_count") }
 func (r *LocationTypeResolver) PrefixCount() *BigInt { return r.n.bigIntPtr("prefix_count") }
+func (r *LocationTypeResolver) Depth() *int32        { return r.n.intPtr("_depth") }
 func (r *LocationTypeResolver) Cables(ctx context.Context, args relationArgs) ([]*CableTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "cables", args)
 	return newCableTypeList(ns), err
@@ -8127,8 +8132,8 @@ func newMACAddressTypeList(ns []*node) []*MACAddressTypeResolver {
 	return out
 }
 
-func (r *MACAddressTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *MACAddressTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *MACAddressTypeResolver) Display() string   { return r.n.str("display") }
@@ -8141,8 +8146,8 @@ func (r *MACAddressTypeResolver) Tags(ctx context.Context, args relationArgs) ([
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *MACAddressTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *MACAddressTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *MACAddressTypeResolver) CustomFields() JSON     { return r.n.json("custom_fields") }
@@ -8193,8 +8198,8 @@ func newManufacturerTypeList(ns []*node) []*ManufacturerTypeResolver {
 	return out
 }
 
-func (r *ManufacturerTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ManufacturerTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ManufacturerTypeResolver) Contacts(ctx context.Context, args relationArgs) ([]*ContactAssignmentTypeResolver, error) {
@@ -8211,8 +8216,8 @@ func (r *ManufacturerTypeResolver) Tags(ctx context.Context, args relationArgs) 
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *ManufacturerTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *ManufacturerTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ManufacturerTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -8300,8 +8305,8 @@ func newModuleBayTemplateTypeList(ns []*node) []*ModuleBayTemplateTypeResolver {
 	return out
 }
 
-func (r *ModuleBayTemplateTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ModuleBayTemplateTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ModuleBayTemplateTypeResolver) Display() string   { return r.n.str("display") }
@@ -8357,8 +8362,8 @@ func (r *ModuleBayTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, 
 	n, err := r.n.fk(ctx, "owner")
 	return newOwnerType(n), err
 }
-func (r *ModuleBayTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ModuleBayTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ModuleBayTypeResolver) Display() string   { return r.n.str("display") }
@@ -8367,8 +8372,8 @@ func (r *ModuleBayTypeResolver) Tags(ctx context.Context, args relationArgs) ([]
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *ModuleBayTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *ModuleBayTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ModuleBayTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -8452,8 +8457,8 @@ func newModuleTypeList(ns []*node) []*ModuleTypeResolver {
 	return out
 }
 
-func (r *ModuleTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ModuleTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ModuleTypeResolver) Display() string   { return r.n.str("display") }
@@ -8466,8 +8471,8 @@ func (r *ModuleTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*Ta
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *ModuleTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *ModuleTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ModuleTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -8558,8 +8563,8 @@ func newModuleTypeProfileTypeList(ns []*node) []*ModuleTypeProfileTypeResolver {
 	return out
 }
 
-func (r *ModuleTypeProfileTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ModuleTypeProfileTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ModuleTypeProfileTypeResolver) Display() string   { return r.n.str("display") }
@@ -8572,8 +8577,8 @@ func (r *ModuleTypeProfileTypeResolver) Tags(ctx context.Context, args relationA
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *ModuleTypeProfileTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *ModuleTypeProfileTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ModuleTypeProfileTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -8620,8 +8625,8 @@ func newModuleTypeTypeList(ns []*node) []*ModuleTypeTypeResolver {
 	return out
 }
 
-func (r *ModuleTypeTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ModuleTypeTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ModuleTypeTypeResolver) Display() string   { return r.n.str("display") }
@@ -8634,8 +8639,8 @@ func (r *ModuleTypeTypeResolver) Tags(ctx context.Context, args relationArgs) ([
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *ModuleTypeTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *ModuleTypeTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ModuleTypeTypeResolver) CustomFields() JSON  { return r.n.json("custom_fields") }
@@ -8760,8 +8765,8 @@ func newNotificationGroupTypeList(ns []*node) []*NotificationGroupTypeResolver {
 	return out
 }
 
-func (r *NotificationGroupTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *NotificationGroupTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *NotificationGroupTypeResolver) Display() string   { return r.n.str("display") }
@@ -8807,8 +8812,8 @@ func newNotificationTypeList(ns []*node) []*NotificationTypeResolver {
 	return out
 }
 
-func (r *NotificationTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *NotificationTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *NotificationTypeResolver) Display() string   { return r.n.str("display") }
@@ -8989,8 +8994,8 @@ func newPlatformTypeList(ns []*node) []*PlatformTypeResolver {
 	return out
 }
 
-func (r *PlatformTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *PlatformTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *PlatformTypeResolver) Display() string   { return r.n.str("display") }
@@ -9003,8 +9008,8 @@ func (r *PlatformTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *PlatformTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *PlatformTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *PlatformTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -9056,6 +9061,7 @@ func (r *PlatformTypeResolver) DeviceCount() *int32 { return r.n.intPtr("device_
 func (r *PlatformTypeResolver) VirtualmachineCount() *int32 {
 	return r.n.intPtr("virtualmachine_count")
 }
+func (r *PlatformTypeResolver) Depth() *int32 { return r.n.intPtr("_depth") }
 func (r *PlatformTypeResolver) ConfigContexts(ctx context.Context, args relationArgs) ([]*ConfigContextTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "config_contexts", args)
 	return newConfigContextTypeList(ns), err
@@ -9100,8 +9106,8 @@ func (r *PowerFeedTypeResolver) ConnectedEndpoints(ctx context.Context) ([]*Conn
 	ns, err := r.n.typedList(ctx, "connected_endpoints", "ConnectedEndpointType")
 	return newConnectedEndpointTypeList(ns), err
 }
-func (r *PowerFeedTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *PowerFeedTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *PowerFeedTypeResolver) Display() string   { return r.n.str("display") }
@@ -9114,8 +9120,8 @@ func (r *PowerFeedTypeResolver) Tags(ctx context.Context, args relationArgs) ([]
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *PowerFeedTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *PowerFeedTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *PowerFeedTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -9202,8 +9208,8 @@ func newPowerOutletTemplateTypeList(ns []*node) []*PowerOutletTemplateTypeResolv
 	return out
 }
 
-func (r *PowerOutletTemplateTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *PowerOutletTemplateTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *PowerOutletTemplateTypeResolver) Display() string   { return r.n.str("display") }
@@ -9264,8 +9270,8 @@ func (r *PowerOutletTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver
 	n, err := r.n.fk(ctx, "owner")
 	return newOwnerType(n), err
 }
-func (r *PowerOutletTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *PowerOutletTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *PowerOutletTypeResolver) Display() string   { return r.n.str("display") }
@@ -9274,8 +9280,8 @@ func (r *PowerOutletTypeResolver) Tags(ctx context.Context, args relationArgs) (
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *PowerOutletTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *PowerOutletTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *PowerOutletTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -9381,8 +9387,8 @@ func (r *PowerPanelTypeResolver) Contacts(ctx context.Context, args relationArgs
 	ns, err := r.n.reverse(ctx, "contacts", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *PowerPanelTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *PowerPanelTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *PowerPanelTypeResolver) Display() string   { return r.n.str("display") }
@@ -9395,8 +9401,8 @@ func (r *PowerPanelTypeResolver) Tags(ctx context.Context, args relationArgs) ([
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *PowerPanelTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *PowerPanelTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *PowerPanelTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -9450,8 +9456,8 @@ func newPowerPortTemplateTypeList(ns []*node) []*PowerPortTemplateTypeResolver {
 	return out
 }
 
-func (r *PowerPortTemplateTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *PowerPortTemplateTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *PowerPortTemplateTypeResolver) Display() string   { return r.n.str("display") }
@@ -9512,8 +9518,8 @@ func (r *PowerPortTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, 
 	n, err := r.n.fk(ctx, "owner")
 	return newOwnerType(n), err
 }
-func (r *PowerPortTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *PowerPortTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *PowerPortTypeResolver) Display() string   { return r.n.str("display") }
@@ -9522,8 +9528,8 @@ func (r *PowerPortTypeResolver) Tags(ctx context.Context, args relationArgs) ([]
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *PowerPortTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *PowerPortTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *PowerPortTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -9631,8 +9637,8 @@ func (r *PrefixTypeResolver) Contacts(ctx context.Context, args relationArgs) ([
 	ns, err := r.n.reverse(ctx, "contacts", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *PrefixTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *PrefixTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *PrefixTypeResolver) Display() string   { return r.n.str("display") }
@@ -9645,8 +9651,8 @@ func (r *PrefixTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*Ta
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *PrefixTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *PrefixTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *PrefixTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -9719,8 +9725,8 @@ func (r *ProviderAccountTypeResolver) Contacts(ctx context.Context, args relatio
 	ns, err := r.n.reverse(ctx, "contacts", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *ProviderAccountTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ProviderAccountTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ProviderAccountTypeResolver) Display() string   { return r.n.str("display") }
@@ -9733,8 +9739,8 @@ func (r *ProviderAccountTypeResolver) Tags(ctx context.Context, args relationArg
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *ProviderAccountTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *ProviderAccountTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ProviderAccountTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -9792,8 +9798,8 @@ func newProviderNetworkTypeList(ns []*node) []*ProviderNetworkTypeResolver {
 	return out
 }
 
-func (r *ProviderNetworkTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ProviderNetworkTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ProviderNetworkTypeResolver) Display() string   { return r.n.str("display") }
@@ -9806,8 +9812,8 @@ func (r *ProviderNetworkTypeResolver) Tags(ctx context.Context, args relationArg
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *ProviderNetworkTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *ProviderNetworkTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ProviderNetworkTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -9873,8 +9879,8 @@ func (r *ProviderTypeResolver) Contacts(ctx context.Context, args relationArgs) 
 	ns, err := r.n.reverse(ctx, "contacts", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *ProviderTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ProviderTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ProviderTypeResolver) Display() string   { return r.n.str("display") }
@@ -9887,8 +9893,8 @@ func (r *ProviderTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *ProviderTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *ProviderTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ProviderTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -9971,8 +9977,8 @@ func newRIRTypeList(ns []*node) []*RIRTypeResolver {
 	return out
 }
 
-func (r *RIRTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *RIRTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *RIRTypeResolver) Display() string   { return r.n.str("display") }
@@ -9985,8 +9991,8 @@ func (r *RIRTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTy
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *RIRTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *RIRTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *RIRTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -10042,8 +10048,8 @@ func newRackGroupTypeList(ns []*node) []*RackGroupTypeResolver {
 	return out
 }
 
-func (r *RackGroupTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *RackGroupTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *RackGroupTypeResolver) Display() string   { return r.n.str("display") }
@@ -10056,8 +10062,8 @@ func (r *RackGroupTypeResolver) Tags(ctx context.Context, args relationArgs) ([]
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *RackGroupTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *RackGroupTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *RackGroupTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -10104,8 +10110,8 @@ func newRackReservationTypeList(ns []*node) []*RackReservationTypeResolver {
 	return out
 }
 
-func (r *RackReservationTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *RackReservationTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *RackReservationTypeResolver) Display() string   { return r.n.str("display") }
@@ -10118,8 +10124,8 @@ func (r *RackReservationTypeResolver) Tags(ctx context.Context, args relationArg
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *RackReservationTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *RackReservationTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *RackReservationTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -10174,8 +10180,8 @@ func newRackRoleTypeList(ns []*node) []*RackRoleTypeResolver {
 	return out
 }
 
-func (r *RackRoleTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *RackRoleTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *RackRoleTypeResolver) Display() string   { return r.n.str("display") }
@@ -10188,8 +10194,8 @@ func (r *RackRoleTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *RackRoleTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *RackRoleTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *RackRoleTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -10241,16 +10247,16 @@ func (r *RackTypeResolver) VlanGroups(ctx context.Context, args relationArgs) ([
 	ns, err := r.n.reverse(ctx, "vlan_groups", args)
 	return newVLANGroupTypeList(ns), err
 }
-func (r *RackTypeResolver) ImageAttachments(ctx context.Context) ([]*ImageAttachmentTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "image_attachments", relationArgs{})
+func (r *RackTypeResolver) ImageAttachments(ctx context.Context, args relationArgs) ([]*ImageAttachmentTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "image_attachments", args)
 	return newImageAttachmentTypeList(ns), err
 }
 func (r *RackTypeResolver) Contacts(ctx context.Context, args relationArgs) ([]*ContactAssignmentTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "contacts", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *RackTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *RackTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *RackTypeResolver) Display() string   { return r.n.str("display") }
@@ -10263,8 +10269,8 @@ func (r *RackTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagT
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *RackTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *RackTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *RackTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -10422,12 +10428,12 @@ func newRackTypeTypeList(ns []*node) []*RackTypeTypeResolver {
 	return out
 }
 
-func (r *RackTypeTypeResolver) ImageAttachments(ctx context.Context) ([]*ImageAttachmentTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "image_attachments", relationArgs{})
+func (r *RackTypeTypeResolver) ImageAttachments(ctx context.Context, args relationArgs) ([]*ImageAttachmentTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "image_attachments", args)
 	return newImageAttachmentTypeList(ns), err
 }
-func (r *RackTypeTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *RackTypeTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *RackTypeTypeResolver) Display() string   { return r.n.str("display") }
@@ -10440,8 +10446,8 @@ func (r *RackTypeTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *RackTypeTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *RackTypeTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *RackTypeTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -10511,8 +10517,8 @@ func newRearPortTemplateTypeList(ns []*node) []*RearPortTemplateTypeResolver {
 	return out
 }
 
-func (r *RearPortTemplateTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *RearPortTemplateTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *RearPortTemplateTypeResolver) Display() string   { return r.n.str("display") }
@@ -10574,8 +10580,8 @@ func (r *RearPortTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, e
 	n, err := r.n.fk(ctx, "owner")
 	return newOwnerType(n), err
 }
-func (r *RearPortTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *RearPortTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *RearPortTypeResolver) Display() string   { return r.n.str("display") }
@@ -10584,8 +10590,8 @@ func (r *RearPortTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *RearPortTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *RearPortTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *RearPortTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -10687,8 +10693,8 @@ func (r *RegionTypeResolver) Contacts(ctx context.Context, args relationArgs) ([
 	ns, err := r.n.reverse(ctx, "contacts", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *RegionTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *RegionTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *RegionTypeResolver) Display() string   { return r.n.str("display") }
@@ -10701,8 +10707,8 @@ func (r *RegionTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*Ta
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *RegionTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *RegionTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *RegionTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -10736,18 +10742,19 @@ func (r *RegionTypeResolver) Parent(ctx context.Context) (*RegionTypeResolver, e
 	n, err := r.n.fk(ctx, "parent")
 	return newRegionType(n), err
 }
-func (r *RegionTypeResolver) Clusters(ctx context.Context) ([]*ClusterTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "clusters", relationArgs{})
+func (r *RegionTypeResolver) Clusters(ctx context.Context, args relationArgs) ([]*ClusterTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "clusters", args)
 	return newClusterTypeList(ns), err
 }
-func (r *RegionTypeResolver) CircuitTerminations(ctx context.Context) ([]*CircuitTerminationTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "circuit_terminations", relationArgs{})
+func (r *RegionTypeResolver) CircuitTerminations(ctx context.Context, args relationArgs) ([]*CircuitTerminationTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "circuit_terminations", args)
 	return newCircuitTerminationTypeList(ns), err
 }
 func (r *RegionTypeResolver) Url() *string         { return r.n.strPtr("url") }
 func (r *RegionTypeResolver) DisplayUrl() *string  { return r.n.strPtr("display_url") }
 func (r *RegionTypeResolver) SiteCount() *int32    { return r.n.intPtr("site_count") }
 func (r *RegionTypeResolver) PrefixCount() *BigInt { return r.n.bigIntPtr("prefix_count") }
+func (r *RegionTypeResolver) Depth() *int32        { return r.n.intPtr("_depth") }
 func (r *RegionTypeResolver) ConfigContexts(ctx context.Context, args relationArgs) ([]*ConfigContextTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "config_contexts", args)
 	return newConfigContextTypeList(ns), err
@@ -10784,8 +10791,8 @@ func newRoleTypeList(ns []*node) []*RoleTypeResolver {
 	return out
 }
 
-func (r *RoleTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *RoleTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *RoleTypeResolver) Display() string   { return r.n.str("display") }
@@ -10798,8 +10805,8 @@ func (r *RoleTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagT
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *RoleTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *RoleTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *RoleTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -10877,8 +10884,8 @@ func newRouteTargetTypeList(ns []*node) []*RouteTargetTypeResolver {
 	return out
 }
 
-func (r *RouteTargetTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *RouteTargetTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *RouteTargetTypeResolver) Display() string   { return r.n.str("display") }
@@ -10891,8 +10898,8 @@ func (r *RouteTargetTypeResolver) Tags(ctx context.Context, args relationArgs) (
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *RouteTargetTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *RouteTargetTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *RouteTargetTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -10957,8 +10964,8 @@ func (r *SavedFilterTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver
 	n, err := r.n.fk(ctx, "owner")
 	return newOwnerType(n), err
 }
-func (r *SavedFilterTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *SavedFilterTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *SavedFilterTypeResolver) Display() string   { return r.n.str("display") }
@@ -11008,8 +11015,8 @@ func newServiceTemplateTypeList(ns []*node) []*ServiceTemplateTypeResolver {
 	return out
 }
 
-func (r *ServiceTemplateTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ServiceTemplateTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ServiceTemplateTypeResolver) Display() string   { return r.n.str("display") }
@@ -11022,8 +11029,8 @@ func (r *ServiceTemplateTypeResolver) Tags(ctx context.Context, args relationArg
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *ServiceTemplateTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *ServiceTemplateTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ServiceTemplateTypeResolver) CustomFields() JSON     { return r.n.json("custom_fields") }
@@ -11070,8 +11077,8 @@ func (r *ServiceTypeResolver) Contacts(ctx context.Context, args relationArgs) (
 	ns, err := r.n.reverse(ctx, "contacts", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *ServiceTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *ServiceTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *ServiceTypeResolver) Display() string   { return r.n.str("display") }
@@ -11084,8 +11091,8 @@ func (r *ServiceTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*T
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *ServiceTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *ServiceTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ServiceTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -11148,8 +11155,8 @@ func (r *SiteGroupTypeResolver) Contacts(ctx context.Context, args relationArgs)
 	ns, err := r.n.reverse(ctx, "contacts", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *SiteGroupTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *SiteGroupTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *SiteGroupTypeResolver) Display() string   { return r.n.str("display") }
@@ -11162,8 +11169,8 @@ func (r *SiteGroupTypeResolver) Tags(ctx context.Context, args relationArgs) ([]
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *SiteGroupTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *SiteGroupTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *SiteGroupTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -11197,18 +11204,19 @@ func (r *SiteGroupTypeResolver) Parent(ctx context.Context) (*SiteGroupTypeResol
 	n, err := r.n.fk(ctx, "parent")
 	return newSiteGroupType(n), err
 }
-func (r *SiteGroupTypeResolver) Clusters(ctx context.Context) ([]*ClusterTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "clusters", relationArgs{})
+func (r *SiteGroupTypeResolver) Clusters(ctx context.Context, args relationArgs) ([]*ClusterTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "clusters", args)
 	return newClusterTypeList(ns), err
 }
-func (r *SiteGroupTypeResolver) CircuitTerminations(ctx context.Context) ([]*CircuitTerminationTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "circuit_terminations", relationArgs{})
+func (r *SiteGroupTypeResolver) CircuitTerminations(ctx context.Context, args relationArgs) ([]*CircuitTerminationTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "circuit_terminations", args)
 	return newCircuitTerminationTypeList(ns), err
 }
 func (r *SiteGroupTypeResolver) Url() *string         { return r.n.strPtr("url") }
 func (r *SiteGroupTypeResolver) DisplayUrl() *string  { return r.n.strPtr("display_url") }
 func (r *SiteGroupTypeResolver) SiteCount() *int32    { return r.n.intPtr("site_count") }
 func (r *SiteGroupTypeResolver) PrefixCount() *BigInt { return r.n.bigIntPtr("prefix_count") }
+func (r *SiteGroupTypeResolver) Depth() *int32        { return r.n.intPtr("_depth") }
 func (r *SiteGroupTypeResolver) ConfigContexts(ctx context.Context, args relationArgs) ([]*ConfigContextTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "config_contexts", args)
 	return newConfigContextTypeList(ns), err
@@ -11245,16 +11253,16 @@ func (r *SiteTypeResolver) VlanGroups(ctx context.Context, args relationArgs) ([
 	ns, err := r.n.reverse(ctx, "vlan_groups", args)
 	return newVLANGroupTypeList(ns), err
 }
-func (r *SiteTypeResolver) ImageAttachments(ctx context.Context) ([]*ImageAttachmentTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "image_attachments", relationArgs{})
+func (r *SiteTypeResolver) ImageAttachments(ctx context.Context, args relationArgs) ([]*ImageAttachmentTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "image_attachments", args)
 	return newImageAttachmentTypeList(ns), err
 }
 func (r *SiteTypeResolver) Contacts(ctx context.Context, args relationArgs) ([]*ContactAssignmentTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "contacts", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *SiteTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *SiteTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *SiteTypeResolver) Display() string   { return r.n.str("display") }
@@ -11267,8 +11275,8 @@ func (r *SiteTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagT
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *SiteTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *SiteTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *SiteTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -11334,12 +11342,12 @@ func (r *SiteTypeResolver) PhysicalAddress() string { return r.n.str("physical_a
 func (r *SiteTypeResolver) ShippingAddress() string { return r.n.str("shipping_address") }
 func (r *SiteTypeResolver) Latitude() *Decimal      { return r.n.decimalPtr("latitude") }
 func (r *SiteTypeResolver) Longitude() *Decimal     { return r.n.decimalPtr("longitude") }
-func (r *SiteTypeResolver) Clusters(ctx context.Context) ([]*ClusterTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "clusters", relationArgs{})
+func (r *SiteTypeResolver) Clusters(ctx context.Context, args relationArgs) ([]*ClusterTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "clusters", args)
 	return newClusterTypeList(ns), err
 }
-func (r *SiteTypeResolver) CircuitTerminations(ctx context.Context) ([]*CircuitTerminationTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "circuit_terminations", relationArgs{})
+func (r *SiteTypeResolver) CircuitTerminations(ctx context.Context, args relationArgs) ([]*CircuitTerminationTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "circuit_terminations", args)
 	return newCircuitTerminationTypeList(ns), err
 }
 func (r *SiteTypeResolver) Url() *string          { return r.n.strPtr("url") }
@@ -11464,8 +11472,8 @@ func newSubscriptionTypeList(ns []*node) []*SubscriptionTypeResolver {
 	return out
 }
 
-func (r *SubscriptionTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *SubscriptionTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *SubscriptionTypeResolver) Display() string   { return r.n.str("display") }
@@ -11508,8 +11516,8 @@ func newTableConfigTypeList(ns []*node) []*TableConfigTypeResolver {
 	return out
 }
 
-func (r *TableConfigTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *TableConfigTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *TableConfigTypeResolver) Display() string   { return r.n.str("display") }
@@ -11565,8 +11573,8 @@ func newTagTypeList(ns []*node) []*TagTypeResolver {
 func (r *TagTypeResolver) Owner() (*OwnerTypeResolver, error) {
 	return nil, r.n.unavailable("owner")
 }
-func (r *TagTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *TagTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *TagTypeResolver) Display() string   { return r.n.str("display") }
@@ -11617,8 +11625,8 @@ func newTenantGroupTypeList(ns []*node) []*TenantGroupTypeResolver {
 	return out
 }
 
-func (r *TenantGroupTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *TenantGroupTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *TenantGroupTypeResolver) Display() string   { return r.n.str("display") }
@@ -11631,8 +11639,8 @@ func (r *TenantGroupTypeResolver) Tags(ctx context.Context, args relationArgs) (
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *TenantGroupTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *TenantGroupTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *TenantGroupTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -11669,6 +11677,7 @@ func (r *TenantGroupTypeResolver) Level() int32        { return r.n.int("_depth"
 func (r *TenantGroupTypeResolver) Url() *string        { return r.n.strPtr("url") }
 func (r *TenantGroupTypeResolver) DisplayUrl() *string { return r.n.strPtr("display_url") }
 func (r *TenantGroupTypeResolver) TenantCount() *int32 { return r.n.intPtr("tenant_count") }
+func (r *TenantGroupTypeResolver) Depth() *int32       { return r.n.intPtr("_depth") }
 func (r *TenantGroupTypeResolver) ConfigContexts(ctx context.Context, args relationArgs) ([]*ConfigContextTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "config_contexts", args)
 	return newConfigContextTypeList(ns), err
@@ -11705,8 +11714,8 @@ func (r *TenantTypeResolver) Contacts(ctx context.Context, args relationArgs) ([
 	ns, err := r.n.reverse(ctx, "contacts", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *TenantTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *TenantTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *TenantTypeResolver) Display() string   { return r.n.str("display") }
@@ -11719,8 +11728,8 @@ func (r *TenantTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*Ta
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *TenantTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *TenantTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *TenantTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -11942,8 +11951,8 @@ func (r *TunnelGroupTypeResolver) Contacts(ctx context.Context, args relationArg
 	ns, err := r.n.reverse(ctx, "contacts", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *TunnelGroupTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *TunnelGroupTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *TunnelGroupTypeResolver) Display() string   { return r.n.str("display") }
@@ -11956,8 +11965,8 @@ func (r *TunnelGroupTypeResolver) Tags(ctx context.Context, args relationArgs) (
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *TunnelGroupTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *TunnelGroupTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *TunnelGroupTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -12009,8 +12018,8 @@ func (r *TunnelTerminationTypeResolver) Tags(ctx context.Context, args relationA
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *TunnelTerminationTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *TunnelTerminationTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *TunnelTerminationTypeResolver) Display() string   { return r.n.str("display") }
@@ -12072,8 +12081,8 @@ func (r *TunnelTypeResolver) Contacts(ctx context.Context, args relationArgs) ([
 	ns, err := r.n.reverse(ctx, "contacts", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *TunnelTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *TunnelTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *TunnelTypeResolver) Display() string   { return r.n.str("display") }
@@ -12086,8 +12095,8 @@ func (r *TunnelTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*Ta
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *TunnelTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *TunnelTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *TunnelTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -12237,8 +12246,8 @@ func newVLANGroupTypeList(ns []*node) []*VLANGroupTypeResolver {
 	return out
 }
 
-func (r *VLANGroupTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *VLANGroupTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *VLANGroupTypeResolver) Display() string   { return r.n.str("display") }
@@ -12251,8 +12260,8 @@ func (r *VLANGroupTypeResolver) Tags(ctx context.Context, args relationArgs) ([]
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *VLANGroupTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *VLANGroupTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *VLANGroupTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -12316,8 +12325,8 @@ func newVLANTranslationPolicyTypeList(ns []*node) []*VLANTranslationPolicyTypeRe
 	return out
 }
 
-func (r *VLANTranslationPolicyTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *VLANTranslationPolicyTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *VLANTranslationPolicyTypeResolver) Display() string   { return r.n.str("display") }
@@ -12329,8 +12338,8 @@ func (r *VLANTranslationPolicyTypeResolver) Owner(ctx context.Context) (*OwnerTy
 func (r *VLANTranslationPolicyTypeResolver) Tags(args relationArgs) (*[]*TagTypeResolver, error) {
 	return nil, r.n.unavailable("tags")
 }
-func (r *VLANTranslationPolicyTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *VLANTranslationPolicyTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *VLANTranslationPolicyTypeResolver) CustomFields() (*JSON, error) {
@@ -12390,8 +12399,8 @@ func newVLANTranslationRuleTypeList(ns []*node) []*VLANTranslationRuleTypeResolv
 	return out
 }
 
-func (r *VLANTranslationRuleTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *VLANTranslationRuleTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *VLANTranslationRuleTypeResolver) Display() string   { return r.n.str("display") }
@@ -12399,8 +12408,8 @@ func (r *VLANTranslationRuleTypeResolver) ClassType() string { return "VLANTrans
 func (r *VLANTranslationRuleTypeResolver) Tags(args relationArgs) (*[]*TagTypeResolver, error) {
 	return nil, r.n.unavailable("tags")
 }
-func (r *VLANTranslationRuleTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *VLANTranslationRuleTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *VLANTranslationRuleTypeResolver) CustomFields() (*JSON, error) {
@@ -12452,8 +12461,8 @@ func newVLANTypeList(ns []*node) []*VLANTypeResolver {
 	return out
 }
 
-func (r *VLANTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *VLANTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *VLANTypeResolver) Display() string   { return r.n.str("display") }
@@ -12466,8 +12475,8 @@ func (r *VLANTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagT
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *VLANTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *VLANTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *VLANTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -12572,8 +12581,8 @@ func (r *VMInterfaceTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver
 	n, err := r.n.fk(ctx, "owner")
 	return newOwnerType(n), err
 }
-func (r *VMInterfaceTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *VMInterfaceTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *VMInterfaceTypeResolver) Display() string   { return r.n.str("display") }
@@ -12582,8 +12591,8 @@ func (r *VMInterfaceTypeResolver) Tags(ctx context.Context, args relationArgs) (
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *VMInterfaceTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *VMInterfaceTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *VMInterfaceTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -12693,8 +12702,8 @@ func newVRFTypeList(ns []*node) []*VRFTypeResolver {
 	return out
 }
 
-func (r *VRFTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *VRFTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *VRFTypeResolver) Display() string   { return r.n.str("display") }
@@ -12707,8 +12716,8 @@ func (r *VRFTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTy
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *VRFTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *VRFTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *VRFTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -12785,8 +12794,8 @@ func newVirtualChassisTypeList(ns []*node) []*VirtualChassisTypeResolver {
 	return out
 }
 
-func (r *VirtualChassisTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *VirtualChassisTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *VirtualChassisTypeResolver) Display() string   { return r.n.str("display") }
@@ -12799,8 +12808,8 @@ func (r *VirtualChassisTypeResolver) Tags(ctx context.Context, args relationArgs
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *VirtualChassisTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *VirtualChassisTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *VirtualChassisTypeResolver) CustomFields() JSON  { return r.n.json("custom_fields") }
@@ -12900,8 +12909,8 @@ func (r *VirtualCircuitTerminationTypeResolver) Tags(ctx context.Context, args r
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *VirtualCircuitTerminationTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *VirtualCircuitTerminationTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *VirtualCircuitTerminationTypeResolver) Display() string { return r.n.str("display") }
@@ -12970,8 +12979,8 @@ func (r *VirtualCircuitTypeResolver) Contacts(ctx context.Context, args relation
 	ns, err := r.n.reverse(ctx, "contacts", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *VirtualCircuitTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *VirtualCircuitTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *VirtualCircuitTypeResolver) Display() string   { return r.n.str("display") }
@@ -12984,8 +12993,8 @@ func (r *VirtualCircuitTypeResolver) Tags(ctx context.Context, args relationArgs
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *VirtualCircuitTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *VirtualCircuitTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *VirtualCircuitTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -13059,8 +13068,8 @@ func newVirtualCircuitTypeTypeList(ns []*node) []*VirtualCircuitTypeTypeResolver
 	return out
 }
 
-func (r *VirtualCircuitTypeTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *VirtualCircuitTypeTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *VirtualCircuitTypeTypeResolver) Display() string   { return r.n.str("display") }
@@ -13073,8 +13082,8 @@ func (r *VirtualCircuitTypeTypeResolver) Tags(ctx context.Context, args relation
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *VirtualCircuitTypeTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *VirtualCircuitTypeTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *VirtualCircuitTypeTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -13126,8 +13135,8 @@ func newVirtualDeviceContextTypeList(ns []*node) []*VirtualDeviceContextTypeReso
 	return out
 }
 
-func (r *VirtualDeviceContextTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *VirtualDeviceContextTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *VirtualDeviceContextTypeResolver) Display() string   { return r.n.str("display") }
@@ -13140,8 +13149,8 @@ func (r *VirtualDeviceContextTypeResolver) Tags(ctx context.Context, args relati
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *VirtualDeviceContextTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *VirtualDeviceContextTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *VirtualDeviceContextTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -13217,8 +13226,8 @@ func (r *VirtualDiskTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver
 	n, err := r.n.fk(ctx, "owner")
 	return newOwnerType(n), err
 }
-func (r *VirtualDiskTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *VirtualDiskTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *VirtualDiskTypeResolver) Display() string   { return r.n.str("display") }
@@ -13227,8 +13236,8 @@ func (r *VirtualDiskTypeResolver) Tags(ctx context.Context, args relationArgs) (
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *VirtualDiskTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *VirtualDiskTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *VirtualDiskTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -13278,8 +13287,8 @@ func (r *VirtualMachineTypeResolver) Contacts(ctx context.Context, args relation
 	ns, err := r.n.reverse(ctx, "contacts", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *VirtualMachineTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *VirtualMachineTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *VirtualMachineTypeResolver) Display() string   { return r.n.str("display") }
@@ -13292,8 +13301,8 @@ func (r *VirtualMachineTypeResolver) Tags(ctx context.Context, args relationArgs
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *VirtualMachineTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *VirtualMachineTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *VirtualMachineTypeResolver) CustomFields() JSON     { return r.n.json("custom_fields") }
@@ -13419,8 +13428,8 @@ func newVirtualMachineTypeTypeList(ns []*node) []*VirtualMachineTypeTypeResolver
 	return out
 }
 
-func (r *VirtualMachineTypeTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *VirtualMachineTypeTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *VirtualMachineTypeTypeResolver) Display() string   { return r.n.str("display") }
@@ -13433,8 +13442,8 @@ func (r *VirtualMachineTypeTypeResolver) Tags(ctx context.Context, args relation
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *VirtualMachineTypeTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *VirtualMachineTypeTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *VirtualMachineTypeTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -13506,8 +13515,8 @@ func (r *WebhookTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*T
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *WebhookTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *WebhookTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *WebhookTypeResolver) Display() string           { return r.n.str("display") }
@@ -13556,8 +13565,8 @@ func newWirelessLANGroupTypeList(ns []*node) []*WirelessLANGroupTypeResolver {
 	return out
 }
 
-func (r *WirelessLANGroupTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *WirelessLANGroupTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *WirelessLANGroupTypeResolver) Display() string   { return r.n.str("display") }
@@ -13570,8 +13579,8 @@ func (r *WirelessLANGroupTypeResolver) Tags(ctx context.Context, args relationAr
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *WirelessLANGroupTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *WirelessLANGroupTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *WirelessLANGroupTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -13612,6 +13621,7 @@ func (r *WirelessLANGroupTypeResolver) DisplayUrl() *string { return r.n.strPtr(
 func (r *WirelessLANGroupTypeResolver) WirelesslanCount() *int32 {
 	return r.n.intPtr("wirelesslan_count")
 }
+func (r *WirelessLANGroupTypeResolver) Depth() *int32 { return r.n.intPtr("_depth") }
 
 // WirelessLANGroupTypeOffsetPaginatedResolver resolves WirelessLANGroupTypeOffsetPaginated.
 type WirelessLANGroupTypeOffsetPaginatedResolver struct{ p *page }
@@ -13640,8 +13650,8 @@ func newWirelessLANTypeList(ns []*node) []*WirelessLANTypeResolver {
 	return out
 }
 
-func (r *WirelessLANTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *WirelessLANTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *WirelessLANTypeResolver) Display() string   { return r.n.str("display") }
@@ -13654,8 +13664,8 @@ func (r *WirelessLANTypeResolver) Tags(ctx context.Context, args relationArgs) (
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *WirelessLANTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *WirelessLANTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *WirelessLANTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
@@ -13722,8 +13732,8 @@ func newWirelessLinkTypeList(ns []*node) []*WirelessLinkTypeResolver {
 	return out
 }
 
-func (r *WirelessLinkTypeResolver) Changelog(ctx context.Context) ([]*ObjectChangeTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "changelog", relationArgs{})
+func (r *WirelessLinkTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *WirelessLinkTypeResolver) Display() string   { return r.n.str("display") }
@@ -13736,8 +13746,8 @@ func (r *WirelessLinkTypeResolver) Tags(ctx context.Context, args relationArgs) 
 	ns, err := r.n.m2mArgs(ctx, "tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *WirelessLinkTypeResolver) JournalEntries(ctx context.Context) ([]*JournalEntryTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "journal_entries", relationArgs{})
+func (r *WirelessLinkTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
+	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
 func (r *WirelessLinkTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }

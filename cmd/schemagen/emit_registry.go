@@ -55,7 +55,11 @@ func emitRegistry(reg *model.Registry, source, version string) ([]byte, error) {
 			if len(f.Choices) > 0 {
 				w.WriteString(", Choices: []Choice{")
 				for _, c := range f.Choices {
-					fmt.Fprintf(&w, "{%q, %q, %q}, ", c.Value, c.Label, c.Enum)
+					if c.Old != "" {
+						fmt.Fprintf(&w, "{%q, %q, %q, %q}, ", c.Value, c.Label, c.Enum, c.Old)
+					} else {
+						fmt.Fprintf(&w, "{Value: %q, Label: %q, Enum: %q}, ", c.Value, c.Label, c.Enum)
+					}
 				}
 				w.WriteString("}")
 			}

@@ -97,6 +97,9 @@ type netboxBinding struct {
 	unmapped []unmapped
 	after    string // removal date of deprecated names
 	kept     *keptSet
+	// oldEnums are the enums of choice filters as Graphbox served them before NetBox's
+	// schema, by name, with their values: kept, and their values accepted, as deprecated.
+	oldEnums map[string][]string
 }
 
 // valueTypes are NetBox's object types that are not models: built from a field's REST value.
@@ -117,6 +120,19 @@ var restAlias = map[string]string{"custom_field_data": "custom_fields", "level":
 
 func bindNetBox(reg *model.Registry, nb *netboxSchema, ov *overrides, ks *keptSet) (*netboxBinding, error) {
 	b := &netboxBinding{nb: nb, reg: reg, types: map[string]*servedType{}, after: ov.Deprecated.After, kept: ks}
+	b.oldEnums = map[string][]string{}
+	for _, o := range reg.Objects {
+		for _, ff := range o.FilterFields {
+			if ff.Kind != model.FilterChoice || b.oldEnums[ff.Input] != nil {
+				continue
+			}
+			if f := o.Field(ff.Field); f != nil {
+				for _, c := range f.Choices {
+					b.oldEnums[ff.Input] = append(b.oldEnums[ff.Input], c.Enum)
+				}
+			}
+		}
+	}
 	for _, kk := range ks.Filters {
 		for i := range kk {
 			if n, ok := oldLookupInputs[kk[i].Type]; ok {
@@ -187,8 +203,8 @@ func bindNetBox(reg *model.Registry, nb *netboxSchema, ov *overrides, ks *keptSe
 // type lacks: Graphbox's additions, and the names it served before as deprecated aliases.
 func (b *netboxBinding) bindObject(st *servedType, def *ast.Definition, ov *overrides, old []model.Reverse) error {
 	o := st.Obj
-	used := map[string]bool{} // bindKeys in use, as graphql-go matches methods
-	usedREST := map[string]bool{}
+	used := map[string]bool{}        // bindKeys in use, as graphql-go matches methods
+	sourceOf := map[string]string{} // the REST field a bindKey's method reads
 	// Of two names graphql-go cannot bind apart, NetBox's cached column (_name) gives way.
 	keys := map[string]int{}
 	for _, f := range def.Fields {
@@ -213,20 +229,32 @@ func (b *netboxBinding) bindObject(st *servedType, def *ast.Definition, ov *over
 			sf.Type = nullable(sf.Type)
 		}
 		used[key] = true
-		if sf.Source != "" {
-			usedREST[sf.Source] = true
+		if sf.Kind == bindScalar {
+			sourceOf[key] = sf.Source
+		} else {
+			sourceOf[key] = "\x00" + f.Name
+		}
+		if sf.Kind == bindReverse && sf.Args == "" && sf.Type.Elem != nil {
+			// Graphbox's addition: every relation list takes filters and pagination.
+			sf.Args = relationArgsSDL(b.reg.ByType(sf.Type.Name()))
 		}
 		st.Fields = append(st.Fields, sf)
 	}
 	if def.Fields.ForName("class_type") == nil {
 		st.Fields = append(st.Fields, servedField{Name: "class_type", Type: ast.NonNullNamedType("String", nil), Kind: bindStatic, Addition: true})
 		used["classtype"] = true
+		sourceOf["classtype"] = "\x00class_type"
 	}
 	for _, rf := range o.Fields {
-		if used[bindKey(rf.Name)] || usedREST[rf.Name] && rf.Name != "id" {
-			continue
+		if byKey, ok := sourceOf[bindKey(rf.Name)]; ok && (byKey != rf.Name || slices.ContainsFunc(st.Fields, func(f servedField) bool { return f.Name == rf.Name })) {
+			continue // taken by another field, or served under this name already
 		}
 		sf := servedField{Name: rf.Name, Type: restType(rf), Source: rf.Name, Addition: true}
+		for _, other := range st.Fields {
+			if bindKey(other.Name) == bindKey(rf.Name) {
+				sf.Type = other.Type // one method serves both: one Go type
+			}
+		}
 		switch rf.Kind {
 		case model.KindForeignKey:
 			sf.Kind = bindForeignKey
@@ -247,6 +275,7 @@ func (b *netboxBinding) bindObject(st *servedType, def *ast.Definition, ov *over
 			sf.Kind = bindScalar
 		}
 		used[bindKey(rf.Name)] = true
+		sourceOf[bindKey(rf.Name)] = rf.Name
 		st.Fields = append(st.Fields, sf)
 	}
 	// Reverse relations Graphbox served under REST's names: kept, as deprecated aliases where
@@ -751,6 +780,9 @@ func (b *netboxBinding) renameChoices(rf *model.Field, lookup *ast.Definition) {
 			}
 		}
 		if len(match) == 1 {
+			if c.Old == "" {
+				c.Old = c.Enum
+			}
 			c.Enum = match[0]
 		}
 	}

@@ -41,6 +41,12 @@ func emitNetBoxSDL(b *netboxBinding, version int, source string) []byte {
 			for _, v := range def.EnumValues {
 				fmt.Fprintf(&w, "  %s\n", v.Name)
 			}
+			// Values Graphbox served under this enum's name before NetBox's (STATUS_ACTIVE).
+			for _, old := range b.oldEnums[def.Name] {
+				if def.EnumValues.ForName(old) == nil {
+					fmt.Fprintf(&w, "  %s @deprecated(reason: %q)\n", old, deprecationReason(b.newEnumName(old)))
+				}
+			}
 			w.WriteString("}\n")
 		case ast.Union:
 			fmt.Fprintf(&w, "\nunion %s = %s\n", def.Name, strings.Join(def.Types, " | "))
@@ -106,19 +112,18 @@ func emitNetBoxSDL(b *netboxBinding, version int, source string) []byte {
 			fmt.Fprintf(&w, "  AND: %sFilter\n  OR: %sFilter\n  NOT: %sFilter\n}\n", st.Obj.Name, st.Obj.Name, st.Obj.Name)
 		}
 	}
-	// Enums of Graphbox's own choice filters that NetBox names otherwise.
-	for _, o := range b.reg.Objects {
-		for _, ff := range o.FilterFields {
-			if ff.Kind != model.FilterChoice || !strings.HasSuffix(ff.Input, "Enum") || enums[ff.Input] {
-				continue
-			}
-			enums[ff.Input] = true
-			fmt.Fprintf(&w, "\nenum %s {\n", ff.Input)
-			for _, c := range o.Field(ff.Field).Choices {
-				fmt.Fprintf(&w, "  %s\n", c.Enum)
-			}
-			w.WriteString("}\n")
+	// Enums Graphbox served that NetBox's schema lacks: kept for the variables and saved
+	// queries that name them.
+	for _, name := range sortedKeys(b.oldEnums) {
+		if enums[name] {
+			continue
 		}
+		enums[name] = true
+		fmt.Fprintf(&w, "\nenum %s {\n", name)
+		for _, v := range b.oldEnums[name] {
+			fmt.Fprintf(&w, "  %s\n", v)
+		}
+		w.WriteString("}\n")
 	}
 	for _, u := range b.reg.Unions {
 		if b.nb.schema.Types[u.Name] != nil {
@@ -141,6 +146,20 @@ func emitNetBoxSDL(b *netboxBinding, version int, source string) []byte {
 		}
 	}
 	return w.Bytes()
+}
+
+// newEnumName is NetBox's name for an enum value Graphbox served as old.
+func (b *netboxBinding) newEnumName(old string) string {
+	for _, o := range b.reg.Objects {
+		for _, f := range o.Fields {
+			for _, c := range f.Choices {
+				if c.Old == old {
+					return c.Enum
+				}
+			}
+		}
+	}
+	return old
 }
 
 func filterFieldSDL(ff model.FilterField) string {
