@@ -203,7 +203,7 @@ func bindNetBox(reg *model.Registry, nb *netboxSchema, ov *overrides, ks *keptSe
 // type lacks: Graphbox's additions, and the names it served before as deprecated aliases.
 func (b *netboxBinding) bindObject(st *servedType, def *ast.Definition, ov *overrides, old []model.Reverse) error {
 	o := st.Obj
-	used := map[string]bool{}        // bindKeys in use, as graphql-go matches methods
+	used := map[string]bool{}       // bindKeys in use, as graphql-go matches methods
 	sourceOf := map[string]string{} // the REST field a bindKey's method reads
 	// Of two names graphql-go cannot bind apart, NetBox's cached column (_name) gives way.
 	keys := map[string]int{}
