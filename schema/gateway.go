@@ -157,10 +157,11 @@ type requestKey struct{}
 // request is the state of one GraphQL operation: its loader (batching, memo, budget), the
 // objects and child groups fetched or being fetched, and the look-ahead goroutines.
 type request struct {
-	g      *Gateway
-	ctx    context.Context
-	loader *loaders.Loader
-	wg     sync.WaitGroup
+	g       *Gateway
+	ctx     context.Context
+	version int // the schema version answered: 1 or 2
+	loader  *loaders.Loader
+	wg      sync.WaitGroup
 
 	mu      sync.Mutex
 	futures map[objectKey]*future
@@ -214,7 +215,8 @@ func requestFrom(ctx context.Context) *request {
 func (g *Gateway) Execute(ctx context.Context, req Request) Result {
 	ctx, cancel := context.WithCancel(rest.WithRequestID(ctx, req.RequestID))
 	r := &request{
-		g: g,
+		g:       g,
+		version: req.Version,
 		loader: loaders.New(g.opts.Client, g.opts.Cache, req.Authorization, loaders.Options{
 			MaxRequests:  g.opts.MaxUpstreamRequests,
 			MaxURLLength: g.opts.MaxURLLength,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -73,7 +74,7 @@ func (q *Query) plainList(ctx context.Context, name string, args listArgs) ([]*n
 func (q *Query) listOf(ctx context.Context, name string, args listArgs, results *selection) (*page, error) {
 	r := requestFrom(ctx)
 	obj := r.g.reg.Object(name)
-	offset, limit, err := r.g.window(args.Pagination)
+	offset, limit, err := r.g.windowOf(args.Pagination, r.version)
 	if err != nil {
 		return nil, err
 	}
@@ -230,20 +231,66 @@ func (r *request) window(ctx context.Context, obj *model.Object, w filters.Windo
 
 // window turns a pagination argument into the offset and the limit applied.
 func (g *Gateway) window(p *OffsetPaginationInput) (offset, limit int, err error) {
+	return g.windowOf(p, 2)
+}
+
+// windowOf is the offset and limit of a list. Version 1 follows NetBox 4.6: no limit, or one
+// below 1, is MAX_PAGE_SIZE. Version 2 keeps Graphbox's documented page: 100 by default, and a
+// limit below 1 is refused. Both are capped at MaxPageSize.
+func (g *Gateway) windowOf(p *OffsetPaginationInput, version int) (offset, limit int, err error) {
 	limit = g.opts.DefaultPageSize
+	if version == 1 {
+		limit = g.opts.MaxPageSize
+	}
 	if p == nil {
 		return 0, limit, nil
 	}
 	if p.Offset < 0 {
 		return 0, 0, badInput("pagination: offset must not be negative")
 	}
+	if p.Start != nil {
+		if *p.Start < 0 {
+			return 0, 0, badInput("pagination: `start` must be greater than or equal to zero.")
+		}
+		if p.Offset != 0 {
+			return 0, 0, badInput("pagination: Cannot specify both `start` and `offset` in pagination.")
+		}
+	}
 	if p.Limit != nil {
-		if *p.Limit <= 0 {
+		switch {
+		case *p.Limit > 0:
+			limit = min(int(*p.Limit), g.opts.MaxPageSize)
+		case version == 1:
+			limit = g.opts.MaxPageSize
+		default:
 			return 0, 0, badInput("pagination: limit must be positive")
 		}
-		limit = min(int(*p.Limit), g.opts.MaxPageSize)
 	}
 	return int(p.Offset), limit, nil
+}
+
+// cut cuts one parent's list held in memory (a reverse relation's children, a many-to-many
+// list) as NetBox does a nested list in both versions: at most MAX_PAGE_SIZE rows, from the
+// start cursor on in id order when one is given.
+func cut[T any](r *request, items []T, p *OffsetPaginationInput, id func(T) int) ([]T, error) {
+	offset, limit, err := r.g.windowOf(p, 1)
+	if err != nil {
+		return nil, err
+	}
+	if p != nil && p.Start != nil {
+		kept := make([]T, 0, len(items))
+		for _, it := range items {
+			if id(it) >= int(*p.Start) {
+				kept = append(kept, it)
+			}
+		}
+		sort.SliceStable(kept, func(i, j int) bool { return id(kept[i]) < id(kept[j]) })
+		items = kept
+	}
+	if offset >= len(items) {
+		return items[:0], nil
+	}
+	return items[offset:min(len(items), offset+limit)], nil
 }
 
 // fetcher lets a filter plan make its requests through the request's loader.
@@ -423,16 +470,8 @@ func (n *node) reverse(ctx context.Context, name string, args relationArgs) ([]*
 	if err != nil {
 		return nil, r.fail(err)
 	}
-	if args.Pagination != nil {
-		offset, limit, err := r.g.window(args.Pagination)
-		if err != nil {
-			return nil, err
-		}
-		if offset >= len(rows) {
-			rows = nil
-		} else {
-			rows = rows[offset:min(len(rows), offset+limit)]
-		}
+	if rows, err = cut(r, rows, args.Pagination, rest.Object.ID); err != nil {
+		return nil, err
 	}
 	out := make([]*node, len(rows))
 	for i, row := range rows {

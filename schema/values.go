@@ -2,7 +2,6 @@ package schema
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"path"
 	"strconv"
@@ -10,7 +9,6 @@ import (
 
 	graphql "github.com/graph-gophers/graphql-go"
 
-	"github.com/graphbox/graphbox/model"
 	"github.com/graphbox/graphbox/rest"
 )
 
@@ -305,21 +303,15 @@ func (n *node) m2mArgs(ctx context.Context, name string, args *relationArgs) ([]
 		return nil, coded("UNSUPPORTED_FILTER", "%s.%s: filters on a many-to-many list are not supported yet; filter the list's own root field instead", n.obj.Type, name)
 	}
 	ns, err := n.m2m(ctx, name)
-	if err != nil || args == nil || args.Pagination == nil {
-		return ns, err
-	}
-	offset, limit, err := n.r.g.window(args.Pagination)
 	if err != nil {
 		return nil, err
 	}
-	if offset >= len(ns) {
-		return []*node{}, nil
+	var p *OffsetPaginationInput
+	if args != nil {
+		p = args.Pagination
 	}
-	return ns[offset:min(len(ns), offset+limit)], nil
+	return cut(n.r, ns, p, func(n *node) int { return n.data.ID() })
 }
-
-var _ = fmt.Sprint
-var _ = model.KindScalar
 
 // strListListPtr reads a list of string lists (a choice set's extra_choices).
 func (n *node) strListListPtr(name string) *[][]string {
@@ -342,15 +334,9 @@ func (n *node) contentTypes(ctx context.Context, name string, args *relationArgs
 		}
 		out = append(out, &contentTypeResolver{id: id, app: app, model: mdl})
 	}
-	if args == nil || args.Pagination == nil {
-		return out, nil
+	var p *OffsetPaginationInput
+	if args != nil {
+		p = args.Pagination
 	}
-	offset, limit, err := n.r.g.window(args.Pagination)
-	if err != nil {
-		return nil, err
-	}
-	if offset >= len(out) {
-		return []*contentTypeResolver{}, nil
-	}
-	return out[offset:min(len(out), offset+limit)], nil
+	return cut(n.r, out, p, func(c *contentTypeResolver) int { id, _ := strconv.Atoi(string(c.id)); return id })
 }

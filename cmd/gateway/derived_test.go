@@ -1,0 +1,119 @@
+package main
+
+import (
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestDerivedRelationsBatched: NetBox's derived relations (changelog, journal entries, contact
+// assignments) and reverse relations under Django's names are read per level with one request
+// per chunk of parent ids, never one per object, as the simulator's request log shows; and every
+// parent's children are the ones REST lists for it.
+func TestDerivedRelationsBatched(t *testing.T) {
+	s := newStack(t, func(c *Config) { c.Cache.TTL = 0 })
+	const q = `{ device_list(pagination: {limit: 40}) { results { id name changelog { action changed_object_id } journal_entries { comments assigned_object_id } contacts { contact { name } object_id } consoleports { name device { id } } } } }`
+	s.sim.ResetStats()
+	r := s.query(t, fullToken, q)
+	if len(r.Errors) > 0 {
+		t.Fatalf("errors %+v", r.Errors)
+	}
+	type row struct {
+		ID        string `json:"id"`
+		Changelog []struct {
+			Action string `json:"action"`
+			Object int    `json:"changed_object_id"`
+		} `json:"changelog"`
+		Journal []struct {
+			Object int `json:"assigned_object_id"`
+		} `json:"journal_entries"`
+		Contacts []struct {
+			Contact struct{ Name string } `json:"contact"`
+			Object  int                   `json:"object_id"`
+		} `json:"contacts"`
+		Ports []struct {
+			Device struct{ ID string } `json:"device"`
+		} `json:"consoleports"`
+	}
+	page := decode[struct{ Results []row }](t, r.Data["device_list"])
+	if len(page.Results) != 40 {
+		t.Fatalf("%d devices, want 40", len(page.Results))
+	}
+	byPath := map[string]int{}
+	for _, req := range s.sim.Stats().Recent {
+		path, _, _ := strings.Cut(req.URL, "?")
+		byPath[path]++
+	}
+	paths := make([]string, 0, len(byPath))
+	for p := range byPath {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	t.Logf("upstream requests by path: %v", byPath)
+	// One page of devices; one request per relation for 40 parents (well within one chunk);
+	// the contacts' contact objects in one batch by id.
+	want := map[string]int{
+		"/api/dcim/devices/": 1, "/api/core/object-changes/": 1, "/api/extras/journal-entries/": 1,
+		"/api/tenancy/contact-assignments/": 1, "/api/dcim/console-ports/": 1,
+	}
+	for path, n := range want {
+		if byPath[path] != n {
+			t.Errorf("%s: %d requests, want %d", path, byPath[path], n)
+		}
+	}
+	if n := byPath["/api/tenancy/contacts/"]; n > 1 {
+		t.Errorf("/api/tenancy/contacts/: %d requests, want at most 1 (one batch by id)", n)
+	}
+	total := 0
+	for _, n := range byPath {
+		total += n
+	}
+	if total > len(want)+1 {
+		t.Errorf("%d upstream requests for 40 devices and four relations, want at most %d: %v", total, len(want)+1, paths)
+	}
+
+	// Every child belongs to its parent, and REST agrees on how many each has.
+	checked := 0
+	for _, d := range page.Results[:10] {
+		for _, c := range d.Changelog {
+			if d.ID != strconv.Itoa(c.Object) {
+				t.Errorf("device %s: a change of object %d", d.ID, c.Object)
+			}
+		}
+		for _, j := range d.Journal {
+			if d.ID != strconv.Itoa(j.Object) {
+				t.Errorf("device %s: a journal entry of object %d", d.ID, j.Object)
+			}
+		}
+		for _, c := range d.Contacts {
+			if d.ID != strconv.Itoa(c.Object) || c.Contact.Name == "" {
+				t.Errorf("device %s: contact assignment of object %d (%q)", d.ID, c.Object, c.Contact.Name)
+			}
+		}
+		for _, p := range d.Ports {
+			if p.Device.ID != d.ID {
+				t.Errorf("device %s: console port of device %s", d.ID, p.Device.ID)
+			}
+		}
+		for _, c := range []struct {
+			path string
+			q    url.Values
+			got  int
+		}{
+			{"/api/core/object-changes/", url.Values{"changed_object_type": {"dcim.device"}, "changed_object_id": {d.ID}}, len(d.Changelog)},
+			{"/api/extras/journal-entries/", url.Values{"assigned_object_type": {"dcim.device"}, "assigned_object_id": {d.ID}}, len(d.Journal)},
+			{"/api/tenancy/contact-assignments/", url.Values{"object_type": {"dcim.device"}, "object_id": {d.ID}}, len(d.Contacts)},
+			{"/api/dcim/console-ports/", url.Values{"device_id": {d.ID}}, len(d.Ports)},
+		} {
+			if want := len(s.restAll(t, fullToken, c.path, c.q)); want != c.got {
+				t.Errorf("device %s: %d rows of %s, REST lists %d", d.ID, c.got, c.path, want)
+			}
+			checked += c.got
+		}
+	}
+	if checked == 0 {
+		t.Error("the first ten devices have no changes, journal entries, contacts or console ports: the test checks nothing")
+	}
+}
