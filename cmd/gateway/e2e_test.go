@@ -107,7 +107,13 @@ func (s *stack) query(t *testing.T, token, query string) gqlResponse {
 
 func (s *stack) post(t *testing.T, token string, body []byte) gqlResponse {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, s.gwURL+"/graphql/", bytes.NewReader(body))
+	return s.postTo(t, "/graphql/", token, body)
+}
+
+// postTo posts a GraphQL request to one of the gateway's GraphQL paths (/graphql/v1/, ...).
+func (s *stack) postTo(t *testing.T, path, token string, body []byte) gqlResponse {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.gwURL+path, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", token)
@@ -362,21 +368,48 @@ func TestDocumentationPageExamples(t *testing.T) {
 	if err != nil {
 		t.Skipf("NetBox's GraphQL documentation is not at %s (it sits in ../shared beside the repository): %v", page, err)
 	}
-	blocks := regexp.MustCompile("(?s)If using the GraphQL API v2 the format will be:\\s*```\\n(.*?)```").FindAllSubmatch(text, -1)
-	var queries []string
-	for _, b := range blocks {
-		if q := string(b[1]); strings.Contains(q, "{") && !strings.Contains(q, `"data"`) {
-			queries = append(queries, q)
+	// Every code block that is a query: those after "If using the GraphQL API v2 the format will
+	// be:" and under "Pagination in GraphQL API V2" are version 2's, the curl example's query is
+	// too (it selects results); the others are version 1's.
+	var v1, v2 []string
+	v2Section := false
+	for _, m := range regexp.MustCompile("(?s)(.{0,80})```[a-z]*\n(.*?)```").FindAllSubmatch(text, -1) {
+		before, block := string(m[1]), string(m[2])
+		if strings.Contains(before, "GraphQL API V2") || strings.Contains(string(text[:strings.Index(string(text), block)]), "### Pagination in GraphQL API V2") {
+			v2Section = true
+		}
+		switch {
+		case strings.Contains(block, "curl "):
+			if q := regexp.MustCompile(`"query": "(.*)"}'`).FindStringSubmatch(block); q != nil {
+				v2 = append(v2, q[1])
+			}
+		case !strings.Contains(block, "{") || strings.Contains(block, `"data"`) || strings.Contains(block, "Authorization"):
+		case strings.Contains(before, "If using the GraphQL API v2 the format will be:") || v2Section:
+			v2 = append(v2, block)
+		default:
+			v1 = append(v1, block)
 		}
 	}
-	if len(queries) < 4 {
-		t.Fatalf("found %d v2 example queries in %s; the page changed", len(queries), page)
+	if len(v1) < 5 || len(v2) < 7 {
+		t.Fatalf("found %d version 1 and %d version 2 example queries in %s; the page changed", len(v1), len(v2), page)
 	}
 	s := newStack(t, nil)
-	for _, q := range queries {
-		r := s.query(t, fullToken, q)
-		if r.Status != 200 || len(r.Errors) > 0 || len(r.Data) == 0 {
-			t.Errorf("%s\n→ %d %+v", q, r.Status, r.Errors)
+	for _, c := range []struct {
+		path    string
+		queries []string
+	}{{"/graphql/v1/", v1}, {"/graphql/v2/", v2}, {"/graphql/", v2}} {
+		for _, q := range c.queries {
+			body, _ := json.Marshal(map[string]any{"query": q})
+			r := s.postTo(t, c.path, fullToken, body)
+			if r.Status != 200 || len(r.Errors) > 0 || len(r.Data) == 0 {
+				t.Errorf("%s %s\n→ %d %+v", c.path, q, r.Status, r.Errors)
+				continue
+			}
+			for _, raw := range r.Data {
+				if string(raw) == "[]" || strings.Contains(string(raw), `"results":[]`) {
+					t.Errorf("%s %s\n→ an empty list: the example shows nothing", c.path, q)
+				}
+			}
 		}
 	}
 }
