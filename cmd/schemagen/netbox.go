@@ -425,7 +425,8 @@ func (b *netboxBinding) bindField(sf *servedField, o *model.Object, f *ast.Field
 		sf.Kind, sf.Source = bindReverse, f.Name
 		return
 	}
-	if r, ok := b.genericReverse(o, child, f.Name, ov); ok && list {
+	sameOld := slices.ContainsFunc(old, func(r model.Reverse) bool { return r.Name == f.Name && r.Child == child.Name })
+	if r, ok := b.genericReverse(o, child, f.Name, ov); ok && list && !sameOld {
 		o.Reverse = append(o.Reverse, r)
 		sf.Kind, sf.Source = bindReverse, f.Name
 		return

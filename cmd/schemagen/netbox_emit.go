@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/graphbox/graphbox/model"
 )
@@ -134,6 +135,20 @@ func emitNetBoxSDL(b *netboxBinding, version int, source string) []byte {
 			types[i] = b.reg.Object(m).Type
 		}
 		fmt.Fprintf(&w, "\nunion %s = %s\n", u.Name, strings.Join(types, " | "))
+	}
+	// The lookup inputs Graphbox served that NetBox names otherwise (IDFilterLookup): kept for the
+	// variables and saved queries that name them.
+	if base, err := parser.ParseSchema(&ast.Source{Name: "base.graphql", Input: baseSDL}); err == nil {
+		for _, def := range base.Definitions {
+			if def.Kind != ast.InputObject || b.nb.schema.Types[def.Name] != nil {
+				continue
+			}
+			fmt.Fprintf(&w, "\ninput %s {\n", def.Name)
+			for _, f := range def.Fields {
+				fmt.Fprintf(&w, "  %s: %s\n", f.Name, f.Type)
+			}
+			w.WriteString("}\n")
+		}
 	}
 	if version == 2 {
 		w.WriteString("\ntype OffsetPaginationInfo {\n  offset: Int!\n  limit: Int\n}\n")
