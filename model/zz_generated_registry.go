@@ -5263,7 +5263,6 @@ func generatedObjects() []*Object {
 				{Name: "power_outlets", Child: "PowerOutlet", Param: "module_id", Via: "module", Deprecated: "poweroutlets"},
 				{Name: "power_ports", Child: "PowerPort", Param: "module_id", Via: "module", Deprecated: "powerports"},
 				{Name: "rear_ports", Child: "RearPort", Param: "module_id", Via: "module", Deprecated: "rearports"},
-				{Name: "scripts", Child: "Script", Param: "module_id", Via: ""},
 			},
 			Aliases: []Alias{
 				{Name: "custom_field_data", Source: "custom_fields"},
@@ -5364,7 +5363,6 @@ func generatedObjects() []*Object {
 			Reverse: []Reverse{
 				{Name: "changelog", Child: "ObjectChange", Param: "changed_object_id", Via: "", TypeParam: "changed_object_type", TypeKey: "changed_object_type", IDKey: "changed_object_id"},
 				{Name: "journal_entries", Child: "JournalEntry", Param: "assigned_object_id", Via: "", TypeParam: "assigned_object_type", TypeKey: "assigned_object_type", IDKey: "assigned_object_id"},
-				{Name: "children", Child: "ModuleBay", Param: "parent_id", Via: ""},
 			},
 			Aliases: []Alias{
 				{Name: "custom_field_data", Source: "custom_fields"},

@@ -33,6 +33,10 @@ import (
 // interfaces by virtual_circuit_id, front ports by rear_port_id). TestReverseRelations lists
 // the reverse relations of the registry that end on one of them.
 
+// abbreviated are the related types NetBox's filter sets name by an abbreviation
+// (InterfaceFilterSet.vdc_id filters the interface's vdcs).
+var abbreviated = map[string]string{"vdc": "VirtualDeviceContext"}
+
 func (s *Sim) compileDerived(t *table, p *plan, fp *model.FilterParam, k, lookup string, vals []string) error {
 	if lookup != "" && lookup != "n" {
 		return nil
@@ -72,6 +76,14 @@ func (s *Sim) compileDerived(t *table, p *plan, fp *model.FilterParam, k, lookup
 			return nil
 		}
 	}
+	// A parent REST shows as a bare id (an inventory item's parent): parent_id tests it.
+	if base, isID := strings.CutSuffix(fp.Name, "_id"); isID && fp.Related == "" {
+		if ci, ok := t.byName[base]; ok && t.cols[ci].kind == colNumber {
+			direct := *fp
+			direct.Field = base
+			return s.compileParam(t, p, &direct, k, lookup, vals)
+		}
+	}
 	rel, key := s.byName[fp.Related], fp.RelatedKey
 	if rel == nil {
 		// The registry could not tell the related type: read it from the name (region_id,
@@ -80,6 +92,16 @@ func (s *Sim) compileDerived(t *table, p *plan, fp *model.FilterParam, k, lookup
 		rel = s.bySnake[base]
 		if rel == nil {
 			rel = s.byLower[strings.ReplaceAll(base, "_", "")] // circuittermination_id, ipsec_proposal_id
+		}
+		if rel == nil {
+			rel = s.byName[abbreviated[base]] // vdc_id of interfaces: NetBox's vdcs
+		}
+		if rel == nil { // import_target_id of VRFs and L2VPNs: their import_targets
+			for _, c := range t.cols {
+				if c.kind == colM2M && c.rel != nil && c.f.Name == base+"s" {
+					rel = c.rel
+				}
+			}
 		}
 		if rel == nil {
 			return nil
@@ -98,7 +120,7 @@ func (s *Sim) compileDerived(t *table, p *plan, fp *model.FilterParam, k, lookup
 	// A direct relation the registry did not tie to the parameter (device=<name> of interfaces).
 	base := strings.TrimSuffix(fp.Name, "_id")
 	for ci, c := range t.cols {
-		if (c.kind == colFK || c.kind == colM2M) && c.rel == rel && c.f.Name == base {
+		if (c.kind == colFK || c.kind == colM2M) && c.rel == rel && (c.f.Name == base || c.kind == colM2M && c.f.Name == base+"s") {
 			direct := *fp
 			direct.Field, direct.Related, direct.RelatedKey = t.obj.Fields[ci].Name, rel.obj.Name, key
 			return s.compileParam(t, p, &direct, k, lookup, vals)

@@ -8389,9 +8389,8 @@ func (r *ModuleBayTypeResolver) InstalledModule(ctx context.Context) (*ModuleTyp
 	n, err := r.n.fk(ctx, "installed_module")
 	return newModuleType(n), err
 }
-func (r *ModuleBayTypeResolver) Children(ctx context.Context, args relationArgs) ([]*ModuleBayTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "children", args)
-	return newModuleBayTypeList(ns), err
+func (r *ModuleBayTypeResolver) Children(args relationArgs) (*[]*ModuleBayTypeResolver, error) {
+	return nil, r.n.unavailable("children")
 }
 func (r *ModuleBayTypeResolver) ID() graphql.ID         { return r.n.id() }
 func (r *ModuleBayTypeResolver) Created() *DateTime     { return r.n.dateTimePtr("created") }
@@ -8530,10 +8529,6 @@ func (r *ModuleTypeResolver) DisplayUrl() *string    { return r.n.strPtr("displa
 func (r *ModuleTypeResolver) ModuleBays(ctx context.Context, args relationArgs) ([]*ModuleBayTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "module_bays", args)
 	return newModuleBayTypeList(ns), err
-}
-func (r *ModuleTypeResolver) Scripts(ctx context.Context, args relationArgs) ([]*ScriptTypeResolver, error) {
-	ns, err := r.n.reverse(ctx, "scripts", args)
-	return newScriptTypeList(ns), err
 }
 
 // ModuleTypeOffsetPaginatedResolver resolves ModuleTypeOffsetPaginated.

@@ -259,8 +259,12 @@ func TestGraphQLRequests(t *testing.T) {
 				t.Errorf("executor got request id %q, want the caller's X-Request-ID req-1", calls[0].RequestID)
 			}
 			calls[0].RequestID = ""
-			if !reflect.DeepEqual(calls[0], *tc.want.req) {
-				t.Errorf("executor got %+v\nwant %+v", calls[0], *tc.want.req)
+			want := *tc.want.req
+			if want.Version == 0 {
+				want.Version = 2 // /graphql/ serves version 2 by default
+			}
+			if !reflect.DeepEqual(calls[0], want) {
+				t.Errorf("executor got %+v\nwant %+v", calls[0], want)
 			}
 			if w.Body.String() != `{"data":{"ok":true}}` {
 				t.Errorf("body = %s", w.Body)
@@ -612,6 +616,36 @@ func TestNegotiate(t *testing.T) {
 	for _, tc := range tests {
 		if got := negotiate(tc.accept); got != tc.want {
 			t.Errorf("negotiate(%q) = %q, want %q", tc.accept, got, tc.want)
+		}
+	}
+}
+
+// TestVersionByPath: /graphql/v1/ and /graphql/v2/ ask for their version; /graphql/ for the
+// configured default (GRAPHQL_DEFAULT_VERSION), 2 unless it says 1.
+func TestVersionByPath(t *testing.T) {
+	for _, c := range []struct {
+		def  int
+		path string
+		want int
+	}{
+		{0, "/graphql/", 2}, {0, "/graphql", 2}, {1, "/graphql/", 1}, {2, "/graphql/", 2},
+		{1, "/graphql/v2/", 2}, {2, "/graphql/v1/", 1}, {0, "/graphql/v1", 1}, {1, "/graphql/v2", 2},
+	} {
+		exec := &fakeExec{}
+		cfg := testConfig()
+		cfg.DefaultVersion = c.def
+		h := New(cfg, exec, nil, nil)
+		req := httptest.NewRequest(http.MethodPost, c.path, strings.NewReader(`{"query": "{ a }"}`))
+		req.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		calls := exec.calls()
+		if w.Code != http.StatusOK || len(calls) != 1 {
+			t.Errorf("default %d, %s: status %d, %d calls", c.def, c.path, w.Code, len(calls))
+			continue
+		}
+		if calls[0].Version != c.want {
+			t.Errorf("default %d, %s: version %d, want %d", c.def, c.path, calls[0].Version, c.want)
 		}
 	}
 }

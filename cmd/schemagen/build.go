@@ -19,11 +19,13 @@ var defaultOverrides []byte
 
 // overrides are the hand-kept facts the document cannot say (overrides.yaml).
 type overrides struct {
-	Models       map[string]string   `yaml:"models"`
-	Nested       map[string]string   `yaml:"nested"`
-	ReverseFirst []string            `yaml:"reverse_first"`
-	BriefCounts  map[string][]string `yaml:"brief_counts"`
-	NoReverse    map[string][]string `yaml:"no_reverse"`
+	Models       map[string]string `yaml:"models"`
+	Nested       map[string]string `yaml:"nested"`
+	ReverseFirst []string          `yaml:"reverse_first"`
+	// NotReverse are parameters named after a type that refer to another one: no relation.
+	NotReverse  []string            `yaml:"not_reverse"`
+	BriefCounts map[string][]string `yaml:"brief_counts"`
+	NoReverse   map[string][]string `yaml:"no_reverse"`
 	// NetBoxReverse names the child parameter of a NetBox reverse relation where several
 	// parameters of the child refer to the parent type ("InterfaceType.child_interfaces": parent_id).
 	NetBoxReverse map[string]string   `yaml:"netbox_reverse"`
@@ -573,6 +575,9 @@ func (b *builder) reverse() {
 				continue
 			}
 			if only, ok := b.ov.NoReverse[parent.Name]; ok && !slices.Contains(only, r.Name) {
+				continue
+			}
+			if slices.Contains(b.ov.NotReverse, parent.Name+"."+r.Name) {
 				continue
 			}
 			parent.Reverse = append(parent.Reverse, r)
