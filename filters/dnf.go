@@ -250,11 +250,25 @@ func (c *compiler) leafDNF(obj *model.Object, l *leaf, neg bool) (dnf, error) {
 	case lkContains, lkStartsWith, lkEndsWith:
 		return c.caseSensitiveDNF(obj, l, neg)
 	case lkIsNull:
+		if !l.nullable && l.field != "" && l.cf == nil {
+			// A column that is never NULL (id): no request, and no need for __empty.
+			if neg {
+				return dnfTrue, nil
+			}
+			return nil, nil
+		}
 		v := "true"
 		if neg {
 			v = "false"
 		}
 		return one(c.newAtom(obj, l, p, "empty", []string{v}, nil))
+	case lkNullRange:
+		// Never true; its NOT is true where it is false (leaf.lfalse). Exact for a formula in
+		// which NOT is pushed to the leaves, as here: Kleene's NOT of NULL is NULL.
+		if !neg {
+			return nil, nil
+		}
+		return c.dnfOf(obj, l.lfalse, false)
 	}
 	lookup := leafLookup[l.kind]
 	if !neg {
@@ -371,8 +385,10 @@ func (c *compiler) relatedDNF(obj *model.Object, l *leaf, neg bool) (dnf, error)
 	nullMatches := onNullRow(r.sub) && l.nullable
 	subNeg := nullMatches // filter the related rows by NOT sub
 	exclude := nullMatches != neg
-	if exclude && threeValued(r.sub) {
-		return nil, fmt.Errorf("filters: %s: this related filter is evaluated through its complement, which a custom field's text lookup (NULL on a null value) does not allow exactly; state it without NOT", l.path)
+	// Django excludes over a many-to-many relation with a subquery of the related rows where
+	// sub is true, which the complement of ids(sub) is, NULLs or not.
+	if exclude && (subNeg || !r.m2m) && threeValued(r.sub) {
+		return nil, fmt.Errorf("filters: %s: this related filter is evaluated through its complement, which a lookup that can be NULL (a custom field's text lookup on a null value, a range with a null bound) does not allow exactly; state it without NOT", l.path)
 	}
 	sub, err := c.dnfOf(r.obj, r.sub, subNeg)
 	if err != nil {

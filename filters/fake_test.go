@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/graphbox/graphbox/filters/filtertest"
 	"github.com/graphbox/graphbox/filters/internal/order"
@@ -37,6 +38,16 @@ func lookupFF(name, input, param string, t model.ParamType, field string) model.
 
 func relFF(name, related, param, field string) model.FilterField {
 	return model.FilterField{Name: name, Kind: model.FilterRelated, Input: related + "Filter", Param: param, Type: model.ParamInt, Field: field, Related: related}
+}
+
+// oneOfFF is a NetBox 4.5+ one-of numeric lookup (IntegerLookup, FloatLookup, ...).
+func oneOfFF(name, input, param string, t model.ParamType) model.FilterField {
+	return model.FilterField{Name: name, Kind: model.FilterLookup, Input: input, Param: param, Type: t, Field: name, OneOf: true}
+}
+
+// idFF is a NetBox 4.5+ bare ID foreign key (site_id: ID).
+func idFF(name, param, field string) model.FilterField {
+	return model.FilterField{Name: name, Kind: model.FilterID, Input: "ID", Param: param, Type: model.ParamInt, Field: field}
 }
 
 func testRegistry() *model.Registry {
@@ -95,7 +106,7 @@ func testRegistry() *model.Registry {
 			relFF("tenant", "Tenant", "tenant_id", "tenant"),
 			lookupFF("tenant_id", "IDFilterLookup", "tenant_id", model.ParamInt, "tenant"),
 			lookupFF("facility", "StrFilterLookup", "facility", model.ParamString, "facility"),
-			lookupFF("asn", "BigIntFilterLookup", "asn", model.ParamInt, "asn"),
+			oneOfFF("asn", "BigIntegerLookup", "asn", model.ParamInt),
 			lookupFF("description", "StrFilterLookup", "description", model.ParamString, "description"),
 		}}
 	devStatus := model.Field{Name: "status", Kind: model.KindChoice, ChoiceObject: true, Choices: []model.Choice{
@@ -105,7 +116,8 @@ func testRegistry() *model.Registry {
 		Fields: []model.Field{scalarField("id", "ID", false), scalarField("name", "String", true), scalarField("serial", "String", false), devStatus,
 			fk("site", "Site", false), fk("tenant", "Tenant", true), fk("parent", "Device", true),
 			scalarField("position", "Float", true), scalarField("vc_position", "Int", true), scalarField("created", "String", false),
-			scalarField("enabled", "Boolean", false), scalarField("asset_tag", "String", true)},
+			scalarField("enabled", "Boolean", false), scalarField("asset_tag", "String", true),
+			{Name: "warranty", Kind: model.KindScalar, GraphQL: "String", Format: "date", Nullable: true}},
 		Filters: []model.FilterParam{idParam,
 			{Name: "name", Type: model.ParamString, Exact: true, Lookups: strLookups, Field: "name"},
 			// serial: no nisw/niew/empty
@@ -122,23 +134,29 @@ func testRegistry() *model.Registry {
 			{Name: "created", Type: model.ParamDateTime, Exact: true, Lookups: numLookups, Field: "created"},
 			{Name: "enabled", Type: model.ParamBool, Exact: true, Field: "enabled"},
 			{Name: "asset_tag", Type: model.ParamString, Exact: true, Lookups: strLookups, Field: "asset_tag"},
+			{Name: "warranty", Type: model.ParamDate, Exact: true, Lookups: numLookups, Field: "warranty"},
 		},
+		// NetBox 4.6.8's DeviceFilter shapes: ID foreign keys, one-of numbers, enum lookups,
+		// DatetimeFilterLookup, DISTINCT, and a field REST cannot answer.
 		FilterFields: []model.FilterField{
-			lookupFF("id", "IDFilterLookup", "id", model.ParamInt, "id"),
+			lookupFF("id", "IDComparisonFilterLookup", "id", model.ParamInt, "id"),
 			lookupFF("name", "StrFilterLookup", "name", model.ParamString, "name"),
 			lookupFF("serial", "StrFilterLookup", "serial", model.ParamString, "serial"),
-			{Name: "status", Kind: model.FilterChoice, Input: "DeviceStatusEnum", Param: "status", Type: model.ParamChoice, Field: "status"},
+			{Name: "status", Kind: model.FilterChoice, Input: "DeviceStatusEnumBaseFilterLookup", Param: "status", Type: model.ParamChoice, Field: "status"},
 			relFF("site", "Site", "site_id", "site"),
-			lookupFF("site_id", "IDFilterLookup", "site_id", model.ParamInt, "site"),
+			idFF("site_id", "site_id", "site"),
 			relFF("tenant", "Tenant", "tenant_id", "tenant"),
-			lookupFF("tenant_id", "IDFilterLookup", "tenant_id", model.ParamInt, "tenant"),
+			idFF("tenant_id", "tenant_id", "tenant"),
 			relFF("parent", "Device", "parent_id", "parent"),
 			lookupFF("region_id", "IDFilterLookup", "region_id", model.ParamInt, ""),
-			lookupFF("position", "FloatFilterLookup", "position", model.ParamFloat, "position"),
-			lookupFF("vc_position", "IntFilterLookup", "vc_position", model.ParamInt, "vc_position"),
-			lookupFF("created", "DateTimeFilterLookup", "created", model.ParamDateTime, "created"),
+			oneOfFF("position", "FloatLookup", "position", model.ParamFloat),
+			oneOfFF("vc_position", "IntegerLookup", "vc_position", model.ParamInt),
+			lookupFF("created", "DatetimeFilterLookup", "created", model.ParamDateTime, "created"),
 			lookupFF("enabled", "BoolFilterLookup", "enabled", model.ParamBool, "enabled"),
 			lookupFF("asset_tag", "StrFilterLookup", "asset_tag", model.ParamString, "asset_tag"),
+			lookupFF("warranty", "DateFilterLookup", "warranty", model.ParamDate, "warranty"),
+			{Name: "interface_count", Kind: model.FilterUnavailable, Input: "IntFilterLookup", Reason: "the count is not a REST filter parameter"},
+			{Name: "DISTINCT", Kind: model.FilterDistinct, Input: "Boolean"},
 		}}
 	// Devices list by name in the natural_sort collation, as NetBox's do, so that merged
 	// windows are checked in an order that is not the ids'.
@@ -221,6 +239,15 @@ func makeData(seed int64) dataset {
 	// a regex-special name that escaping must keep literal
 	d["Device"][0]["name"] = "a.b+c"
 	d["Device"][1]["name"] = "aXb+c"
+	// warranty dates draw from their own stream: the rows above stay as they were
+	r = rand.New(rand.NewSource(seed + 1))
+	for _, row := range d["Device"] {
+		row["warranty"] = nil
+		if r.Intn(4) > 0 {
+			// around the turn of the year, across an ISO year boundary (2024-12-30 is ISO 2025)
+			row["warranty"] = time.Date(2024, 12, 24+r.Intn(14), 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+		}
+	}
 	return d
 }
 
@@ -348,7 +375,11 @@ func restMatch(p *model.FilterParam, lookup string, vals []string, v any) bool {
 		return false
 	}
 	for _, want := range vals {
-		if leafMatch(lookup, want, v) {
+		if p.Type == model.ParamDate || p.Type == model.ParamDateTime {
+			if filtertest.DateMatch(lookup, want, v) {
+				return true
+			}
+		} else if leafMatch(lookup, want, v) {
 			return true
 		}
 	}
