@@ -198,7 +198,7 @@ func differential(t *testing.T, cfg diffConfig) {
 	if n >= 1000 {
 		for _, f := range []string{"enum lookup", "enum is_null", "bare enum", "ID", "DISTINCT", "DISTINCT in a related filter",
 			"filter_lookup", "range_lookup", "comparison_lookup", "null range", "NOT null range", "year", "iso_year", "date",
-			"bool in_list"} {
+			"bool in_list", "tags", "NOT tags", "tags compound"} {
 			if forms[f] == 0 {
 				t.Errorf("no compared tree uses %s", f)
 			}

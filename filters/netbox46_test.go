@@ -1,9 +1,15 @@
 package filters
 
 import (
+	"context"
+	"errors"
 	"reflect"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
+
+	"github.com/graphbox/graphbox/model"
 )
 
 type m = map[string]any
@@ -167,6 +173,141 @@ func TestNetBox46Semantics(t *testing.T) {
 	}
 }
 
+// TestTags runs NetBox 4.6's tags: TagFilter on the many-to-many tags: a device matches when
+// any of its tags matches, through tag_id__any (tag_id alone wants all of its values); NOT is
+// none of them, tag_id__n.
+func TestTags(t *testing.T) {
+	fx := newFixture()
+	tagsOf := func(r m) map[string]bool {
+		out := map[string]bool{}
+		for _, e := range r["tags"].([]any) {
+			out[e.(map[string]any)["slug"].(string)] = true
+		}
+		return out
+	}
+	anyOf := func(slugs ...string) func(r m) bool {
+		return func(r m) bool {
+			for _, s := range slugs {
+				if tagsOf(r)[s] {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	cases := []struct {
+		name    string
+		in      m
+		explain string
+		keep    func(r m) bool
+	}{
+		{"slug exact", m{"tags": m{"slug": m{"exact": "tag2"}}}, "tag_id__any=ids(Tag /api/extras/tags/?slug=tag2)", anyOf("tag2")},
+		{"slug in_list: any of its tags", m{"tags": m{"slug": m{"in_list": []any{"tag1", "tag3"}}}}, "tag_id__any=ids(Tag /api/extras/tags/?slug=tag1&slug=tag3)", anyOf("tag1", "tag3")},
+		{"name exact", m{"tags": m{"name": m{"exact": fx.data["Tag"][3]["name"]}}}, "tag_id__any=ids(Tag", func(r m) bool {
+			for _, e := range r["tags"].([]any) {
+				if e.(map[string]any)["name"] == fx.data["Tag"][3]["name"] {
+					return true
+				}
+			}
+			return false
+		}},
+		{"OR inside the tag filter", m{"tags": m{"slug": m{"exact": "tag1"}, "OR": m{"slug": m{"exact": "tag5"}}}}, "tag_id__any=", anyOf("tag1", "tag5")},
+		{"NOT: none of them", m{"NOT": m{"tags": m{"slug": m{"in_list": []any{"tag1", "tag3"}}}}}, "tag_id__n=ids(Tag", func(r m) bool { return !anyOf("tag1", "tag3")(r) }},
+		{"no tag matches", m{"tags": m{"slug": m{"exact": "nope"}}}, "tag_id__any=", func(r m) bool { return false }},
+		{"NOT no tag matches", m{"NOT": m{"tags": m{"slug": m{"exact": "nope"}}}}, "tag_id__n=", func(r m) bool { return true }},
+		{"with another field", m{"tags": m{"slug": m{"exact": "tag2"}}, "status": m{"exact": "STATUS_ACTIVE"}}, "status=active&tag_id__any=",
+			func(r m) bool { return anyOf("tag2")(r) && r["status"].(map[string]any)["value"] == "active" }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, res := fx.check(t, "Device", tc.in, Window{Limit: 1000, Ordering: []string{"id"}})
+			if !strings.Contains(p.Explain(), tc.explain) {
+				t.Errorf("plan %s does not contain %q", p.Explain(), tc.explain)
+			}
+			var exp []int
+			for _, r := range fx.data["Device"] {
+				if tc.keep(r) {
+					exp = append(exp, r.ID())
+				}
+			}
+			got := idsOf(res.Rows)
+			if !sort.IntsAreSorted(got) {
+				t.Fatalf("rows %v out of order", got)
+			}
+			if len(slices.Compact(slices.Clone(got))) != len(got) {
+				t.Fatalf("duplicate rows %v", got)
+			}
+			if len(got) == 0 && len(exp) == 0 {
+				got, exp = nil, nil
+			}
+			if !reflect.DeepEqual(got, exp) {
+				t.Fatalf("got %v, want %v", got, exp)
+			}
+		})
+	}
+	// the data has devices with several tags, so all-of and any-of differ
+	several := 0
+	for _, r := range fx.data["Device"] {
+		if len(tagsOf(r)) > 1 {
+			several++
+		}
+	}
+	if several == 0 {
+		t.Error("no device has two tags; any-of and all-of cannot be told apart")
+	}
+}
+
+// TestTagsConjoinedWithoutAny: on an upstream whose tag filters lack __any (NetBox before
+// 4.6.6), tag_id wants all of its values: one matching tag is asked for, several are refused.
+func TestTagsConjoinedWithoutAny(t *testing.T) {
+	reg := testRegistry()
+	reg.Object("Device").Filter("tag_id").Lookups = []string{"n"}
+	fx := newFixture()
+	fx.reg = reg
+	fx.fake.reg = reg
+	dev := reg.Object("Device")
+	ctx := context.Background()
+	p, err := Compile(reg, dev, m{"tags": m{"slug": m{"exact": "tag2"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Run(ctx, fx.fake, all); err != nil {
+		t.Fatalf("one tag: %v", err)
+	}
+	if q := simpleQuery(t, p, fx.fake); !strings.HasPrefix(q, "tag_id=") || strings.Count(q, "tag_id=") != 1 {
+		t.Errorf("one tag: query %q", q)
+	}
+	p, err = Compile(reg, dev, m{"tags": m{"slug": m{"in_list": []any{"tag1", "tag2"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Run(ctx, fx.fake, all)
+	if err == nil || !errors.Is(err, ErrUnsupportedLookup) || !strings.Contains(err.Error(), "tag_id__any") || !strings.Contains(err.Error(), "DeviceFilter.tags") {
+		t.Fatalf("two tags: error %v, want a refusal naming the filter and tag_id__any", err)
+	}
+	// NOT is none of them whatever the count
+	p, err = Compile(reg, dev, m{"NOT": m{"tags": m{"slug": m{"in_list": []any{"tag1", "tag2"}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.check(t, "Device", m{"NOT": m{"tags": m{"slug": m{"in_list": []any{"tag1", "tag2"}}}}}, all)
+	// a plain ModelMultipleChoiceFilter (ConfigContext's tag_id) ORs: where some tag filter has
+	// __any, one without it is not conjoined
+	withAny := testRegistry()
+	cc := &model.Object{Name: "ConfigContext", Path: "/api/extras/config-contexts/",
+		Fields:       []model.Field{scalarField("id", "ID", false), {Name: "tags", Kind: model.KindManyToMany, List: true, Related: "Tag"}},
+		Filters:      []model.FilterParam{{Name: "id", Type: model.ParamInt, Exact: true, Field: "id"}, {Name: "tag_id", Type: model.ParamInt, Exact: true, Lookups: []string{"n"}, Field: "tags", Related: "Tag", RelatedKey: "id"}},
+		FilterFields: []model.FilterField{relFF("tags", "Tag", "tag_id", "tags")}}
+	withAny = model.NewRegistry(append(withAny.Objects, cc), nil)
+	c := &compiler{reg: withAny}
+	if c.conjoined(cc.Filter("tag_id")) {
+		t.Error("ConfigContext's tag_id counted as conjoined on an upstream with tag_id__any")
+	}
+	if !(&compiler{reg: reg}).conjoined(dev.Filter("tag_id")) {
+		t.Error("tag_id without __any anywhere is NetBox's conjoined TagIDFilter")
+	}
+}
+
 // TestNetBox46Refusals: bad inputs and forms REST cannot answer exactly get a clear error that
 // names the field (and the lookup).
 func TestNetBox46Refusals(t *testing.T) {
@@ -217,6 +358,8 @@ func TestNetBox46Refusals(t *testing.T) {
 		{"year part not an object", "Device", m{"created": m{"year": int32(2024)}}, []string{"DeviceFilter.created.year", "want a comparison lookup input object"}},
 		{"part on a number", "Device", m{"vc_position": cmp(m{"year": m{"exact": int32(1)}})}, []string{"DeviceFilter.vc_position.comparison_lookup.year", `unknown lookup "year"`}},
 		{"NOT of a related filter holding a null range", "Device", m{"NOT": m{"site": m{"asn": m{"range_lookup": m{"start": "64501"}}}}}, []string{"DeviceFilter.NOT.site", "range with a null bound"}},
+		{"tags NOT compound", "Device", m{"NOT": m{"tags": m{"slug": m{"exact": "tag1"}, "name": m{"exact": "x"}}}}, []string{"DeviceFilter.NOT.tags", "many-to-many"}},
+		{"tags twice", "Device", m{"tags": m{"slug": m{"exact": "tag1"}}, "AND": m{"tags": m{"slug": m{"exact": "tag2"}}}}, []string{"Device.tag_id", "many-to-many"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
