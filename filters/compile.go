@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -58,6 +59,9 @@ const (
 	lkStrNull  // IS NULL of a string: NetBox's __empty also matches "", so rows are checked
 	lkStrBlank // = "" of a string: REST ignores an empty value, so __empty plus a check
 	lkRelated  // related-object filter: a semi-join
+	// A range with a null bound: Django's __range=[a, None] is BETWEEN a AND NULL, never true
+	// and unknown where the given bound holds; leaf.lfalse says where it is false.
+	lkNullRange
 )
 
 var leafLookup = map[leafKind]string{
@@ -79,6 +83,9 @@ type leaf struct {
 	nullable bool   // the field may be NULL (unknown fields count as nullable)
 	rel      *related
 	cf       *cfSpec // the custom field a custom_field_data leaf tests
+	// lfalse is where an lkNullRange leaf is false (its NOT is true): below a start, above an
+	// end, or on NULL, as Django's negation adds IS NOT NULL on a nullable column.
+	lfalse *node
 }
 
 type related struct {
@@ -189,14 +196,30 @@ func (c *compiler) object(obj *model.Object, in map[string]any, path string) (*n
 			}
 		default:
 			ff := obj.FilterField(k)
+			if ff == nil && k == "DISTINCT" {
+				ff = &model.FilterField{Name: k, Kind: model.FilterDistinct}
+			}
 			if ff == nil {
 				return nil, fmt.Errorf("filters: %s: %s has no filter field %q", p, obj.Name, k)
 			}
 			var n *node
 			var err error
-			if ff.Kind == model.FilterCustomFields {
+			switch ff.Kind {
+			case model.FilterCustomFields:
 				n, err = c.customField(obj, v, p)
-			} else {
+			case model.FilterDistinct:
+				// strawberry-django's DISTINCT calls queryset.distinct(); a REST list never
+				// repeats a row, so it changes nothing here.
+				if _, ok := v.(bool); !ok {
+					err = fmt.Errorf("filters: %s: want a Boolean, got %s", p, describe(v))
+				}
+			case model.FilterUnavailable:
+				reason := ff.Reason
+				if reason == "" {
+					reason = "no REST filter parameter answers it exactly"
+				}
+				err = fmt.Errorf("filters: %s: %sFilter.%s is not available through REST: %s", p, obj.Name, ff.Name, reason)
+			default:
 				n, err = c.field(obj, ff, v, p)
 			}
 			if err != nil {
@@ -259,7 +282,9 @@ func (c *compiler) field(obj *model.Object, ff *model.FilterField, v any, path s
 	}
 	switch ff.Kind {
 	case model.FilterChoice:
-		return c.choice(obj, ff, v, path, mk)
+		return c.choice(obj, ff, param, v, path, nullable, fieldName, mk)
+	case model.FilterID:
+		return c.id(obj, ff, param, v, path, mk)
 	case model.FilterRelated:
 		m, ok := v.(map[string]any)
 		if !ok {
@@ -288,12 +313,21 @@ func (c *compiler) field(obj *model.Object, ff *model.FilterField, v any, path s
 		n.leaf.rel = &related{obj: rel, sub: sub, m2m: m2m, tree: ff.Tree}
 		return n, nil
 	case model.FilterLookup:
-	default:
-		return nil, fmt.Errorf("filters: %s: unknown filter kind %d", path, ff.Kind)
+		if ff.OneOf {
+			return c.oneOf(ff, param, v, path, nullable, fieldName, mk)
+		}
+		return c.lookups(ff.Input, param, v, path, nullable, fieldName, mk)
 	}
+	return nil, fmt.Errorf("filters: %s: unknown filter kind %d", path, ff.Kind)
+}
+
+// lookups compiles one lookup input object ({exact, gt, ...}): its lookups AND, null ones are
+// skipped as strawberry-django skips them.
+func (c *compiler) lookups(input string, param *model.FilterParam, v any, path string, nullable bool, field string,
+	mk func(leafKind, ...string) *node) (*node, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("filters: %s: want a %s input object, got %s", path, ff.Input, describe(v))
+		return nil, fmt.Errorf("filters: %s: want a %s input object, got %s", path, input, describe(v))
 	}
 	var parts []*node
 	for _, lk := range slices.Sorted(maps.Keys(m)) {
@@ -301,7 +335,7 @@ func (c *compiler) field(obj *model.Object, ff *model.FilterField, v any, path s
 		if lv == nil {
 			continue // strawberry skips a lookup given as null
 		}
-		n, err := c.lookup(param, lk, lv, path+"."+lk, nullable, fieldName, mk)
+		n, err := c.lookup(param, lk, lv, path+"."+lk, nullable, field, mk)
 		if err != nil {
 			return nil, err
 		}
@@ -310,197 +344,63 @@ func (c *compiler) field(obj *model.Object, ff *model.FilterField, v any, path s
 	return and(parts...), nil
 }
 
+// oneOfMembers are the members of NetBox's one-of numeric lookups (IntegerLookup,
+// BigIntegerLookup, FloatLookup: its _NumericLookupMixin).
+var oneOfMembers = []string{"filter_lookup", "range_lookup", "comparison_lookup"}
+
+// oneOf compiles NetBox 4.5+'s @oneOf numeric lookup: exactly one member, non-null, as the
+// GraphQL spec wants of a @oneOf input (graphql-go does not enforce it on every path). NetBox
+// hands the member to process_filters on the field, a range_lookup under <field>__range.
+func (c *compiler) oneOf(ff *model.FilterField, param *model.FilterParam, v any, path string, nullable bool, field string,
+	mk func(leafKind, ...string) *node) (*node, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("filters: %s: want a %s input object, got %s", path, ff.Input, describe(v))
+	}
+	if len(m) != 1 {
+		return nil, fmt.Errorf("filters: %s: %s is @oneOf: set exactly one of %s, not %d", path, ff.Input, strings.Join(oneOfMembers, ", "), len(m))
+	}
+	for k, mv := range m {
+		if !slices.Contains(oneOfMembers, k) {
+			return nil, fmt.Errorf("filters: %s: %s has no member %q (it is @oneOf: set exactly one of %s)", path, ff.Input, k, strings.Join(oneOfMembers, ", "))
+		}
+		if mv == nil {
+			return nil, fmt.Errorf("filters: %s.%s: %s is @oneOf: its member must not be null", path, k, ff.Input)
+		}
+		if k == "range_lookup" {
+			return c.lookup(param, "range", mv, path+"."+k, nullable, field, mk)
+		}
+		return c.lookups(ff.Input+"."+k, param, mv, path+"."+k, nullable, field, mk)
+	}
+	return nil, nil // unreachable: m has one key
+}
+
+// id compiles a bare ID (NetBox 4.5+'s `site_id: "1"`): Django's exact match on the column, the
+// bare REST parameter.
+func (c *compiler) id(obj *model.Object, ff *model.FilterField, param *model.FilterParam, v any, path string,
+	mk func(leafKind, ...string) *node) (*node, error) {
+	s, ok := idText(v)
+	if !ok {
+		return nil, fmt.Errorf("filters: %s: %s is not an integer id for %sFilter.%s", path, shown(v), obj.Name, ff.Name)
+	}
+	if param.Type != model.ParamInt {
+		return nil, fmt.Errorf("filters: %s: %sFilter.%s takes an ID, but its REST parameter %q is %s", path, obj.Name, ff.Name, param.Name, param.Type)
+	}
+	return mk(lkIn, s), nil
+}
+
+// idText reads a GraphQL ID as graphql-go hands it over (a string, an int literal, a JSON
+// number; a named string type such as graphql.ID) and gives its canonical decimal text.
+func idText(v any) (string, bool) {
+	if rv := reflect.ValueOf(v); rv.IsValid() && rv.Kind() == reflect.String {
+		v = rv.String()
+	}
+	s, err := scalar(&model.FilterParam{Type: model.ParamInt}, v, "")
+	return s, err == nil
+}
+
 func stringLike(t model.ParamType) bool {
 	return t == model.ParamString || t == model.ParamChoice || t == model.ParamUUID
-}
-
-func (c *compiler) lookup(param *model.FilterParam, lk string, v any, path string, nullable bool, field string,
-	mk func(leafKind, ...string) *node) (*node, error) {
-	str := stringLike(param.Type)
-	isNull := func() (*node, error) {
-		if !str {
-			return mk(lkIsNull, "true"), nil
-		}
-		if field == "" {
-			return nil, fmt.Errorf("filters: %s: is_null on the derived string parameter %q cannot be told apart from an empty string through REST", path, param.Name)
-		}
-		// Kept as a leaf even when the field is never NULL: on the missing row of a related
-		// filter it is true (see onNullRow); leafDNF folds it for real rows.
-		return mk(lkStrNull), nil
-	}
-	blank := func() (*node, error) {
-		if field == "" {
-			return nil, fmt.Errorf("filters: %s: an empty string on the derived parameter %q cannot be expressed in REST (NetBox ignores empty values)", path, param.Name)
-		}
-		return mk(lkStrBlank), nil
-	}
-	// An empty pattern matches every non-NULL string (LIKE '%%', ~ ''), but REST ignores empty values.
-	notNull := func() (*node, error) {
-		n, err := isNull()
-		if err != nil {
-			return nil, err
-		}
-		return not(n), nil
-	}
-	switch lk {
-	case "exact", "i_exact", "contains", "i_contains", "starts_with", "i_starts_with", "ends_with", "i_ends_with", "regex", "i_regex":
-		s, err := scalar(param, v, path)
-		if err != nil {
-			return nil, err
-		}
-		if lk != "exact" && lk != "i_exact" && !str {
-			return nil, fmt.Errorf("filters: %s: lookup %q needs a string parameter, %q is %s", path, lk, param.Name, param.Type)
-		}
-		if s == "" {
-			if !str {
-				return nil, fmt.Errorf("filters: %s: empty value", path)
-			}
-			if lk == "exact" || lk == "i_exact" {
-				return blank()
-			}
-			return notNull()
-		}
-		switch lk {
-		case "exact":
-			return mk(lkIn, s), nil
-		case "i_exact":
-			return mk(lkIExact, s), nil
-		case "contains":
-			return mk(lkContains, s), nil
-		case "i_contains":
-			return mk(lkIContains, s), nil
-		case "starts_with":
-			return mk(lkStartsWith, s), nil
-		case "i_starts_with":
-			return mk(lkIStartsWith, s), nil
-		case "ends_with":
-			return mk(lkEndsWith, s), nil
-		case "i_ends_with":
-			return mk(lkIEndsWith, s), nil
-		case "regex":
-			return mk(lkRegex, s), nil
-		default:
-			return mk(lkIRegex, s), nil
-		}
-	case "in_list":
-		list, ok := v.([]any)
-		if !ok {
-			list = []any{v} // graphql-go coerces a single value to a one-element list; accept both
-		}
-		var vals []string
-		hasBlank := false
-		for i, e := range list {
-			if e == nil {
-				continue
-			}
-			s, err := scalar(param, e, fmt.Sprintf("%s[%d]", path, i))
-			if err != nil {
-				return nil, err
-			}
-			if s == "" {
-				if !str {
-					return nil, fmt.Errorf("filters: %s[%d]: empty value", path, i)
-				}
-				hasBlank = true
-				continue
-			}
-			vals = append(vals, s)
-		}
-		var parts []*node
-		if len(vals) > 0 {
-			parts = append(parts, mk(lkIn, vals...))
-		}
-		if hasBlank {
-			b, err := blank()
-			if err != nil {
-				return nil, err
-			}
-			parts = append(parts, b)
-		}
-		if len(parts) == 0 {
-			return nodeFalse, nil // Django: __in=[] matches nothing
-		}
-		return or(parts...), nil
-	case "gt", "gte", "lt", "lte":
-		s, err := scalar(param, v, path)
-		if err != nil {
-			return nil, err
-		}
-		if s == "" {
-			return nil, fmt.Errorf("filters: %s: empty value", path)
-		}
-		return mk(map[string]leafKind{"gt": lkGT, "gte": lkGTE, "lt": lkLT, "lte": lkLTE}[lk], s), nil
-	case "range":
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("filters: %s: want {start, end}, got %s", path, describe(v))
-		}
-		if m["start"] == nil || m["end"] == nil {
-			return nil, fmt.Errorf("filters: %s: range needs both start and end", path)
-		}
-		lo, err := scalar(param, m["start"], path+".start")
-		if err != nil {
-			return nil, err
-		}
-		hi, err := scalar(param, m["end"], path+".end")
-		if err != nil {
-			return nil, err
-		}
-		if lo == "" || hi == "" {
-			return nil, fmt.Errorf("filters: %s: empty range bound", path)
-		}
-		return and(mk(lkGTE, lo), mk(lkLTE, hi)), nil
-	case "is_null":
-		b, ok := v.(bool)
-		if !ok {
-			return nil, fmt.Errorf("filters: %s: want a Boolean, got %s", path, describe(v))
-		}
-		if b {
-			return isNull()
-		}
-		return notNull()
-	}
-	return nil, fmt.Errorf("filters: %s: unknown lookup %q", path, lk)
-}
-
-func (c *compiler) choice(obj *model.Object, ff *model.FilterField, v any, path string, mk func(leafKind, ...string) *node) (*node, error) {
-	var enums []any
-	switch t := v.(type) {
-	case string:
-		enums = []any{t}
-	case []any:
-		enums = t
-	default:
-		return nil, fmt.Errorf("filters: %s: want an enum value or a list of them, got %s", path, describe(v))
-	}
-	f := obj.Field(ff.Field)
-	if f == nil {
-		return nil, fmt.Errorf("filters: %s: choice field %q is not a field of %s", path, ff.Field, obj.Name)
-	}
-	var vals []string
-	for i, e := range enums {
-		s, ok := e.(string)
-		if !ok {
-			return nil, fmt.Errorf("filters: %s[%d]: want an enum value, got %s", path, i, describe(e))
-		}
-		// graphql-go hands over the enum's name, or its internal value when the schema maps one
-		// (then the REST value): the name is tried first.
-		ch := choiceByEnum(f.Choices, s)
-		found := ch != nil
-		if found {
-			if ch.Value == "" {
-				return nil, fmt.Errorf("filters: %s: choice %s has an empty REST value, which NetBox ignores", path, s)
-			}
-			vals = append(vals, ch.Value)
-		}
-		if !found {
-			return nil, fmt.Errorf("filters: %s: %q is not a value of %s", path, s, ff.Input)
-		}
-	}
-	if len(vals) == 0 {
-		return nodeFalse, nil
-	}
-	return mk(lkIn, vals...), nil
 }
 
 func choiceByEnum(cs []model.Choice, s string) *model.Choice {

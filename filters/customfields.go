@@ -259,6 +259,10 @@ func (c *compiler) cfLookup(spec *cfSpec, name, lk string, v any, path string, m
 		return nil, fmt.Errorf("filters: %s: NetBox runs contains on a custom field as JSON containment, which for a string is equality; use exact, or i_contains or regex for a substring", path)
 	case lk == "is_null" && (spec.text || spec.param.Type == model.ParamBool):
 		return nil, fmt.Errorf("filters: %s: is_null on custom field %q tests whether its key exists, which NetBox's REST API cannot ask for a %s field", path, name, spec.param.Type)
+	case datePart(lk):
+		// On a JSON key Django reads "year" as one more key (data -> 'since' -> 'year'), NULL on
+		// a date string, not as EXTRACT; REST has nothing for that.
+		return nil, fmt.Errorf("filters: %s: %w: NetBox reads %q on a custom field as a key inside its JSON value, which its REST filter cannot ask for", path, ErrUnsupportedLookup, lk)
 	case spec.loose && lk != "i_contains":
 		return nil, fmt.Errorf("filters: %s: custom field %q uses loose filter logic: its REST filter only matches a case-insensitive substring (i_contains)", path, name)
 	}
@@ -303,14 +307,22 @@ func (l *leaf) threeValued() bool {
 	return l.cf != nil && l.cf.text && l.kind != lkIn
 }
 
-// threeValued reports whether a formula, without looking into nested related filters, holds a
-// custom-field leaf that is SQL NULL on a JSON null: a text lookup on the value (->>). Such a
-// leaf is neither true nor false there, so the complement of its matches is not its negation.
+// threeValued reports whether a formula holds a leaf that can be SQL NULL, neither true nor
+// false: a custom field's text lookup on a JSON null (->>), or a range with a null bound. The
+// complement of such a formula's matches is not its negation. It looks into related filters on
+// a foreign key, which Django joins (a NULL carries through), not into many-to-many ones, which
+// it tests with a subquery or a join that only keeps true rows.
 func threeValued(n *node) bool {
 	if n == nil {
 		return false
 	}
 	if n.op == opLeaf {
+		switch n.leaf.kind {
+		case lkNullRange:
+			return true
+		case lkRelated:
+			return !n.leaf.rel.m2m && threeValued(n.leaf.rel.sub)
+		}
 		return n.leaf.threeValued()
 	}
 	for _, k := range n.kids {

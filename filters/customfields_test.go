@@ -123,6 +123,7 @@ func TestCustomFieldRefusals(t *testing.T) {
 		{"empty string", cfIn("owner", "string_lookup", lk("exact", "")), "empty string"},
 		{"empty string in list", cfIn("owner", "string_lookup", lk("in_list", []any{"a", ""})), "empty string"},
 		{"bad date", cfIn("since", "date_lookup", lk("exact", "May 1")), "not a date"},
+		{"date part", cfIn("since", "date_lookup", lk("year", lk("exact", int32(2024)))), `"year" on a custom field as a key`},
 		{"fractional integer", cfIn("priority", "float_comparison_lookup", lk("gt", 2.5)), "not a valid"},
 		{"datetime", cfIn("stamp", "datetime_lookup", lk("exact", "2024-01-01T00:00:00Z")), "datetime custom fields"},
 		{"multiselect", cfIn("roles", "string_lookup", lk("exact", "x")), "containment"},

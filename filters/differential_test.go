@@ -115,6 +115,7 @@ func differential(t *testing.T, cfg diffConfig) {
 	ctx := context.Background()
 	n := cfg.n
 	errs, multi, failures, refusedRuns := map[string]int{}, 0, 0, 0
+	forms := map[string]int{} // NetBox 4.6 forms in the trees compared
 	for i := 0; i < n && failures < 5; i++ {
 		dev := dev
 		in := g.filter(dev, cfg.depth)
@@ -175,6 +176,7 @@ func differential(t *testing.T, cfg diffConfig) {
 		if cfg.compared != nil {
 			cfg.compared(plan, fetcher)
 		}
+		countForms(reg, dev, in, false, forms)
 		// Count agrees with the reference, and Simple gives the same rows when it applies.
 		cnt, err := plan.Count(ctx, fetcher)
 		if err != nil || cnt != len(mustAll(ref, dev, in)) {
@@ -192,6 +194,16 @@ func differential(t *testing.T, cfg diffConfig) {
 		}
 	}
 	t.Logf("%d filters, %d merged OR plans; compile errors by class: %v; %d refused when run", n, multi, errs, refusedRuns)
+	t.Logf("NetBox 4.6 forms compared: %v", forms)
+	if n >= 1000 {
+		for _, f := range []string{"enum lookup", "enum is_null", "bare enum", "ID", "DISTINCT", "DISTINCT in a related filter",
+			"filter_lookup", "range_lookup", "comparison_lookup", "null range", "NOT null range", "year", "iso_year", "date",
+			"bool in_list", "tags", "NOT tags", "tags compound"} {
+			if forms[f] == 0 {
+				t.Errorf("no compared tree uses %s", f)
+			}
+		}
+	}
 	if refusedRuns > n/10 {
 		t.Errorf("%d of %d plans were refused when run", refusedRuns, n)
 	}
@@ -224,4 +236,82 @@ func errClass(err error) string {
 		return "derived"
 	}
 	return s
+}
+
+// countForms counts the NetBox 4.6 forms of a filter input (neg: under an odd number of NOTs).
+func countForms(reg *model.Registry, obj *model.Object, in map[string]any, neg bool, used map[string]int) {
+	for k, v := range in {
+		if v == nil {
+			continue
+		}
+		switch k {
+		case "AND", "OR", "NOT":
+			countForms(reg, obj, v.(map[string]any), neg != (k == "NOT"), used)
+			continue
+		case "DISTINCT":
+			used["DISTINCT"]++
+			if obj.FilterField("DISTINCT") == nil {
+				used["DISTINCT in a related filter"]++
+			}
+			continue
+		}
+		ff := obj.FilterField(k)
+		switch ff.Kind {
+		case model.FilterChoice:
+			if lks, ok := v.(map[string]any); ok {
+				used["enum lookup"]++
+				if lks["is_null"] != nil {
+					used["enum is_null"]++
+				}
+			} else {
+				used["bare enum"]++
+			}
+		case model.FilterID:
+			used["ID"]++
+		case model.FilterRelated:
+			sub := v.(map[string]any)
+			if ff.Name == "tags" {
+				used["tags"]++
+				if neg {
+					used["NOT tags"]++
+				}
+				if len(sub) > 1 {
+					used["tags compound"]++
+				}
+			}
+			countForms(reg, reg.Object(ff.Related), sub, neg, used)
+		case model.FilterLookup:
+			lks := v.(map[string]any)
+			if ff.OneOf {
+				for member, mv := range lks {
+					used[member]++
+					if member == "range_lookup" {
+						lks = map[string]any{"range": mv}
+					} else {
+						lks = mv.(map[string]any)
+					}
+				}
+			}
+			for lk, lv := range lks {
+				switch lk {
+				case "year", "iso_year", "date":
+					used[lk]++
+					if r, ok := lv.(map[string]any)["range"].(map[string]any); ok && (r["start"] == nil || r["end"] == nil) {
+						used["null range"]++
+					}
+				case "range":
+					if r := lv.(map[string]any); r["start"] == nil || r["end"] == nil {
+						used["null range"]++
+						if neg {
+							used["NOT null range"]++
+						}
+					}
+				case "in_list":
+					if obj.Filter(ff.Param).Type == model.ParamBool {
+						used["bool in_list"]++
+					}
+				}
+			}
+		}
+	}
 }

@@ -20,6 +20,9 @@ type atom struct {
 	lookup string // "" for the bare parameter
 	values []string
 	set    *idSet
+	// oneValue, when set (the GraphQL path of its filter), marks an atom whose REST parameter
+	// wants all of its values where the filter means any: it may resolve to one value only.
+	oneValue string
 }
 
 // idSet is a query whose matching ids feed an atom: the related rows of a related filter, or
@@ -250,11 +253,25 @@ func (c *compiler) leafDNF(obj *model.Object, l *leaf, neg bool) (dnf, error) {
 	case lkContains, lkStartsWith, lkEndsWith:
 		return c.caseSensitiveDNF(obj, l, neg)
 	case lkIsNull:
+		if !l.nullable && l.field != "" && l.cf == nil {
+			// A column that is never NULL (id): no request, and no need for __empty.
+			if neg {
+				return dnfTrue, nil
+			}
+			return nil, nil
+		}
 		v := "true"
 		if neg {
 			v = "false"
 		}
 		return one(c.newAtom(obj, l, p, "empty", []string{v}, nil))
+	case lkNullRange:
+		// Never true; its NOT is true where it is false (leaf.lfalse). Exact for a formula in
+		// which NOT is pushed to the leaves, as here: Kleene's NOT of NULL is NULL.
+		if !neg {
+			return nil, nil
+		}
+		return c.dnfOf(obj, l.lfalse, false)
 	}
 	lookup := leafLookup[l.kind]
 	if !neg {
@@ -371,8 +388,10 @@ func (c *compiler) relatedDNF(obj *model.Object, l *leaf, neg bool) (dnf, error)
 	nullMatches := onNullRow(r.sub) && l.nullable
 	subNeg := nullMatches // filter the related rows by NOT sub
 	exclude := nullMatches != neg
-	if exclude && threeValued(r.sub) {
-		return nil, fmt.Errorf("filters: %s: this related filter is evaluated through its complement, which a custom field's text lookup (NULL on a null value) does not allow exactly; state it without NOT", l.path)
+	// Django excludes over a many-to-many relation with a subquery of the related rows where
+	// sub is true, which the complement of ids(sub) is, NULLs or not.
+	if exclude && (subNeg || !r.m2m) && threeValued(r.sub) {
+		return nil, fmt.Errorf("filters: %s: this related filter is evaluated through its complement, which a lookup that can be NULL (a custom field's text lookup on a null value, a range with a null bound) does not allow exactly; state it without NOT", l.path)
 	}
 	sub, err := c.dnfOf(r.obj, r.sub, subNeg)
 	if err != nil {
@@ -387,22 +406,54 @@ func (c *compiler) relatedDNF(obj *model.Object, l *leaf, neg bool) (dnf, error)
 		}
 		return c.idAtom(obj, l, &idSet{obj: obj, dnf: dnf{conj{cand}}, link: l.field, linked: set}, exclude)
 	}
-	lookup := ""
-	if exclude {
-		lookup = "n"
-	}
-	if !l.param.HasLookup(lookup) {
-		if lookup == "n" {
-			// id ∉ ids(this object where fk ∈ ids(...)): exact whatever the nullability.
-			pos, err := c.newAtom(obj, l, l.param, "", nil, set)
-			if err != nil {
-				return nil, err
-			}
-			return c.idAtom(obj, l, &idSet{obj: obj, dnf: dnf{conj{pos}}}, true)
+	// A row matches a many-to-many filter when any of its related rows does: <param>__any where
+	// NetBox has it (its tag filters, whose bare parameter wants all of the values), else the
+	// bare parameter, which ORs its values except on a conjoined tag filter (then one value only).
+	posLookup, allOf := "", false
+	if r.m2m {
+		if l.param.HasLookup("any") {
+			posLookup = "any"
+		} else {
+			allOf = c.conjoined(l.param)
 		}
-		return nil, fmt.Errorf("filters: %s: %s has no parameter %q for this related filter", l.path, obj.Name, l.param.Name)
 	}
-	return one(c.newAtom(obj, l, l.param, lookup, nil, set))
+	positive := func() (*atom, error) {
+		a, err := c.newAtom(obj, l, l.param, posLookup, nil, set)
+		if a != nil && allOf {
+			a.oneValue = l.path
+		}
+		return a, err
+	}
+	if !exclude {
+		return one(positive())
+	}
+	if !l.param.HasLookup("n") {
+		// id ∉ ids(this object where fk ∈ ids(...)): exact whatever the nullability.
+		pos, err := positive()
+		if err != nil {
+			return nil, err
+		}
+		return c.idAtom(obj, l, &idSet{obj: obj, dnf: dnf{conj{pos}}}, true)
+	}
+	// <param>__n excludes every value: none of them, conjoined or not (NetBox's exclude runs
+	// one .exclude() per value on a conjoined filter).
+	return one(c.newAtom(obj, l, l.param, "n", nil, set))
+}
+
+// conjoined tells whether a many-to-many parameter without __any wants all of its values:
+// NetBox's TagFilter and TagIDFilter (tag, tag_id) are conjoined, and from 4.6.6 they alone
+// have __any; so on an upstream where some tag parameter has __any, one without it (the
+// ConfigContext's plain tag_id) ORs.
+func (c *compiler) conjoined(p *model.FilterParam) bool {
+	if p.Name != "tag" && p.Name != "tag_id" {
+		return false
+	}
+	for _, o := range c.reg.Objects {
+		if tp := o.Filter(p.Name); tp != nil && tp.HasLookup("any") {
+			return false
+		}
+	}
+	return true
 }
 
 // simplify normalises each conjunction, drops false ones, removes subsumed conjunctions and

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/graphbox/graphbox/filters/filtertest"
 	"github.com/graphbox/graphbox/filters/internal/order"
@@ -39,35 +40,39 @@ func relFF(name, related, param, field string) model.FilterField {
 	return model.FilterField{Name: name, Kind: model.FilterRelated, Input: related + "Filter", Param: param, Type: model.ParamInt, Field: field, Related: related}
 }
 
+// oneOfFF is a NetBox 4.5+ one-of numeric lookup (IntegerLookup, FloatLookup, ...).
+func oneOfFF(name, input, param string, t model.ParamType) model.FilterField {
+	return model.FilterField{Name: name, Kind: model.FilterLookup, Input: input, Param: param, Type: t, Field: name, OneOf: true}
+}
+
+// idFF is a NetBox 4.5+ bare ID foreign key (site_id: ID).
+func idFF(name, param, field string) model.FilterField {
+	return model.FilterField{Name: name, Kind: model.FilterID, Input: "ID", Param: param, Type: model.ParamInt, Field: field}
+}
+
+var idParam = model.FilterParam{Name: "id", Type: model.ParamInt, Exact: true, Lookups: numLookups, Field: "id"}
+
+// named is an object type with an id and non-null string fields, filtered by NetBox's lookups.
+func named(name, path, contentType, idInput string, strs ...string) *model.Object {
+	o := &model.Object{Name: name, Path: path, ContentType: contentType, Search: true, Ordering: true,
+		Fields:       []model.Field{scalarField("id", "ID", false)},
+		Filters:      []model.FilterParam{idParam},
+		FilterFields: []model.FilterField{lookupFF("id", idInput, "id", model.ParamInt, "id")}}
+	for _, f := range strs {
+		o.Fields = append(o.Fields, scalarField(f, "String", false))
+		o.Filters = append(o.Filters, model.FilterParam{Name: f, Type: model.ParamString, Exact: true, Lookups: strLookups, Field: f})
+		o.FilterFields = append(o.FilterFields, lookupFF(f, "StrFilterLookup", f, model.ParamString, f))
+	}
+	return o
+}
+
 func testRegistry() *model.Registry {
-	idParam := model.FilterParam{Name: "id", Type: model.ParamInt, Exact: true, Lookups: numLookups, Field: "id"}
-	region := &model.Object{Name: "Region", Path: "/api/dcim/regions/", ContentType: "dcim.region", Search: true, Ordering: true,
-		Fields: []model.Field{scalarField("id", "ID", false), scalarField("name", "String", false), scalarField("slug", "String", false), fk("parent", "Region", true)},
-		Filters: []model.FilterParam{idParam,
-			{Name: "name", Type: model.ParamString, Exact: true, Lookups: strLookups, Field: "name"},
-			{Name: "slug", Type: model.ParamString, Exact: true, Lookups: strLookups, Field: "slug"},
-			{Name: "parent_id", Type: model.ParamInt, Exact: true, Lookups: []string{"n"}, Field: "parent", Related: "Region", RelatedKey: "id"},
-		},
-		FilterFields: []model.FilterField{
-			lookupFF("id", "IDFilterLookup", "id", model.ParamInt, "id"),
-			lookupFF("name", "StrFilterLookup", "name", model.ParamString, "name"),
-			lookupFF("slug", "StrFilterLookup", "slug", model.ParamString, "slug"),
-			relFF("parent", "Region", "parent_id", "parent"),
-			lookupFF("parent_id", "IDFilterLookup", "parent_id", model.ParamInt, "parent"),
-		}}
-	tenant := &model.Object{Name: "Tenant", Path: "/api/tenancy/tenants/", ContentType: "tenancy.tenant", Search: true, Ordering: true,
-		Fields: []model.Field{scalarField("id", "ID", false), scalarField("name", "String", false), scalarField("slug", "String", false), scalarField("description", "String", false)},
-		Filters: []model.FilterParam{idParam,
-			{Name: "name", Type: model.ParamString, Exact: true, Lookups: strLookups, Field: "name"},
-			{Name: "slug", Type: model.ParamString, Exact: true, Lookups: strLookups, Field: "slug"},
-			{Name: "description", Type: model.ParamString, Exact: true, Lookups: strLookups, Field: "description"},
-		},
-		FilterFields: []model.FilterField{
-			lookupFF("id", "IDFilterLookup", "id", model.ParamInt, "id"),
-			lookupFF("name", "StrFilterLookup", "name", model.ParamString, "name"),
-			lookupFF("slug", "StrFilterLookup", "slug", model.ParamString, "slug"),
-			lookupFF("description", "StrFilterLookup", "description", model.ParamString, "description"),
-		}}
+	region := named("Region", "/api/dcim/regions/", "dcim.region", "IDFilterLookup", "name", "slug")
+	region.Fields = append(region.Fields, fk("parent", "Region", true))
+	region.Filters = append(region.Filters, model.FilterParam{Name: "parent_id", Type: model.ParamInt, Exact: true, Lookups: []string{"n"}, Field: "parent", Related: "Region", RelatedKey: "id"})
+	region.FilterFields = append(region.FilterFields, relFF("parent", "Region", "parent_id", "parent"),
+		lookupFF("parent_id", "IDFilterLookup", "parent_id", model.ParamInt, "parent"))
+	tenant := named("Tenant", "/api/tenancy/tenants/", "tenancy.tenant", "IDFilterLookup", "name", "slug", "description")
 	siteStatus := model.Field{Name: "status", Kind: model.KindChoice, ChoiceObject: true, Choices: []model.Choice{
 		{Value: "active", Label: "Active", Enum: "STATUS_ACTIVE"}, {Value: "planned", Label: "Planned", Enum: "STATUS_PLANNED"}, {Value: "retired", Label: "Retired", Enum: "STATUS_RETIRED"}}}
 	site := &model.Object{Name: "Site", Path: "/api/dcim/sites/", ContentType: "dcim.site", Search: true, Ordering: true,
@@ -95,7 +100,7 @@ func testRegistry() *model.Registry {
 			relFF("tenant", "Tenant", "tenant_id", "tenant"),
 			lookupFF("tenant_id", "IDFilterLookup", "tenant_id", model.ParamInt, "tenant"),
 			lookupFF("facility", "StrFilterLookup", "facility", model.ParamString, "facility"),
-			lookupFF("asn", "BigIntFilterLookup", "asn", model.ParamInt, "asn"),
+			oneOfFF("asn", "BigIntegerLookup", "asn", model.ParamInt),
 			lookupFF("description", "StrFilterLookup", "description", model.ParamString, "description"),
 		}}
 	devStatus := model.Field{Name: "status", Kind: model.KindChoice, ChoiceObject: true, Choices: []model.Choice{
@@ -105,7 +110,9 @@ func testRegistry() *model.Registry {
 		Fields: []model.Field{scalarField("id", "ID", false), scalarField("name", "String", true), scalarField("serial", "String", false), devStatus,
 			fk("site", "Site", false), fk("tenant", "Tenant", true), fk("parent", "Device", true),
 			scalarField("position", "Float", true), scalarField("vc_position", "Int", true), scalarField("created", "String", false),
-			scalarField("enabled", "Boolean", false), scalarField("asset_tag", "String", true)},
+			scalarField("enabled", "Boolean", false), scalarField("asset_tag", "String", true),
+			{Name: "tags", Kind: model.KindManyToMany, List: true, Related: "Tag", NestedKeys: []string{"id", "name", "slug"}},
+			{Name: "warranty", Kind: model.KindScalar, GraphQL: "String", Format: "date", Nullable: true}},
 		Filters: []model.FilterParam{idParam,
 			{Name: "name", Type: model.ParamString, Exact: true, Lookups: strLookups, Field: "name"},
 			// serial: no nisw/niew/empty
@@ -122,28 +129,38 @@ func testRegistry() *model.Registry {
 			{Name: "created", Type: model.ParamDateTime, Exact: true, Lookups: numLookups, Field: "created"},
 			{Name: "enabled", Type: model.ParamBool, Exact: true, Field: "enabled"},
 			{Name: "asset_tag", Type: model.ParamString, Exact: true, Lookups: strLookups, Field: "asset_tag"},
+			// NetBox's TagIDFilter: the bare parameter wants all of its values, __any one of them
+			{Name: "tag_id", Type: model.ParamInt, Exact: true, Lookups: []string{"any", "n"}, Field: "tags", Related: "Tag", RelatedKey: "id"},
+			{Name: "warranty", Type: model.ParamDate, Exact: true, Lookups: numLookups, Field: "warranty"},
 		},
+		// NetBox 4.6.8's DeviceFilter shapes: ID foreign keys, one-of numbers, enum lookups,
+		// DatetimeFilterLookup, tags, DISTINCT, and a field REST cannot answer.
 		FilterFields: []model.FilterField{
-			lookupFF("id", "IDFilterLookup", "id", model.ParamInt, "id"),
+			lookupFF("id", "IDComparisonFilterLookup", "id", model.ParamInt, "id"),
 			lookupFF("name", "StrFilterLookup", "name", model.ParamString, "name"),
 			lookupFF("serial", "StrFilterLookup", "serial", model.ParamString, "serial"),
-			{Name: "status", Kind: model.FilterChoice, Input: "DeviceStatusEnum", Param: "status", Type: model.ParamChoice, Field: "status"},
+			{Name: "status", Kind: model.FilterChoice, Input: "DeviceStatusEnumBaseFilterLookup", Param: "status", Type: model.ParamChoice, Field: "status"},
 			relFF("site", "Site", "site_id", "site"),
-			lookupFF("site_id", "IDFilterLookup", "site_id", model.ParamInt, "site"),
+			idFF("site_id", "site_id", "site"),
 			relFF("tenant", "Tenant", "tenant_id", "tenant"),
-			lookupFF("tenant_id", "IDFilterLookup", "tenant_id", model.ParamInt, "tenant"),
+			idFF("tenant_id", "tenant_id", "tenant"),
 			relFF("parent", "Device", "parent_id", "parent"),
 			lookupFF("region_id", "IDFilterLookup", "region_id", model.ParamInt, ""),
-			lookupFF("position", "FloatFilterLookup", "position", model.ParamFloat, "position"),
-			lookupFF("vc_position", "IntFilterLookup", "vc_position", model.ParamInt, "vc_position"),
-			lookupFF("created", "DateTimeFilterLookup", "created", model.ParamDateTime, "created"),
+			oneOfFF("position", "FloatLookup", "position", model.ParamFloat),
+			oneOfFF("vc_position", "IntegerLookup", "vc_position", model.ParamInt),
+			lookupFF("created", "DatetimeFilterLookup", "created", model.ParamDateTime, "created"),
 			lookupFF("enabled", "BoolFilterLookup", "enabled", model.ParamBool, "enabled"),
 			lookupFF("asset_tag", "StrFilterLookup", "asset_tag", model.ParamString, "asset_tag"),
+			relFF("tags", "Tag", "tag_id", "tags"),
+			lookupFF("warranty", "DateFilterLookup", "warranty", model.ParamDate, "warranty"),
+			{Name: "interface_count", Kind: model.FilterUnavailable, Input: "IntFilterLookup", Reason: "the count is not a REST filter parameter"},
+			{Name: "DISTINCT", Kind: model.FilterDistinct, Input: "Boolean"},
 		}}
 	// Devices list by name in the natural_sort collation, as NetBox's do, so that merged
 	// windows are checked in an order that is not the ids'.
 	device.Order = model.Ordering{Terms: []model.OrderTerm{{Path: "name", Collation: model.CollateNatural}, {Path: "id"}}}
-	return model.NewRegistry([]*model.Object{region, tenant, site, device}, nil)
+	tag := named("Tag", "/api/extras/tags/", "extras.tag", "IDComparisonFilterLookup", "name", "slug")
+	return model.NewRegistry([]*model.Object{region, tenant, site, device, tag}, nil)
 }
 
 // dataset is the in-memory inventory, by object name, rows in id order.
@@ -221,6 +238,23 @@ func makeData(seed int64) dataset {
 	// a regex-special name that escaping must keep literal
 	d["Device"][0]["name"] = "a.b+c"
 	d["Device"][1]["name"] = "aXb+c"
+	// tags and warranty dates draw from their own stream: the rows above stay as they were
+	r = rand.New(rand.NewSource(seed + 1))
+	for i := 1; i <= 6; i++ {
+		d["Tag"] = append(d["Tag"], rest.Object{"id": float64(i), "name": pick(r, vocab), "slug": fmt.Sprintf("tag%d", i)})
+	}
+	for _, row := range d["Device"] {
+		tags := []any{}
+		for _, t := range r.Perm(len(d["Tag"]))[:r.Intn(4)] {
+			tags = append(tags, nested(d["Tag"][t]))
+		}
+		row["tags"] = tags
+		row["warranty"] = nil
+		if r.Intn(4) > 0 {
+			// around the turn of the year, across an ISO year boundary (2024-12-30 is ISO 2025)
+			row["warranty"] = time.Date(2024, 12, 24+r.Intn(14), 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+		}
+	}
 	return d
 }
 
@@ -305,6 +339,13 @@ func (f *fakeREST) query(obj *model.Object, q url.Values) ([]rest.Object, error)
 	for _, row := range rows {
 		ok := true
 		for _, c := range conds {
+			if fld := obj.Field(c.p.Field); fld != nil && fld.Kind == model.KindManyToMany {
+				if !m2mMatch(c.p, c.lookup, c.vals, row[fld.Name]) {
+					ok = false
+					break
+				}
+				continue
+			}
 			v := paramValue(f.data, obj, c.p, row)
 			if !restMatch(c.p, c.lookup, c.vals, v) {
 				ok = false
@@ -331,6 +372,29 @@ func (f *fakeREST) query(obj *model.Object, q url.Values) ([]rest.Object, error)
 	return out, nil
 }
 
+// m2mMatch is NetBox's filter on a many-to-many relation: tag_id (a TagIDFilter) wants all of
+// its values, tag_id__any one of them, __n none (one exclude per value); other parameters OR.
+func m2mMatch(p *model.FilterParam, lookup string, vals []string, list any) bool {
+	has := map[string]bool{}
+	l, _ := list.([]any)
+	for _, e := range l {
+		has[strconv.Itoa(nestedID(e))] = true
+	}
+	n := 0
+	for _, v := range vals {
+		if has[v] {
+			n++
+		}
+	}
+	switch {
+	case lookup == "n":
+		return n == 0
+	case lookup == "" && p.HasLookup("any"):
+		return n == len(vals)
+	}
+	return n > 0
+}
+
 func restMatch(p *model.FilterParam, lookup string, vals []string, v any) bool {
 	switch lookup {
 	case "n", "nie", "nic", "nisw", "niew":
@@ -348,7 +412,11 @@ func restMatch(p *model.FilterParam, lookup string, vals []string, v any) bool {
 		return false
 	}
 	for _, want := range vals {
-		if leafMatch(lookup, want, v) {
+		if p.Type == model.ParamDate || p.Type == model.ParamDateTime {
+			if filtertest.DateMatch(lookup, want, v) {
+				return true
+			}
+		} else if leafMatch(lookup, want, v) {
 			return true
 		}
 	}

@@ -3,6 +3,7 @@ package filters
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"reflect"
 	"strings"
@@ -79,25 +80,25 @@ func TestLookups(t *testing.T) {
 		{"i_regex", map[string]any{"name": map[string]any{"i_regex": "^[a-c]"}}, "name__iregex=^[a-c]"},
 		{"in_list", map[string]any{"name": map[string]any{"in_list": []any{"a.b+c", "core"}}}, "name=a.b+c&name=core"},
 		{"in_list empty matches nothing", map[string]any{"name": map[string]any{"in_list": []any{}}}, "<not simple>"},
-		{"is_null number", map[string]any{"position": map[string]any{"is_null": true}}, "position__empty=true"},
-		{"is_null false number", map[string]any{"position": map[string]any{"is_null": false}}, "position__empty=false"},
+		{"is_null number", map[string]any{"position": cmp(map[string]any{"is_null": true})}, "position__empty=true"},
+		{"is_null false number", map[string]any{"position": cmp(map[string]any{"is_null": false})}, "position__empty=false"},
 		{"is_null false string", map[string]any{"name": map[string]any{"is_null": false}}, "name__regex=^"},
 		{"is_null string never null", map[string]any{"serial": map[string]any{"is_null": true}}, "<not simple>"},
 		{"exact empty string", map[string]any{"name": map[string]any{"exact": ""}}, "name__regex=^$"},
 		{"exact empty string, never NULL", map[string]any{"serial": map[string]any{"exact": ""}}, "serial__regex=^$"},
 		{"contains empty string", map[string]any{"name": map[string]any{"contains": ""}}, "name__regex=^"},
-		{"gt", map[string]any{"position": map[string]any{"gt": 1.5}}, "position__gt=1.5"},
-		{"gte", map[string]any{"vc_position": map[string]any{"gte": int32(2)}}, "vc_position__gte=2"},
+		{"gt", map[string]any{"position": cmp(map[string]any{"gt": 1.5})}, "position__gt=1.5"},
+		{"gte", map[string]any{"vc_position": cmp(map[string]any{"gte": int32(2)})}, "vc_position__gte=2"},
 		{"lt", map[string]any{"created": map[string]any{"lt": "2024-01-03T00:00:00Z"}}, "created__lt=2024-01-03T00:00:00Z"},
 		{"lte", map[string]any{"id": map[string]any{"lte": "10"}}, "id__lte=10"},
-		{"range", map[string]any{"position": map[string]any{"range": map[string]any{"start": 1.0, "end": 2.5}}}, "position__gte=1&position__lte=2.5"},
+		{"range", map[string]any{"position": cmp(map[string]any{"range": map[string]any{"start": 1.0, "end": 2.5}})}, "position__gte=1&position__lte=2.5"},
 		{"choice one", map[string]any{"status": "STATUS_ACTIVE"}, "status=active"},
 		{"choice by REST value", map[string]any{"status": "planned"}, "status=planned"},
 		{"choice list", map[string]any{"status": []any{"STATUS_ACTIVE", "STATUS_PLANNED"}}, "status=active&status=planned"},
 		{"boolean", map[string]any{"enabled": map[string]any{"exact": false}}, "enabled=false"},
 		{"id exact", map[string]any{"id": map[string]any{"exact": "5"}}, "id=5"},
 		{"id in_list", map[string]any{"id": map[string]any{"in_list": []any{"5", "7"}}}, "id=5&id=7"},
-		{"fk id", map[string]any{"site_id": map[string]any{"exact": "3"}}, "site_id=3"},
+		{"fk id", map[string]any{"site_id": "3"}, "site_id=3"},
 		{"derived parameter", map[string]any{"region_id": map[string]any{"in_list": []any{"1", "2"}}}, "region_id=1&region_id=2"},
 		{"null lookup skipped", map[string]any{"name": map[string]any{"exact": nil}}, ""},
 	}
@@ -132,7 +133,7 @@ func TestOperators(t *testing.T) {
 			"status=active&status=failed"},
 		{"OR folds with common rest", map[string]any{"enabled": map[string]any{"exact": true}, "name": map[string]any{"i_contains": "a"}, "OR": map[string]any{"enabled": map[string]any{"exact": true}, "name": map[string]any{"i_contains": "e"}}},
 			"name__ic=a&name__ic=e"},
-		{"OR of two fields merges", map[string]any{"name": map[string]any{"i_contains": "core"}, "OR": map[string]any{"position": map[string]any{"gt": 2.0}}},
+		{"OR of two fields merges", map[string]any{"name": map[string]any{"i_contains": "core"}, "OR": map[string]any{"position": cmp(map[string]any{"gt": 2.0})}},
 			"OR of 2 requests"},
 		{"OR subsumed", map[string]any{"status": "STATUS_ACTIVE", "OR": map[string]any{"status": "STATUS_ACTIVE", "enabled": map[string]any{"exact": true}}},
 			"?status=active"},
@@ -146,9 +147,9 @@ func TestOperators(t *testing.T) {
 		{"NOT regex by id", map[string]any{"NOT": map[string]any{"name": map[string]any{"regex": "^c"}}}, "id__n=ids(Device /api/dcim/devices/?name__regex=^c)"},
 		{"NOT in_list", map[string]any{"NOT": map[string]any{"name": map[string]any{"in_list": []any{"core", "b"}}}}, "name__n=core&name__n=b"},
 		{"NOT choice", map[string]any{"NOT": map[string]any{"status": []any{"STATUS_ACTIVE", "STATUS_FAILED"}}}, "status__n=active&status__n=failed"},
-		{"NOT gt on nullable", map[string]any{"NOT": map[string]any{"position": map[string]any{"gt": 1.0}}}, "OR of 2 requests"},
-		{"NOT gt without __empty", map[string]any{"NOT": map[string]any{"vc_position": map[string]any{"gt": int32(1)}}}, "id__n=ids(Device /api/dcim/devices/?vc_position__gt=1)"},
-		{"NOT is_null", map[string]any{"NOT": map[string]any{"position": map[string]any{"is_null": true}}}, "position__empty=false"},
+		{"NOT gt on nullable", map[string]any{"NOT": map[string]any{"position": cmp(map[string]any{"gt": 1.0})}}, "OR of 2 requests"},
+		{"NOT gt without __empty", map[string]any{"NOT": map[string]any{"vc_position": cmp(map[string]any{"gt": int32(1)})}}, "id__n=ids(Device /api/dcim/devices/?vc_position__gt=1)"},
+		{"NOT is_null", map[string]any{"NOT": map[string]any{"position": cmp(map[string]any{"is_null": true})}}, "position__empty=false"},
 		{"NOT boolean", map[string]any{"NOT": map[string]any{"enabled": map[string]any{"exact": true}}}, "enabled=false"},
 		{"NOT of a compound (De Morgan)", map[string]any{"NOT": map[string]any{"status": "STATUS_ACTIVE", "name": map[string]any{"i_contains": "core"}}}, "OR of 2 requests"},
 		{"NOT of NOT", map[string]any{"NOT": map[string]any{"NOT": map[string]any{"status": "STATUS_ACTIVE"}}}, "status=active"},
@@ -204,7 +205,7 @@ func TestNetBoxDocExample(t *testing.T) {
 
 func TestMergedOrdering(t *testing.T) {
 	fx := newFixture()
-	in := map[string]any{"name": map[string]any{"i_contains": "core"}, "OR": map[string]any{"position": map[string]any{"gt": 2.0}}}
+	in := map[string]any{"name": map[string]any{"i_contains": "core"}, "OR": map[string]any{"position": cmp(map[string]any{"gt": 2.0})}}
 	_, res := fx.check(t, "Device", in, Window{Limit: 1000})
 	ids := idsOf(res.Rows)
 	sorted := true
@@ -243,10 +244,9 @@ func TestRefusals(t *testing.T) {
 		{"unknown field", "Device", map[string]any{"nope": map[string]any{"exact": "x"}}, `no filter field "nope"`},
 		{"unknown enum", "Device", map[string]any{"status": "STATUS_NOPE"}, "STATUS_NOPE"},
 		{"bad id", "Device", map[string]any{"id": map[string]any{"exact": "abc"}}, "not a valid int"},
-		{"range without end", "Device", map[string]any{"position": map[string]any{"range": map[string]any{"start": 1.0}}}, "both start and end"},
 		{"lookup value of wrong type", "Device", map[string]any{"name": "x"}, "want a StrFilterLookup"},
 		{"derived is_null", "Device", map[string]any{"region_id": map[string]any{"is_null": true}}, "region_id__empty"},
-		{"lt on a parameter with only __n", "Device", map[string]any{"site_id": map[string]any{"lt": "3"}}, "site_id__lt"},
+		{"lt on a parameter with only __n", "Device", map[string]any{"region_id": map[string]any{"lt": "3"}}, "region_id__lt"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -270,7 +270,7 @@ func TestRequestCounts(t *testing.T) {
 	}{
 		{"plain", map[string]any{"status": "STATUS_ACTIVE", "name": map[string]any{"i_contains": "c"}}, 1},
 		{"OR over two values of one field", map[string]any{"status": "STATUS_ACTIVE", "OR": map[string]any{"status": "STATUS_FAILED"}}, 1},
-		{"OR over two fields", map[string]any{"name": map[string]any{"i_contains": "core"}, "OR": map[string]any{"position": map[string]any{"gt": 2.0}}}, 2},
+		{"OR over two fields", map[string]any{"name": map[string]any{"i_contains": "core"}, "OR": map[string]any{"position": cmp(map[string]any{"gt": 2.0})}}, 2},
 		{"NOT of a compound", map[string]any{"NOT": map[string]any{"status": "STATUS_ACTIVE", "name": map[string]any{"i_contains": "core"}}}, 2},
 		{"related", map[string]any{"tenant": map[string]any{"name": map[string]any{"exact": "Foo"}}}, 2},
 		{"related two levels deep", map[string]any{"site": map[string]any{"region": map[string]any{"slug": map[string]any{"exact": "r2"}}}}, 3},
@@ -334,7 +334,7 @@ func TestFetcherErrorsPropagate(t *testing.T) {
 	for _, in := range []map[string]any{
 		{"status": "STATUS_ACTIVE"},
 		{"tenant": map[string]any{"name": map[string]any{"exact": "Foo"}}},
-		{"name": map[string]any{"i_contains": "core"}, "OR": map[string]any{"position": map[string]any{"gt": 2.0}}},
+		{"name": map[string]any{"i_contains": "core"}, "OR": map[string]any{"position": cmp(map[string]any{"gt": 2.0})}},
 	} {
 		p, err := Compile(reg, reg.Object("Device"), in)
 		if err != nil {
@@ -361,6 +361,12 @@ func TestGeneratedRegistry(t *testing.T) {
 		"IntFilterLookup": map[string]any{"gte": int32(1)}, "BigIntFilterLookup": map[string]any{"lte": "5"},
 		"FloatFilterLookup": map[string]any{"lt": 1.5}, "BoolFilterLookup": map[string]any{"exact": true},
 		"DateTimeFilterLookup": map[string]any{"gt": "2024-01-01T00:00:00Z"}, "DateFilterLookup": map[string]any{"gt": "2024-01-01"},
+		// NetBox 4.6.8's inputs
+		"IDComparisonFilterLookup": map[string]any{"in_list": []any{"1", "2"}}, "IntComparisonFilterLookup": map[string]any{"gte": int32(1)},
+		"BigIntComparisonFilterLookup": map[string]any{"lte": "5"}, "FloatComparisonFilterLookup": map[string]any{"lt": 1.5},
+		"DatetimeFilterLookup": map[string]any{"gt": "2024-01-01T00:00:00Z", "year": map[string]any{"exact": int32(2024)}},
+		"IntegerLookup":        cmp(map[string]any{"gte": int32(1)}), "BigIntegerLookup": map[string]any{"range_lookup": map[string]any{"start": "1", "end": "5"}},
+		"FloatLookup": map[string]any{"filter_lookup": map[string]any{"exact": 1.5}}, "DecimalLookup": cmp(map[string]any{"lt": 1.5}),
 	}
 	compiled, refused := 0, 0
 	for _, o := range reg.Objects {
@@ -374,6 +380,19 @@ func TestGeneratedRegistry(t *testing.T) {
 					continue
 				}
 				v = f.Choices[0].Enum
+				if strings.HasSuffix(ff.Input, "BaseFilterLookup") {
+					v = map[string]any{"in_list": []any{f.Choices[0].Enum}}
+				}
+			case model.FilterID:
+				v = "1"
+			case model.FilterDistinct:
+				v = true
+			case model.FilterUnavailable:
+				_, err := Compile(reg, o, map[string]any{ff.Name: map[string]any{}})
+				if want := fmt.Sprintf("%sFilter.%s is not available through REST: ", o.Name, ff.Name); err == nil || !strings.Contains(err.Error(), want) || ff.Reason == "" {
+					t.Errorf("%s.%s: error %v, want %q and a reason", o.Name, ff.Name, err, want)
+				}
+				continue
 			case model.FilterRelated:
 				v = map[string]any{"id": map[string]any{"exact": "1"}}
 			case model.FilterCustomFields:
@@ -448,4 +467,9 @@ func TestManyToManyRelated(t *testing.T) {
 			t.Errorf("%v: error %v, want a many-to-many refusal", in, err)
 		}
 	}
+}
+
+// cmp wraps lookups in NetBox 4.5+'s one-of comparison_lookup member.
+func cmp(lookups map[string]any) map[string]any {
+	return map[string]any{"comparison_lookup": lookups}
 }

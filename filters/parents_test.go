@@ -78,7 +78,7 @@ func TestWithBatchAll(t *testing.T) {
 	if batched == 0 {
 		t.Fatal("no plan was batchable")
 	}
-	p, _ := Compile(reg, dev, map[string]any{"site_id": map[string]any{"exact": "1"}})
+	p, _ := Compile(reg, dev, map[string]any{"site_id": "1"})
 	q, ok, err := p.Batch(ctx, &fakeREST{reg: reg, data: data, maxPage: 10}, "site_id", []string{"2", "3"})
 	if err != nil || !ok || q != nil {
 		t.Fatalf("site_id=1 with parents 2,3 must match nothing: %v %v %v", q, ok, err)
@@ -95,7 +95,7 @@ func BenchmarkCompileComplex(b *testing.B) {
 		"NOT": map[string]any{
 			"name":   map[string]any{"i_contains": "core", "regex": "^c"},
 			"status": []any{"STATUS_ACTIVE", "STATUS_FAILED"},
-			"OR":     map[string]any{"position": map[string]any{"gt": 1.0}, "tenant": map[string]any{"name": map[string]any{"exact": "Foo"}}},
+			"OR":     map[string]any{"position": cmp(map[string]any{"gt": 1.0}), "tenant": map[string]any{"name": map[string]any{"exact": "Foo"}}},
 		},
 		"OR": map[string]any{"site": map[string]any{"region": map[string]any{"slug": map[string]any{"exact": "r2"}}, "NOT": map[string]any{"status": "STATUS_RETIRED"}}},
 	}
@@ -110,7 +110,7 @@ func BenchmarkRunMergedOR(b *testing.B) {
 	reg := testRegistry()
 	data := makeData(1)
 	dev := reg.Object("Device")
-	p, err := Compile(reg, dev, map[string]any{"name": map[string]any{"i_contains": "c"}, "OR": map[string]any{"position": map[string]any{"gt": 1.0}}})
+	p, err := Compile(reg, dev, map[string]any{"name": map[string]any{"i_contains": "c"}, "OR": map[string]any{"position": cmp(map[string]any{"gt": 1.0})}})
 	if err != nil {
 		b.Fatal(err)
 	}

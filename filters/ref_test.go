@@ -27,7 +27,8 @@ func (r *reference) rows(obj *model.Object, in map[string]any, w Window) ([]int,
 }
 
 // gen is filtertest's generator over the test registry, where region_id of a device is the one
-// derived parameter the reference evaluates.
+// derived parameter the reference evaluates; it draws NetBox 4.6.8's forms, and DISTINCT also
+// on the types whose filter fields do not list it.
 type gen struct {
 	*filtertest.Gen
 	r *rand.Rand
@@ -38,7 +39,7 @@ func newGen(r *rand.Rand, reg *model.Registry, data dataset) *gen {
 		p := obj.Filter(ff.Param)
 		return p != nil && p.Field == "" && !(obj.Name == "Device" && p.Name == "region_id")
 	}
-	return &gen{Gen: &filtertest.Gen{R: r, Reg: reg, Data: data, Skip: skip}, r: r}
+	return &gen{Gen: &filtertest.Gen{R: r, Reg: reg, Data: data, Skip: skip, NetBox46: true, Distinct: true}, r: r}
 }
 
 func (g *gen) filter(obj *model.Object, depth int) map[string]any { return g.Filter(obj, depth) }

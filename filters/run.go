@@ -71,6 +71,10 @@ func (p *Plan) resolveConj(ctx context.Context, f Fetcher, obj *model.Object, cj
 			return len(exact[a.key]) > 0
 		case isNegated(a.lookup):
 			q[a.key] = union(q[a.key], vals)
+		case a.lookup == "any":
+			// any of no value matches nothing (REST would ignore the empty parameter)
+			q[a.key] = union(q[a.key], vals)
+			return len(vals) > 0
 		default:
 			q[a.key] = append(q[a.key], vals...)
 		}
@@ -93,6 +97,10 @@ func (p *Plan) resolveConj(ctx context.Context, f Fetcher, obj *model.Object, cj
 		vals := make([]string, len(ids))
 		for i, id := range ids {
 			vals[i] = strconv.Itoa(id)
+		}
+		if a.oneValue != "" && len(vals) > 1 {
+			return nil, false, fmt.Errorf("filters: %s: %w: the filter matches %d %s rows, but %s (%s) takes all of several %s values and has no %s__any; narrow it to one",
+				a.oneValue, ErrUnsupportedLookup, len(vals), a.set.obj.Name, obj.Name, obj.Path, a.key, a.param.Name)
 		}
 		if !add(a, vals) {
 			return nil, false, nil

@@ -80,8 +80,10 @@ func (p *Plan) split(obj *model.Object, q url.Values, budget int, disjoint bool)
 // boolean), and, for disjoint chunks, one that tests a single value per row: the id, or a
 // foreign key whose related type is not a tree (a tree parameter also matches descendants).
 func (p *Plan) chunkable(obj *model.Object, key string, disjoint bool) bool {
-	if strings.Contains(key, "__") {
-		return false
+	if base, lookup, ok := strings.Cut(key, "__"); ok {
+		// tag_id__any ORs its values; a row may have several, so chunks overlap
+		fp := obj.Filter(base)
+		return lookup == "any" && !disjoint && fp != nil && fp.HasLookup("any")
 	}
 	fp := obj.Filter(key)
 	if fp == nil || !fp.Exact || fp.Type == model.ParamBool {

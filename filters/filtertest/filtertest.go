@@ -133,6 +133,8 @@ func (r *Reference) eval(obj *model.Object, row rest.Object, in map[string]any) 
 			continue
 		}
 		switch k {
+		case "DISTINCT":
+			// queryset.distinct(): a filter's rows are distinct already here
 		case "AND":
 			and(r.eval(obj, row, v.(map[string]any)))
 		case "NOT":
@@ -160,49 +162,107 @@ func (r *Reference) field(obj *model.Object, row rest.Object, ff *model.FilterFi
 	switch ff.Kind {
 	case model.FilterCustomFields:
 		return r.customField(row, v.(map[string]any))
+	case model.FilterDistinct:
+		return triTrue, true
+	case model.FilterUnavailable:
+		panic("filtertest: " + obj.Name + "Filter." + ff.Name + " has no REST answer to compare with")
 	case model.FilterRelated:
 		rel := r.Reg.Object(ff.Related)
+		if f := obj.Field(ff.Field); f != nil && (f.Kind == model.KindManyToMany || f.List) {
+			return r.manyToMany(rel, row, ff, v.(map[string]any))
+		}
 		var relRow rest.Object
 		if row != nil {
 			relRow = r.byID(rel.Name, NestedID(row[ff.Field]))
 		}
 		return r.eval(rel, relRow, v.(map[string]any))
 	}
-	m, empty := r.plainField(obj, row, ff, v)
-	return triOf(m), empty
+	return r.plainField(obj, row, ff, v)
 }
 
-func (r *Reference) plainField(obj *model.Object, row rest.Object, ff *model.FilterField, v any) (bool, bool) {
+// manyToMany evaluates a related filter on a many-to-many relation: Django joins the related
+// rows (under NOT it tests a subquery of them), so a row matches when the filter is true on any
+// of its related rows, and a NULL there counts as false.
+func (r *Reference) manyToMany(rel *model.Object, row rest.Object, ff *model.FilterField, in map[string]any) (tri, bool) {
+	if _, empty := r.eval(rel, nil, in); empty {
+		return triTrue, true // Q(): no join at all
+	}
+	var list []any
+	if row != nil {
+		list, _ = row[ff.Field].([]any)
+	}
+	for _, e := range list {
+		if t, _ := r.eval(rel, r.byID(rel.Name, NestedID(e)), in); t == triTrue {
+			return triTrue, false
+		}
+	}
+	return triFalse, false
+}
+
+func (r *Reference) plainField(obj *model.Object, row rest.Object, ff *model.FilterField, v any) (tri, bool) {
 	p := obj.Filter(ff.Param)
 	val := r.ParamValue(obj, p, row)
 	switch ff.Kind {
+	case model.FilterID:
+		// Django reads the ID with int(): surrounding blanks and leading zeros are fine
+		return triOf(val != nil && LeafMatch("", strings.TrimSpace(text(v)), val)), false
 	case model.FilterChoice:
-		var enums []any
-		if s, ok := v.(string); ok {
-			enums = []any{s}
-		} else {
-			enums = v.([]any)
-		}
 		f := obj.Field(ff.Field)
-		for _, e := range enums {
-			for _, ch := range f.Choices {
-				// text: integer choices (family 4/6) arrive as JSON numbers
-				if (ch.Enum == e || ch.Value == e) && val != nil && text(val) == ch.Value {
-					return true, false
-				}
-			}
+		lks, ok := v.(map[string]any)
+		if !ok {
+			lks = map[string]any{"in_list": v} // NetBox 4.4's bare enum, or a list of them
 		}
-		return false, false
+		res, empty := triTrue, true
+		for lk, lv := range lks {
+			if lv == nil {
+				continue
+			}
+			empty = false
+			var m bool
+			switch lk {
+			case "is_null":
+				m = (val == nil) == lv.(bool)
+			default: // exact, in_list
+				enums, isList := lv.([]any)
+				if !isList {
+					enums = []any{lv}
+				}
+				m = choiceIn(f, enums, val)
+			}
+			res = res.and(triOf(m))
+		}
+		return res, empty
 	}
-	res, empty := true, true
+	if ff.OneOf {
+		for k, mv := range v.(map[string]any) { // exactly one member
+			if k == "range_lookup" {
+				return r.lookup(p, "range", mv, val), false
+			}
+			v = mv
+		}
+	}
+	res, empty := triTrue, true
 	for lk, lv := range v.(map[string]any) {
 		if lv == nil {
 			continue
 		}
 		empty = false
-		res = res && r.lookup(p, lk, lv, val)
+		res = res.and(r.lookup(p, lk, lv, val))
 	}
 	return res, empty
+}
+
+// choiceIn tells whether a choice's value is one of the enums (by GraphQL name or REST value).
+func choiceIn(f *model.Field, enums []any, val any) bool {
+	for _, e := range enums {
+		for _, ch := range f.Choices {
+			// text: integer choices (family 4/6) arrive as JSON numbers
+			if (ch.Enum == e || ch.Value == e) && val != nil && text(val) == ch.Value {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // ParamValue reads what a filter parameter tests on a row: one value, or nil.
@@ -250,13 +310,43 @@ func text(v any) string {
 	return fmt.Sprint(v)
 }
 
-func (r *Reference) lookup(p *model.FilterParam, lk string, lv any, val any) bool {
-	if lk == "is_null" {
-		return (val == nil) == lv.(bool)
+// lookup evaluates one lookup: SQL NULL (unknown) only for a range with a null bound, which
+// Django compares BETWEEN a AND NULL; on a NULL value every lookup but is_null is false (Django's
+// negation adds IS NOT NULL, and unknown and false differ only under a negation).
+func (r *Reference) lookup(p *model.FilterParam, lk string, lv any, val any) tri {
+	dated := p.Type == model.ParamDate || p.Type == model.ParamDateTime
+	switch {
+	case lk == "is_null":
+		return triOf((val == nil) == lv.(bool))
+	case dated && DatePart(lk):
+		return datePart(lk, lv.(map[string]any), val)
+	case val == nil:
+		return triFalse
+	case lk == "range":
+		m := lv.(map[string]any)
+		return rangeTri(m["start"], m["end"], func(op string, bound any) bool {
+			if dated {
+				return dateLookup(op, bound, val)
+			}
+			return LeafMatch(op, text(bound), val)
+		})
 	}
-	if val == nil {
-		return false
+	return triOf(r.plainLookup(p, lk, lv, val))
+}
+
+// rangeTri is BETWEEN start AND end with cmp testing one bound ("gte" start, "lte" end): a null
+// bound makes it NULL where the other holds.
+func rangeTri(start, end any, cmp func(op string, bound any) bool) tri {
+	if start != nil && !cmp("gte", start) || end != nil && !cmp("lte", end) {
+		return triFalse
 	}
+	if start == nil || end == nil {
+		return triUnknown
+	}
+	return triTrue
+}
+
+func (r *Reference) plainLookup(p *model.FilterParam, lk string, lv any, val any) bool {
 	if p.Type == model.ParamDate || p.Type == model.ParamDateTime {
 		return dateLookup(lk, lv, val)
 	}
@@ -284,9 +374,6 @@ func (r *Reference) lookup(p *model.FilterParam, lk string, lv any, val any) boo
 		return LeafMatch("iregex", text(lv), val)
 	case "gt", "gte", "lt", "lte":
 		return LeafMatch(lk, text(lv), val)
-	case "range":
-		m := lv.(map[string]any)
-		return LeafMatch("gte", text(m["start"]), val) && LeafMatch("lte", text(m["end"]), val)
 	case "in_list":
 		for _, e := range lv.([]any) {
 			if LeafMatch("", text(e), val) {
@@ -326,9 +413,6 @@ func dateLookup(lk string, lv any, val any) bool {
 		return false
 	}
 	switch lk {
-	case "range":
-		m := lv.(map[string]any)
-		return cmp("gte", m["start"]) && cmp("lte", m["end"])
 	case "in_list":
 		for _, e := range lv.([]any) {
 			if cmp("exact", e) {

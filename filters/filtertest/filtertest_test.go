@@ -38,17 +38,19 @@ func tiny() (*model.Registry, Dataset) {
 	return model.NewRegistry([]*model.Object{obj}, nil), data
 }
 
+// m builds an input object from keys and values.
+func m(kv ...any) map[string]any {
+	out := map[string]any{}
+	for i := 0; i < len(kv); i += 2 {
+		out[kv[i].(string)] = kv[i+1]
+	}
+	return out
+}
+
 func TestReferenceRows(t *testing.T) {
 	reg, data := tiny()
 	obj := reg.Object("Thing")
 	ref := &Reference{Reg: reg, Data: data}
-	m := func(kv ...any) map[string]any {
-		out := map[string]any{}
-		for i := 0; i < len(kv); i += 2 {
-			out[kv[i].(string)] = kv[i+1]
-		}
-		return out
-	}
 	for _, tc := range []struct {
 		name string
 		in   map[string]any
@@ -104,5 +106,87 @@ func TestGenFromData(t *testing.T) {
 	}
 	if IDs([]rest.Object{{"id": 5.0}, {"id": 2.0}})[0] != 5 {
 		t.Error("IDs reorders rows")
+	}
+}
+
+// TestReferenceNetBox46 checks the reference on NetBox 4.6.8's forms with answers worked out by
+// hand: Django's BETWEEN with a NULL bound, date parts in UTC, ID foreign keys, one-of lookups,
+// enum lookups, DISTINCT and a many-to-many relation.
+func TestReferenceNetBox46(t *testing.T) {
+	label := &model.Object{Name: "Label", Path: "/api/labels/",
+		Fields:       []model.Field{{Name: "id", Kind: model.KindScalar}, {Name: "slug", Kind: model.KindScalar}},
+		Filters:      []model.FilterParam{{Name: "slug", Type: model.ParamString, Exact: true, Field: "slug"}},
+		FilterFields: []model.FilterField{{Name: "slug", Kind: model.FilterLookup, Input: "StrFilterLookup", Param: "slug", Field: "slug"}}}
+	thing := &model.Object{Name: "Thing", Path: "/api/things/",
+		Fields: []model.Field{{Name: "id", Kind: model.KindScalar}, {Name: "size", Kind: model.KindScalar, Nullable: true},
+			{Name: "family", Kind: model.KindChoice, ChoiceObject: true, Choices: []model.Choice{{Value: "4", Enum: "FAMILY_4"}, {Value: "6", Enum: "FAMILY_6"}}},
+			{Name: "created", Kind: model.KindScalar}, {Name: "parent", Kind: model.KindForeignKey, Related: "Thing", Nullable: true},
+			{Name: "labels", Kind: model.KindManyToMany, List: true, Related: "Label"}},
+		Filters: []model.FilterParam{
+			{Name: "size", Type: model.ParamInt, Exact: true, Field: "size"},
+			{Name: "family", Type: model.ParamChoice, Exact: true, Field: "family"},
+			{Name: "created", Type: model.ParamDateTime, Exact: true, Field: "created"},
+			{Name: "parent_id", Type: model.ParamInt, Exact: true, Field: "parent", Related: "Thing", RelatedKey: "id"},
+			{Name: "label_id", Type: model.ParamInt, Exact: true, Lookups: []string{"any", "n"}, Field: "labels", Related: "Label", RelatedKey: "id"},
+		},
+		FilterFields: []model.FilterField{
+			{Name: "size", Kind: model.FilterLookup, Input: "IntegerLookup", Param: "size", Field: "size", OneOf: true},
+			{Name: "family", Kind: model.FilterChoice, Input: "FamilyEnumBaseFilterLookup", Param: "family", Field: "family"},
+			{Name: "created", Kind: model.FilterLookup, Input: "DatetimeFilterLookup", Param: "created", Field: "created"},
+			{Name: "parent_id", Kind: model.FilterID, Input: "ID", Param: "parent_id", Field: "parent"},
+			{Name: "labels", Kind: model.FilterRelated, Input: "LabelFilter", Param: "label_id", Field: "labels", Related: "Label"},
+			{Name: "DISTINCT", Kind: model.FilterDistinct},
+		}}
+	reg := model.NewRegistry([]*model.Object{thing, label}, nil)
+	lbl := func(id float64) map[string]any { return map[string]any{"id": id} }
+	fam := func(v string) map[string]any { return map[string]any{"value": v, "label": "IPv" + v} }
+	data := Dataset{
+		"Label": {{"id": 1.0, "slug": "a"}, {"id": 2.0, "slug": "b"}},
+		"Thing": {
+			{"id": 1.0, "size": 1.0, "family": fam("4"), "created": "2024-12-31T23:59:59Z", "parent": nil, "labels": []any{lbl(1), lbl(2)}},
+			{"id": 2.0, "size": 5.0, "family": fam("6"), "created": "2025-01-01T00:00:00Z", "parent": map[string]any{"id": 1.0}, "labels": []any{lbl(2)}},
+			{"id": 3.0, "size": nil, "family": nil, "created": "2024-12-30T08:00:00+02:00", "parent": map[string]any{"id": 2.0}, "labels": []any{}},
+		}}
+	ref := &Reference{Reg: reg, Data: data}
+	for _, tc := range []struct {
+		name string
+		in   map[string]any
+		want []int
+	}{
+		{"range_lookup", m("size", m("range_lookup", m("start", int32(1), "end", int32(4)))), []int{1}},
+		{"range without end: never true", m("size", m("range_lookup", m("start", int32(1)))), nil},
+		{"NOT range without end: below it, or NULL", m("NOT", m("size", m("range_lookup", m("start", int32(2))))), []int{1, 3}},
+		{"NOT range without bounds: NULL only", m("NOT", m("size", m("comparison_lookup", m("range", m())))), []int{3}},
+		{"range without end OR true", m("size", m("range_lookup", m("end", int32(9))), "OR", m("parent_id", "1")), []int{2}},
+		{"filter_lookup", m("size", m("filter_lookup", m("in_list", []any{int32(5), int32(7)}))), []int{2}},
+		{"comparison_lookup", m("size", m("comparison_lookup", m("gte", int32(1), "lt", int32(5)))), []int{1}},
+		{"year in UTC", m("created", m("year", m("exact", int32(2024)))), []int{1, 3}},
+		{"year gt", m("created", m("year", m("gt", int32(2024)))), []int{2}},
+		{"iso_year: 2024-12-30 is in 2025's week 1", m("created", m("iso_year", m("exact", int32(2025)))), []int{1, 2, 3}},
+		{"date in UTC", m("created", m("date", m("exact", "2024-12-30"))), []int{3}},
+		{"date range without end, negated", m("NOT", m("created", m("date", m("range", m("start", "2024-12-31"))))), []int{3}},
+		{"ID", m("parent_id", "2"), []int{3}},
+		{"NOT ID keeps NULL", m("NOT", m("parent_id", int32(2))), []int{1, 2}},
+		{"enum exact", m("family", m("exact", "FAMILY_6")), []int{2}},
+		{"enum in_list and is_null", m("family", m("in_list", []any{"FAMILY_4"}, "is_null", false)), []int{1}},
+		{"enum is_null", m("family", m("is_null", true)), []int{3}},
+		{"bare enum", m("family", "FAMILY_4"), []int{1}},
+		{"DISTINCT changes nothing", m("DISTINCT", true, "family", m("exact", "FAMILY_4")), []int{1}},
+		{"DISTINCT alone", m("DISTINCT", false), []int{1, 2, 3}},
+		{"many-to-many: any related row", m("labels", m("slug", m("exact", "b"))), []int{1, 2}},
+		{"many-to-many: in_list", m("labels", m("slug", m("in_list", []any{"a", "x"}))), []int{1}},
+		{"NOT many-to-many: none of them", m("NOT", m("labels", m("slug", m("exact", "a")))), []int{2, 3}},
+		{"many-to-many: a NULL is false there", m("NOT", m("labels", m("slug", m("range", m("start", "a"))))), []int{1, 2, 3}},
+		{"many-to-many empty filter vanishes", m("labels", m()), []int{1, 2, 3}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, total := ref.Rows(thing, tc.in, Window{Limit: 10})
+			if len(got) == 0 {
+				got = nil
+			}
+			if !reflect.DeepEqual(got, tc.want) || total != len(tc.want) {
+				t.Errorf("got %v (total %d), want %v", got, total, tc.want)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,6 +36,16 @@ type Gen struct {
 	// them, at the top level of a tree only (in a related filter a text lookup's NULL leaves
 	// the compiler no exact complement).
 	CustomFields []CustomField
+	// NetBox46 draws the members of NetBox 4.6.8's lookup inputs where a name means another
+	// input in Graphbox's older schema (IntFilterLookup without gt, BoolFilterLookup with
+	// in_list, DateFilterLookup with its parts), and ranges with a null bound.
+	NetBox46 bool
+	// Distinct adds NetBox 4.5+'s DISTINCT key at random levels, also on types whose filter
+	// fields do not list it (those that do get it anyway).
+	Distinct bool
+
+	m2mUsed map[string]bool // many-to-many relations filtered in the current tree
+	mono    bool            // drawing a many-to-many filter: no NOT, no NULL test, no ""
 }
 
 func (g *Gen) skip(obj *model.Object, ff *model.FilterField) bool {
@@ -51,6 +62,9 @@ func (g *Gen) str(obj *model.Object, field string) string {
 	if len(rows) > 0 {
 		s, _ = rows[g.R.Intn(len(rows))][field].(string)
 	}
+	if g.mono && s == "" {
+		s = Pick(g.R, Vocab) // "" is a NULL test to the compiler
+	}
 	switch g.R.Intn(8) {
 	case 0:
 		return strings.ToUpper(s)
@@ -64,11 +78,34 @@ func (g *Gen) str(obj *model.Object, field string) string {
 	case 3:
 		return Pick(g.R, []string{".", "+", "(", "[4", "$", "ß", "-1"})
 	case 4:
-		if g.R.Intn(4) == 0 {
+		if g.R.Intn(4) == 0 && !g.mono {
 			return ""
 		}
 	}
 	return s
+}
+
+// valueKind is the type of the values an input's lookups take: "id", "int", "bigint",
+// "float", "datetime", "date", "bool", or "" for strings.
+func valueKind(input string) string {
+	switch input {
+	case "IDFilterLookup", "IDComparisonFilterLookup":
+		return "id"
+	case "IntFilterLookup", "IntComparisonFilterLookup", "IntegerLookup":
+		return "int"
+	case "BigIntFilterLookup", "BigIntComparisonFilterLookup", "BigIntegerLookup":
+		return "bigint"
+	case "FloatFilterLookup", "FloatComparisonFilterLookup", "FloatLookup",
+		"DecimalFilterLookup", "DecimalComparisonFilterLookup", "DecimalLookup":
+		return "float"
+	case "DateTimeFilterLookup", "DatetimeFilterLookup":
+		return "datetime"
+	case "DateFilterLookup":
+		return "date"
+	case "BoolFilterLookup":
+		return "bool"
+	}
+	return ""
 }
 
 func (g *Gen) regex() string {
@@ -81,20 +118,20 @@ func (g *Gen) scalarValue(obj *model.Object, ff *model.FilterField) any {
 			return v
 		}
 	}
-	switch ff.Input {
-	case "IDFilterLookup":
+	switch valueKind(ff.Input) {
+	case "id":
 		return strconv.Itoa(g.R.Intn(16))
-	case "IntFilterLookup":
+	case "int":
 		return int32(g.R.Intn(6) - 1)
-	case "BigIntFilterLookup":
+	case "bigint":
 		return strconv.Itoa(64499 + g.R.Intn(8))
-	case "FloatFilterLookup":
+	case "float":
 		return float64(g.R.Intn(9)) / 2
-	case "DateTimeFilterLookup":
+	case "datetime":
 		return fmt.Sprintf("2024-01-%02dT%02d:00:00Z", 1+g.R.Intn(5), g.R.Intn(3))
-	case "DateFilterLookup":
+	case "date":
 		return fmt.Sprintf("2024-01-%02d", 1+g.R.Intn(5))
-	case "BoolFilterLookup":
+	case "bool":
 		return g.R.Intn(2) == 0
 	}
 	return g.str(obj, ff.Field)
@@ -107,8 +144,9 @@ func (g *Gen) dataValue(obj *model.Object, ff *model.FilterField) (any, bool) {
 	if p == nil {
 		return nil, false
 	}
-	switch ff.Input {
-	case "IDFilterLookup":
+	kind := valueKind(ff.Input)
+	switch kind {
+	case "id":
 		if p.Related != "" && p.RelatedKey == "id" {
 			if rel := g.Data[p.Related]; len(rel) > 0 {
 				return strconv.Itoa(Pick(g.R, rel).ID()), true
@@ -118,7 +156,7 @@ func (g *Gen) dataValue(obj *model.Object, ff *model.FilterField) (any, bool) {
 		if rows := g.Data[obj.Name]; len(rows) > 0 {
 			return strconv.Itoa(Pick(g.R, rows).ID() + g.R.Intn(3) - 1), true
 		}
-	case "IntFilterLookup", "BigIntFilterLookup", "FloatFilterLookup":
+	case "int", "bigint", "float":
 		n, ok := g.rowNumber(obj, p)
 		if !ok {
 			return nil, false
@@ -126,27 +164,42 @@ func (g *Gen) dataValue(obj *model.Object, ff *model.FilterField) (any, bool) {
 		if g.R.Intn(3) == 0 {
 			n += float64(g.R.Intn(3) - 1)
 		}
-		switch ff.Input {
-		case "IntFilterLookup":
+		switch kind {
+		case "int":
 			return int32(n), true
-		case "BigIntFilterLookup":
+		case "bigint":
 			return strconv.FormatInt(int64(n), 10), true
 		}
 		if g.R.Intn(3) == 0 {
 			n += 0.5
 		}
 		return n, true
-	case "DateTimeFilterLookup", "DateFilterLookup":
+	case "datetime", "date":
 		s, ok := g.rowString(obj, p)
 		if !ok {
 			return nil, false
 		}
-		if len(s) >= 10 && (ff.Input == "DateFilterLookup" || g.R.Intn(3) == 0) {
+		if len(s) >= 10 && (kind == "date" || g.R.Intn(3) == 0) {
 			return s[:10], true
 		}
 		return s, true
 	}
 	return nil, false
+}
+
+// idValue is a bare ID for a FilterID field: an existing related row's id from the data (a
+// NetBox-like upstream answers 400 to an unknown one), else a small number.
+func (g *Gen) idValue(obj *model.Object, ff *model.FilterField) (string, bool) {
+	p := obj.Filter(ff.Param)
+	if p != nil && p.Related != "" {
+		if rel := g.Data[p.Related]; len(rel) > 0 {
+			return strconv.Itoa(Pick(g.R, rel).ID()), true
+		}
+	}
+	if g.FromData {
+		return "", false
+	}
+	return strconv.Itoa(1 + g.R.Intn(16)), true
 }
 
 func (g *Gen) rowNumber(obj *model.Object, p *model.FilterParam) (float64, bool) {
@@ -175,48 +228,138 @@ func (g *Gen) rowString(obj *model.Object, p *model.FilterParam) (string, bool) 
 	return "", false
 }
 
-func (g *Gen) lookupInput(obj *model.Object, ff *model.FilterField) map[string]any {
-	var lks []string
-	switch ff.Input {
+// comparisonLookups are the members of strawberry-django's ComparisonFilterLookup.
+var comparisonLookups = []string{"exact", "gt", "gte", "lt", "lte", "range", "in_list", "is_null"}
+
+// lookupNames are the lookups of an input type the generator draws from.
+func (g *Gen) lookupNames(input string) []string {
+	switch input {
 	case "StrFilterLookup":
-		lks = []string{"exact", "i_exact", "contains", "i_contains", "starts_with", "i_starts_with", "ends_with", "i_ends_with", "regex", "i_regex", "in_list", "is_null"}
+		return []string{"exact", "i_exact", "contains", "i_contains", "starts_with", "i_starts_with", "ends_with", "i_ends_with", "regex", "i_regex", "in_list", "is_null"}
 	case "BoolFilterLookup":
-		lks = []string{"exact", "is_null"}
+		if g.NetBox46 {
+			return []string{"exact", "is_null", "in_list"}
+		}
+		return []string{"exact", "is_null"}
 	case "IDFilterLookup":
-		lks = []string{"exact", "in_list", "is_null", "gt", "gte", "lt", "lte"}
-	default:
-		lks = []string{"exact", "gt", "gte", "lt", "lte", "range", "in_list", "is_null"}
+		return []string{"exact", "in_list", "is_null", "gt", "gte", "lt", "lte"}
+	case "IntFilterLookup", "BigIntFilterLookup", "FloatFilterLookup", "DecimalFilterLookup":
+		if g.NetBox46 {
+			// FilterLookup[int]: its text lookups have no REST filter
+			return []string{"exact", "in_list", "is_null"}
+		}
+	case "DatetimeFilterLookup":
+		return append(slices.Clip(comparisonLookups), "year", "iso_year", "date")
+	case "DateFilterLookup":
+		if g.NetBox46 {
+			return append(slices.Clip(comparisonLookups), "year", "iso_year")
+		}
 	}
+	return comparisonLookups
+}
+
+// lookupInput draws a lookup input for a FilterLookup field: a lookup object, or for a one-of
+// numeric lookup one member.
+func (g *Gen) lookupInput(obj *model.Object, ff *model.FilterField) map[string]any {
+	value := func() any { return g.scalarValue(obj, ff) }
+	if !ff.OneOf {
+		return g.lookupObject(obj, ff, g.lookupNames(ff.Input), false, value)
+	}
+	switch g.R.Intn(3) {
+	case 0:
+		return map[string]any{"filter_lookup": g.lookupObject(obj, ff, []string{"exact", "in_list", "is_null"}, false, value)}
+	case 1:
+		if p := obj.Filter(ff.Param); Supported(obj, p, "range") {
+			return map[string]any{"range_lookup": g.rangeValue(value)}
+		}
+	}
+	return map[string]any{"comparison_lookup": g.lookupObject(obj, ff, comparisonLookups, false, value)}
+}
+
+// multiLeaf are the lookups that compile to more than one leaf (see lookupObject's single).
+var multiLeaf = map[string]bool{"range": true, "is_null": true, "year": true, "iso_year": true, "date": true}
+
+// lookupObject draws one or two of lks that the endpoint supports, with values from value;
+// single draws exactly one that compiles to one leaf, for a many-to-many filter under NOT.
+func (g *Gen) lookupObject(obj *model.Object, ff *model.FilterField, lks []string, single bool, value func() any) map[string]any {
 	p := obj.Filter(ff.Param)
 	var ok []string
 	for _, lk := range lks {
-		if Supported(obj, p, lk) {
-			ok = append(ok, lk)
+		if !Supported(obj, p, lk) || (g.mono && lk == "is_null") || (single && multiLeaf[lk]) ||
+			(single && lk == "in_list" && p.Type == model.ParamBool) {
+			continue
 		}
+		ok = append(ok, lk)
 	}
 	lks = ok
 	out := map[string]any{}
-	for n := 1 + g.R.Intn(2); n > 0 && len(lks) > 0; n-- {
+	n := 1 + g.R.Intn(2)
+	if single {
+		n = 1
+	}
+	for ; n > 0 && len(lks) > 0; n-- {
 		lk := Pick(g.R, lks)
 		switch lk {
 		case "is_null":
 			out[lk] = g.R.Intn(2) == 0
 		case "in_list":
 			var l []any
-			for k := g.R.Intn(4); k > 0; k-- {
-				l = append(l, g.scalarValue(obj, ff))
+			for k := g.R.Intn(4); k > 0 || (g.mono && len(l) == 0); k-- {
+				l = append(l, value())
 			}
 			out[lk] = l
 		case "range":
-			a, b := g.scalarValue(obj, ff), g.scalarValue(obj, ff)
-			out[lk] = map[string]any{"start": a, "end": b}
+			out[lk] = g.rangeValue(value)
 		case "regex", "i_regex":
 			out[lk] = g.regex()
+		case "year", "iso_year", "date":
+			out[lk] = g.partInput(obj, ff, lk)
 		default:
-			out[lk] = g.scalarValue(obj, ff)
+			out[lk] = value()
 		}
 	}
 	return out
+}
+
+// rangeValue draws {start, end}; with NetBox46 a bound is sometimes null (left out or given
+// as null), which Django compares BETWEEN x AND NULL.
+func (g *Gen) rangeValue(value func() any) map[string]any {
+	out := map[string]any{"start": value(), "end": value()}
+	if g.NetBox46 && g.R.Intn(4) == 0 {
+		switch g.R.Intn(4) {
+		case 0:
+			delete(out, "start")
+		case 1:
+			out["end"] = nil
+		case 2:
+			delete(out, "start")
+			delete(out, "end")
+		default:
+			out["start"] = nil
+		}
+	}
+	return out
+}
+
+// partInput draws a comparison lookup on a date part: years around the data's, dates of it.
+func (g *Gen) partInput(obj *model.Object, ff *model.FilterField, part string) map[string]any {
+	value := func() any {
+		at := time.Date(2024, 1, 1+g.R.Intn(6), 0, 0, 0, 0, time.UTC)
+		if s, ok := g.rowString(obj, obj.Filter(ff.Param)); ok && g.R.Intn(4) > 0 {
+			if t, ok := parseDate(s); ok {
+				at = t.UTC()
+			}
+		}
+		switch part {
+		case "date":
+			return at.AddDate(0, 0, g.R.Intn(3)-1).Format(time.DateOnly)
+		case "iso_year":
+			y, _ := at.ISOWeek()
+			return int32(y + g.R.Intn(3) - 1)
+		}
+		return int32(at.Year() + g.R.Intn(3) - 1)
+	}
+	return g.lookupObject(obj, ff, comparisonLookups, false, value)
 }
 
 // Supported tells whether the endpoint has the REST parameter a positive lookup needs (the
@@ -233,6 +376,9 @@ func Supported(obj *model.Object, p *model.FilterParam, lk string) bool {
 	if lk == "range" && !p.HasLookup("lte") {
 		return false
 	}
+	if DatePart(lk) {
+		return p.HasLookup("gte") && p.HasLookup("lt") // a part is bounds [lo, hi)
+	}
 	if lk == "is_null" && stringLike(p.Type) {
 		if f := obj.Field(p.Field); f != nil && !f.Nullable {
 			return true
@@ -247,6 +393,7 @@ func stringLike(t model.ParamType) bool {
 
 // Filter returns a random filter input for obj, nesting operators and relations up to depth.
 func (g *Gen) Filter(obj *model.Object, depth int) map[string]any {
+	g.m2mUsed = map[string]bool{}
 	return g.filter(obj, depth, true, false)
 }
 
@@ -260,34 +407,41 @@ func (g *Gen) filter(obj *model.Object, depth int, top, underNot bool) map[strin
 	}
 	for n := 1 + g.R.Intn(2); n > 0; n-- {
 		ff := &obj.FilterFields[g.R.Intn(len(obj.FilterFields))]
-		if ff.Kind == model.FilterCustomFields {
+		switch ff.Kind {
+		case model.FilterCustomFields:
 			if top {
 				if in := g.customField(obj, underNot); in != nil {
 					out[ff.Name] = in
 				}
 			}
 			continue
+		case model.FilterDistinct, model.FilterUnavailable:
+			continue // DISTINCT is drawn below; an unavailable field only fails
 		}
 		if g.skip(obj, ff) {
 			continue
 		}
 		switch ff.Kind {
 		case model.FilterChoice:
-			f := obj.Field(ff.Field)
-			if g.R.Intn(2) == 0 {
-				out[ff.Name] = Pick(g.R, f.Choices).Enum
-			} else {
-				var l []any
-				for k := g.R.Intn(3); k > 0; k-- {
-					l = append(l, Pick(g.R, f.Choices).Enum)
-				}
-				out[ff.Name] = l
+			out[ff.Name] = g.choice(obj, ff, false)
+		case model.FilterID:
+			if id, ok := g.idValue(obj, ff); ok {
+				out[ff.Name] = id
 			}
 		case model.FilterRelated:
 			if depth <= 0 {
 				continue
 			}
-			out[ff.Name] = g.filter(g.Reg.Object(ff.Related), depth-1, false, underNot)
+			rel := g.Reg.Object(ff.Related)
+			if f := obj.Field(ff.Field); f != nil && (f.Kind == model.KindManyToMany || f.List) {
+				// the compiler takes one filter per many-to-many relation and tree
+				if key := obj.Name + "." + ff.Param; !g.m2mUsed[key] {
+					g.m2mUsed[key] = true
+					out[ff.Name] = g.manyToMany(rel, underNot)
+				}
+				continue
+			}
+			out[ff.Name] = g.filter(rel, depth-1, false, underNot)
 		default:
 			out[ff.Name] = g.lookupInput(obj, ff)
 		}
@@ -297,6 +451,70 @@ func (g *Gen) filter(obj *model.Object, depth int, top, underNot bool) map[strin
 			if g.R.Intn(4) == 0 {
 				out[opn] = g.filter(obj, depth-1, top, underNot || opn == "NOT")
 			}
+		}
+	}
+	// drawn only where it may appear: without DISTINCT the draws are those of older versions,
+	// so a seed gives the same trees
+	if (g.Distinct || slices.ContainsFunc(obj.FilterFields, func(ff model.FilterField) bool { return ff.Kind == model.FilterDistinct })) && g.R.Intn(6) == 0 {
+		out["DISTINCT"] = g.R.Intn(2) == 0
+	}
+	return out
+}
+
+// choice draws a choice filter: NetBox 4.5+'s {exact, in_list, is_null} for an
+// <Enum>BaseFilterLookup input, else NetBox 4.4's enum or list of enums; single draws one leaf.
+func (g *Gen) choice(obj *model.Object, ff *model.FilterField, single bool) any {
+	f := obj.Field(ff.Field)
+	enum := func() any { return Pick(g.R, f.Choices).Enum }
+	if !strings.HasSuffix(ff.Input, "BaseFilterLookup") {
+		if g.R.Intn(2) == 0 || single {
+			return enum()
+		}
+		var l []any
+		for k := g.R.Intn(3); k > 0; k-- {
+			l = append(l, enum())
+		}
+		return l
+	}
+	return g.lookupObject(obj, ff, []string{"exact", "in_list", "is_null"}, single, enum)
+}
+
+// manyToMany draws a filter on a many-to-many relation in the shapes the compiler plans: no
+// NOT, no NULL test, and under NOT a single leaf (Django's exclude over such a relation tests
+// each related row in a subquery, a semi-join only for one lookup).
+func (g *Gen) manyToMany(rel *model.Object, underNot bool) map[string]any {
+	g.mono = true
+	defer func() { g.mono = false }()
+	var fields []*model.FilterField
+	for i := range rel.FilterFields {
+		ff := &rel.FilterFields[i]
+		if (ff.Kind == model.FilterLookup || ff.Kind == model.FilterChoice) && !g.skip(rel, ff) {
+			fields = append(fields, ff)
+		}
+	}
+	out := map[string]any{}
+	if len(fields) == 0 {
+		return out
+	}
+	leaf := func() (string, any) {
+		ff := Pick(g.R, fields)
+		if ff.Kind == model.FilterChoice {
+			return ff.Name, g.choice(rel, ff, true)
+		}
+		value := func() any { return g.scalarValue(rel, ff) }
+		if !ff.OneOf {
+			return ff.Name, g.lookupObject(rel, ff, g.lookupNames(ff.Input), true, value)
+		}
+		return ff.Name, map[string]any{"comparison_lookup": g.lookupObject(rel, ff, comparisonLookups, true, value)}
+	}
+	k, v := leaf()
+	out[k] = v
+	if !underNot {
+		if k, v := leaf(); g.R.Intn(3) == 0 && out[k] == nil {
+			out[k] = v
+		}
+		if k, v := leaf(); g.R.Intn(4) == 0 {
+			out["OR"] = map[string]any{k: v}
 		}
 	}
 	return out
