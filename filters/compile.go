@@ -383,6 +383,13 @@ func (c *compiler) id(obj *model.Object, ff *model.FilterField, param *model.Fil
 	if !ok {
 		return nil, fmt.Errorf("filters: %s: %s is not an integer id for %sFilter.%s", path, shown(v), obj.Name, ff.Name)
 	}
+	if param.Type != model.ParamInt && ff.Related != "" {
+		// A tree's parameter (role_id since NetBox 4.3) matches the descendants too; Django's
+		// role_id = X is the related filter on that id, kept to rows whose field is X.
+		rel := *ff
+		rel.Kind, rel.Tree = model.FilterRelated, true
+		return c.field(obj, &rel, map[string]any{"id": map[string]any{"exact": s}}, path)
+	}
 	if param.Type != model.ParamInt {
 		return nil, fmt.Errorf("filters: %s: %sFilter.%s takes an ID, but its REST parameter %q is %s", path, obj.Name, ff.Name, param.Name, param.Type)
 	}

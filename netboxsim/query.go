@@ -350,7 +350,7 @@ func (s *Sim) compileParam(t *table, p *plan, fp *model.FilterParam, k, lookup s
 	}
 	c := t.cols[ci]
 	relational := (c.kind == colFK || c.kind == colM2M) && c.rel != nil
-	if relational && (lookup == "" || lookup == "n") {
+	if relational && (lookup == "" || lookup == "n" || lookup == "any" && isTagParam(fp.Name)) {
 		key := fp.RelatedKey
 		rows, null, err := s.lookupRows(k, c.rel, key, vals)
 		if err != nil {
@@ -359,7 +359,10 @@ func (s *Sim) compileParam(t *table, p *plan, fp *model.FilterParam, k, lookup s
 		if !isTreeParamExcluded(fp.Name) {
 			rows = descendants(c.rel, rows)
 		}
-		conjoined := fp.Name == "tag" || fp.Name == "tag_id"
+		// NetBox's TagFilter wants every tag given (conjoined); tag__any any of them (4.6.6+);
+		// tag__n excludes each in turn, so none of them. Config contexts and tagged items
+		// declare plain tag filters, which want any.
+		conjoined := isTagParam(fp.Name) && lookup == "" && !plainTagFilter[t.obj.Name]
 		m := relMatcher(c, rows, null, conjoined)
 		if lookup == "n" {
 			p.preds = append(p.preds, func(row int) bool { return !m(row) })
@@ -425,6 +428,12 @@ func hasChoice(f *model.Field, v string) bool {
 }
 
 // relMatcher tests an FK or M2M column against related rows; conjoined (tags) needs all of them.
+func isTagParam(name string) bool { return name == "tag" || name == "tag_id" }
+
+// plainTagFilter are the types whose filter sets declare tag and tag_id as plain
+// ModelMultipleChoiceFilters rather than NetBox's conjoined TagFilter.
+var plainTagFilter = map[string]bool{"ConfigContext": true, "TaggedItem": true}
+
 func relMatcher(c *column, rows []int32, null, conjoined bool) pred {
 	set := make(map[int32]bool, len(rows))
 	for _, r := range rows {

@@ -86,6 +86,9 @@ func restFields(obj *model.Object, sel *selection, extra ...string) []string {
 			continue // class_type, a reverse relation (needs the id), or another member's field
 		}
 		set[f.Name] = true
+		if t := obj.Field(f.Name + "_type"); t != nil && f.Kind == model.KindJSON {
+			set[t.Name] = true // the type of link_peers, connected_endpoints
+		}
 		if f.TypeKey != "" {
 			set[f.TypeKey], set[f.IDKey] = true, true
 		}

@@ -340,3 +340,17 @@ func (n *node) contentTypes(ctx context.Context, name string, args *relationArgs
 	}
 	return cut(n.r, out, p, func(c *contentTypeResolver) int { id, _ := strconv.Atoi(string(c.id)); return id })
 }
+
+// nestedAs resolves an object REST nests without the document typing it (a circuit's
+// termination_a) as an object of the named type.
+func (n *node) nestedAs(ctx context.Context, name, objName string) (*node, error) {
+	nested := asObject(n.data[name])
+	if nested == nil || nested.ID() == 0 {
+		return nil, nil
+	}
+	ns, err := n.r.resolveNested(ctx, []typedObject{{n.r.g.reg.Object(objName), nested}})
+	if err != nil || len(ns) == 0 {
+		return nil, err
+	}
+	return ns[0], nil
+}

@@ -3781,11 +3781,11 @@ func (r *CircuitTypeResolver) ProviderAccount(ctx context.Context) (*ProviderAcc
 	return newProviderAccountType(n), err
 }
 func (r *CircuitTypeResolver) TerminationA(ctx context.Context) (*CircuitTerminationTypeResolver, error) {
-	n, err := r.n.reverseOne(ctx, "termination_a")
+	n, err := r.n.nestedAs(ctx, "termination_a", "CircuitTermination")
 	return newCircuitTerminationType(n), err
 }
 func (r *CircuitTypeResolver) TerminationZ(ctx context.Context) (*CircuitTerminationTypeResolver, error) {
-	n, err := r.n.reverseOne(ctx, "termination_z")
+	n, err := r.n.nestedAs(ctx, "termination_z", "CircuitTermination")
 	return newCircuitTerminationType(n), err
 }
 func (r *CircuitTypeResolver) Type(ctx context.Context) (*CircuitTypeTypeResolver, error) {

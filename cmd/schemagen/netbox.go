@@ -58,6 +58,7 @@ const (
 	bindContentTypePK                       // DjangoModelType {pk} from a content type's id
 	bindFamily                              // IPAddressFamilyType from {value, label}
 	bindByID                                // an object from an id REST gives bare (an inventory item's parent)
+	bindNested                              // an object REST nests untyped (a circuit's termination_a)
 	bindUnavailable                         // no REST source: null and a coded error
 	bindKept                                // a name Graphbox served before REST dropped it (overrides.yaml)
 )
@@ -283,7 +284,7 @@ func (b *netboxBinding) bindObject(st *servedType, def *ast.Definition, ov *over
 	for _, r := range old {
 		replacement := ""
 		for _, cur := range o.Reverse {
-			if cur.Child == r.Child && cur.Param == r.Param && cur.TypeParam == "" {
+			if cur.Child == r.Child && cur.Param == r.Param && cur.TypeParam == "" && !cur.One {
 				replacement = cur.Name
 				break
 			}
@@ -392,6 +393,10 @@ func (b *netboxBinding) bindField(sf *servedField, o *model.Object, f *ast.Field
 				return
 			case rf.Kind == model.KindScalar && !list && (rf.GraphQL == model.TypeInt || rf.GraphQL == model.TypeBigInt) && b.reg.ByType(target.Name) != nil:
 				sf.Kind = bindByID
+				return
+			case rf.Kind == model.KindJSON && !list && b.reg.ByType(target.Name) != nil:
+				// A nested object the document does not type (a circuit's termination_a).
+				sf.Kind = bindNested
 				return
 			}
 		case ast.Union:
@@ -691,6 +696,9 @@ func (b *netboxBinding) bindFilterField(o *model.Object, f *ast.FieldDefinition,
 			return unavailable("REST has no parameter " + f.Name)
 		}
 		ff.Kind, ff.Param, ff.Type, ff.Field = model.FilterID, p.Name, p.Type, p.Field
+		if fk := o.Field(strings.TrimSuffix(f.Name, "_id")); fk != nil && fk.Kind == model.KindForeignKey {
+			ff.Field, ff.Related = fk.Name, fk.Related
+		}
 		return ff
 	case strings.HasSuffix(in, "BaseFilterLookup"):
 		p := paramOf()
@@ -737,9 +745,18 @@ func (b *netboxBinding) bindFilterField(o *model.Object, f *ast.FieldDefinition,
 		}
 		// NetBox's related filter on a field REST filters by id: <field>_id, or tag_id for tags.
 		for _, name := range []string{f.Name + "_id", strings.TrimSuffix(f.Name, "s") + "_id"} {
-			if p := o.Filter(name); p != nil && p.Exact && p.Related == rel.Name && p.RelatedKey == "id" {
+			p := o.Filter(name)
+			if p == nil || !p.Exact {
+				continue
+			}
+			// The parameter the document ties to the related type, or one it leaves untied beside
+			// a relation field of that type (tag_id beside tags).
+			rf := o.Field(f.Name)
+			untied := p.Related == "" && p.Type == model.ParamInt && rf != nil && rf.Related == rel.Name &&
+				(rf.Kind == model.KindForeignKey || rf.Kind == model.KindManyToMany)
+			if p.Related == rel.Name && p.RelatedKey == "id" || untied {
 				ff.Kind, ff.Param, ff.Type, ff.Related, ff.Field = model.FilterRelated, p.Name, p.Type, rel.Name, p.Field
-				if ff.Field == "" {
+				if ff.Field == "" || untied {
 					ff.Field = f.Name
 				}
 				if p.Type == model.ParamString {

@@ -455,6 +455,9 @@ func fieldResolver(b *netboxBinding, st *servedType, f servedField, recv string)
 	case bindByID:
 		rel := b.reg.ByType(named)
 		return fmt.Sprintf("%s%s(ctx context.Context) (*%sResolver, error) {\n\tn, err := r.n.byID(ctx, %q, %q)\n\treturn new%s(n), err\n}\n", recv, m, named, f.Source, rel.Name, named), nil
+	case bindNested:
+		rel := b.reg.ByType(named)
+		return fmt.Sprintf("%s%s(ctx context.Context) (*%sResolver, error) {\n\tn, err := r.n.nestedAs(ctx, %q, %q)\n\treturn new%s(n), err\n}\n", recv, m, named, f.Source, rel.Name, named), nil
 	case bindGeneric:
 		return fmt.Sprintf("%s%s(ctx context.Context) (*%sResolver, error) {\n\tn, err := r.n.generic(ctx, %q)\n\treturn new%s(n), err\n}\n", recv, m, named, f.Source, named), nil
 	case bindGenericList:
