@@ -24,14 +24,7 @@ const netboxDifferences = 76
 // must match NetBox's root lists exactly; version 2 differs only in returning
 // <Model>TypeOffsetPaginated from them.
 func TestServesNetBoxSchema(t *testing.T) {
-	sdl, err := os.ReadFile("../../../shared/netbox/graphql/4.6.8.graphql")
-	if err != nil {
-		t.Skipf("NetBox 4.6.8's GraphQL schema is not beside the repository (../shared/netbox/graphql/4.6.8.graphql): %v", err)
-	}
-	nb, gerr := gqlparser.LoadSchema(&ast.Source{Name: "netbox", Input: string(sdl)})
-	if gerr != nil {
-		t.Fatal(gerr)
-	}
+	nb := netboxSchema(t)
 	for _, v := range []struct {
 		version int
 		sdl     string
@@ -63,6 +56,20 @@ func TestServesNetBoxSchema(t *testing.T) {
 			t.Errorf("version %d: %d differences from NetBox's schema, more than the %d before", v.version, len(diffs), netboxDifferences)
 		}
 	}
+}
+
+// netboxSchema is NetBox 4.6.8's GraphQL schema from ../shared; the test skips without it.
+func netboxSchema(t *testing.T) *ast.Schema {
+	t.Helper()
+	sdl, err := os.ReadFile("../../../shared/netbox/graphql/4.6.8.graphql")
+	if err != nil {
+		t.Skipf("NetBox 4.6.8's GraphQL schema is not beside the repository (../shared/netbox/graphql/4.6.8.graphql): %v", err)
+	}
+	nb, gerr := gqlparser.LoadSchema(&ast.Source{Name: "netbox", Input: string(sdl)})
+	if gerr != nil {
+		t.Fatal(gerr)
+	}
+	return nb
 }
 
 type schemaDiff struct{ kind, name, detail string }
