@@ -242,7 +242,11 @@ func (c *compiler) customField(obj *model.Object, v any, path string) (*node, er
 		if lks[lk] == nil {
 			continue
 		}
-		n, err := c.cfLookup(spec, name, lk, lks[lk], path+"."+lk, mk)
+		as := lk
+		if n, ok := jsonLookupNames[lk]; ok {
+			as = n
+		}
+		n, err := c.cfLookup(spec, name, as, lks[lk], path+"."+lk, mk)
 		if err != nil {
 			return nil, err
 		}
@@ -250,6 +254,10 @@ func (c *compiler) customField(obj *model.Object, v any, path string) (*node, er
 	}
 	return and(parts...), nil
 }
+
+// jsonLookupNames reads NetBox 4.6's JSONStringLookup, which names two lookups as Django does
+// (in_, isnull), as the lookups of the other inputs.
+var jsonLookupNames = map[string]string{"in_": "in_list", "isnull": "is_null"}
 
 // cfLookup checks what NetBox's cf_ filter cannot say the same way, then compiles the lookup
 // as for any parameter.

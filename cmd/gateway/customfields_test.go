@@ -23,7 +23,7 @@ func TestCustomFieldFiltersAgainstREST(t *testing.T) {
 		rest         []url.Values
 	}{
 		{"exact", cfFilter("owner", "string_lookup", `{exact: "team-a"}`), []url.Values{{"cf_owner": {"team-a"}}}},
-		{"in_list", cfFilter("owner", "string_lookup", `{in_list: ["team-a", "Team-C"]}`), []url.Values{{"cf_owner": {"team-a", "Team-C"}}}},
+		{"in_", cfFilter("owner", "string_lookup", `{in_: ["team-a", "Team-C"]}`), []url.Values{{"cf_owner": {"team-a", "Team-C"}}}},
 		{"i_exact", cfFilter("owner", "string_lookup", `{i_exact: "TEAM-C"}`), []url.Values{{"cf_owner__ie": {"TEAM-C"}}}},
 		{"i_contains", cfFilter("owner", "string_lookup", `{i_contains: "M-B"}`), []url.Values{{"cf_owner__ic": {"M-B"}}}},
 		{"i_starts_with", cfFilter("owner", "string_lookup", `{i_starts_with: "TEAM"}`), []url.Values{{"cf_owner__isw": {"TEAM"}}}},

@@ -83,9 +83,10 @@ func TestDeprecatedFieldsAnswer(t *testing.T) {
 	}
 
 	s.sim.ResetStats()
-	f := s.query(t, fullToken, `{ device_list(filters: {role_id: {exact: "1"}}) { total_count } }`)
-	if len(f.Errors) == 0 || f.Errors[0].Extensions["code"] == nil || !strings.Contains(f.Errors[0].Message, "role_id") {
-		t.Errorf("filter on the dropped role_id: %+v", f.Errors)
+	// A filter field REST cannot answer is refused, naming it, before any request.
+	f := s.query(t, fullToken, `{ device_list(filters: {comments: {i_contains: "x"}}) { total_count } }`)
+	if len(f.Errors) == 0 || f.Errors[0].Extensions["code"] == nil || !strings.Contains(f.Errors[0].Message, "comments") {
+		t.Errorf("filter on comments, which REST cannot filter: %+v", f.Errors)
 	}
 	if st := s.simStats(t); st.Requests != 0 {
 		t.Errorf("a refused filter cost %d upstream requests", st.Requests)

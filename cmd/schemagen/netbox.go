@@ -454,7 +454,7 @@ func (b *netboxBinding) bindField(sf *servedField, o *model.Object, f *ast.Field
 			r.Via = vf.Name
 		}
 	}
-	if vf := child.Field(r.Via); vf == nil || (vf.Kind != model.KindForeignKey && vf.Kind != model.KindManyToMany &&
+	if vf := child.Field(r.Via); vf == nil || (vf.Kind != model.KindForeignKey && vf.Kind != model.KindManyToMany && vf.Kind != model.KindGeneric &&
 		(vf.Kind != model.KindScalar || (vf.GraphQL != model.TypeInt && vf.GraphQL != model.TypeBigInt))) {
 		r.Via = ""
 	}
