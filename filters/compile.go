@@ -290,6 +290,9 @@ func (c *compiler) field(obj *model.Object, ff *model.FilterField, v any, path s
 		if !ok {
 			return nil, fmt.Errorf("filters: %s: want a %s input object, got %s", path, ff.Input, describe(v))
 		}
+		if ff.Input == "TreeNodeFilter" {
+			return c.treeNode(obj, ff, param, m, path, mk)
+		}
 		if param.RelatedKey != "" && param.RelatedKey != "id" {
 			return nil, fmt.Errorf("filters: %s: parameter %q matches %s by %q, a semi-join needs ids", path, param.Name, ff.Related, param.RelatedKey)
 		}
@@ -319,6 +322,48 @@ func (c *compiler) field(obj *model.Object, ff *model.FilterField, v any, path s
 		return c.lookups(ff.Input, param, v, path, nullable, fieldName, mk)
 	}
 	return nil, fmt.Errorf("filters: %s: unknown filter kind %d", path, ff.Kind)
+}
+
+// treeNode compiles NetBox 4.6's TreeNodeFilter {id, match_type} on a tree relation (a site's
+// region_id), as NetBox's generate_tree_node_q_filter reads it: EXACT is the node itself,
+// SELF_AND_DESCENDANTS the node and its subtree (REST's tree parameter as it is), DESCENDANTS
+// the subtree without the node, CHILDREN the nodes whose parent it is. ANCESTORS, PARENT and
+// SIBLINGS need the node's own parent, which no REST parameter of the related list can select.
+func (c *compiler) treeNode(obj *model.Object, ff *model.FilterField, param *model.FilterParam, m map[string]any, path string,
+	mk func(leafKind, ...string) *node) (*node, error) {
+	id, ok := idText(m["id"])
+	if !ok {
+		return nil, fmt.Errorf("filters: %s.id: %s is not an integer id", path, shown(m["id"]))
+	}
+	match, _ := m["match_type"].(string)
+	exact := func() (*node, error) {
+		rel := *ff
+		rel.Input = ff.Related + "Filter"
+		return c.field(obj, &rel, map[string]any{"id": map[string]any{"exact": id}}, path)
+	}
+	switch match {
+	case "EXACT":
+		return exact()
+	case "SELF_AND_DESCENDANTS":
+		return mk(lkIn, id), nil
+	case "DESCENDANTS":
+		self, err := exact()
+		if err != nil {
+			return nil, err
+		}
+		return and(mk(lkIn, id), not(self)), nil
+	case "CHILDREN":
+		relObj := c.reg.Object(ff.Related)
+		if relObj == nil || relObj.FilterField("parent_id") == nil {
+			return nil, fmt.Errorf("filters: %s: match_type CHILDREN needs %s's parent_id filter, which it lacks", path, ff.Related)
+		}
+		rel := *ff
+		rel.Input = ff.Related + "Filter"
+		return c.field(obj, &rel, map[string]any{"parent_id": id}, path)
+	case "ANCESTORS", "PARENT", "SIBLINGS":
+		return nil, fmt.Errorf("filters: %s: %w: match_type %s needs the node's own parent, which no REST parameter of %s's list selects; use EXACT, DESCENDANTS, SELF_AND_DESCENDANTS or CHILDREN", path, ErrUnsupportedLookup, match, ff.Related)
+	}
+	return nil, fmt.Errorf("filters: %s.match_type: %q is not a TreeNodeMatch", path, match)
 }
 
 // lookups compiles one lookup input object ({exact, gt, ...}): its lookups AND, null ones are
