@@ -39,7 +39,7 @@ var queries = []query{
 		}},
 	{"Q2", `{ device_list(pagination: {limit: 200}) { results { name interfaces { name ip_addresses { address } } } } }`,
 		func(ctx context.Context, u *upstream) (plan, error) { return u.nestedPlan(ctx, 200, "id,name") }},
-	{"Q3", `{ device_list(filters: {status: STATUS_ACTIVE, OR: {tenant: {name: {i_contains: "1"}}}}) { results { name } } }`,
+	{"Q3", `{ device_list(filters: {status: {exact: STATUS_ACTIVE}, OR: {tenant: {name: {i_contains: "1"}}}}) { results { name } } }`,
 		func(ctx context.Context, u *upstream) (plan, error) { return u.orPlan(ctx) }},
 	{"Q4", `{ device_list { total_count } }`,
 		func(context.Context, *upstream) (plan, error) {
