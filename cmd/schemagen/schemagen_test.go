@@ -460,6 +460,12 @@ func sdlSurface(t *testing.T, sdl string) map[string]string {
 	return out
 }
 
+// acceptedRemovals are served members taken away without deprecation, each for a reason that
+// makes keeping it worse than removing it.
+var acceptedRemovals = map[string]string{
+	"ModuleType.scripts(filters,pagination)": "it listed the scripts whose script module's id equals the device module's (scripts' module_id is core's ScriptModule): wrong answers, never a relation",
+}
+
 func containsAll(have, want []string) bool {
 	for _, w := range want {
 		if w != "" && !slices.Contains(have, w) {
@@ -502,8 +508,10 @@ func TestServedSurfaceKept(t *testing.T) {
 		for _, have := range withArgs[name] {
 			found = found || containsAll(strings.Split(have, ","), strings.Split(strings.TrimSuffix(args, ")"), ","))
 		}
-		if !found {
+		if reason, ok := acceptedRemovals[line]; !found && !ok {
 			t.Errorf("%s was served and is gone", line)
+		} else if !found {
+			t.Logf("%s is gone: %s", line, reason)
 		}
 	}
 	if kept < 6000 {
