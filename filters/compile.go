@@ -93,6 +93,9 @@ type related struct {
 	sub  *node
 	m2m  bool
 	tree bool // the parameter also matches descendants (model.FilterField.Tree)
+	// reverse is the reverse relation filtered through: the matching children's parents are
+	// the rows (their ids on the id parameter).
+	reverse *model.Reverse
 }
 
 func and(kids ...*node) *node { return join(opAnd, kids) }
@@ -304,6 +307,9 @@ func (c *compiler) field(obj *model.Object, ff *model.FilterField, v any, path s
 		if err != nil || sub == nil {
 			return nil, err
 		}
+		if ff.Reverse != "" {
+			return c.reverse(obj, ff, param, sub, path)
+		}
 		f := obj.Field(fieldName)
 		m2m := f != nil && (f.Kind == model.KindManyToMany || f.List)
 		if m2m {
@@ -322,6 +328,23 @@ func (c *compiler) field(obj *model.Object, ff *model.FilterField, v any, path s
 		return c.lookups(ff.Input, param, v, path, nullable, fieldName, mk)
 	}
 	return nil, fmt.Errorf("filters: %s: unknown filter kind %d", path, ff.Kind)
+}
+
+// reverse compiles a filter through a reverse relation (a device filter's interfaces): Django's
+// filter(interfaces__...) keeps the rows with at least one child where the whole sub-filter
+// holds, and exclude() the rows with none, a semi-join of the children's parents on id. As on
+// a many-to-many relation, NOT and is_null inside it mean something a semi-join does not.
+func (c *compiler) reverse(obj *model.Object, ff *model.FilterField, param *model.FilterParam, sub *node, path string) (*node, error) {
+	rev := obj.ReverseField(ff.Reverse)
+	if rev == nil {
+		return nil, fmt.Errorf("filters: %s: %s has no reverse relation %q", path, obj.Name, ff.Reverse)
+	}
+	if !monotone(sub) {
+		return nil, fmt.Errorf("filters: %s: a filter through the reverse relation %q may not use NOT or is_null (Django's join semantics differ from a semi-join there)", path, ff.Name)
+	}
+	n := &node{op: opLeaf, leaf: &leaf{kind: lkRelated, path: path, param: param, nullable: false}}
+	n.leaf.rel = &related{obj: c.reg.Object(rev.Child), sub: sub, reverse: rev}
+	return n, nil
 }
 
 // treeNode compiles NetBox 4.6's TreeNodeFilter {id, match_type} on a tree relation (a site's

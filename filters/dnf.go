@@ -39,6 +39,10 @@ type idSet struct {
 	// parameter (region_id) also matched rows under descendants of those ids.
 	link   string
 	linked *idSet
+	// parentOf, when set, resolves the set to the parents its rows belong to through a reverse
+	// relation, instead of to the rows' own ids.
+	parentOf *model.Reverse
+	parentCT string // the parents' content type, for a generic reverse relation
 }
 
 // conj is a conjunction of atoms: one REST parameter set.
@@ -393,6 +397,17 @@ func (c *compiler) relatedDNF(obj *model.Object, l *leaf, neg bool) (dnf, error)
 	if exclude && (subNeg || !r.m2m) && threeValued(r.sub) {
 		return nil, fmt.Errorf("filters: %s: this related filter is evaluated through its complement, which a lookup that can be NULL (a custom field's text lookup on a null value, a range with a null bound) does not allow exactly; state it without NOT", l.path)
 	}
+	if r.reverse != nil {
+		sub, err := c.dnfOf(r.obj, r.sub, false)
+		if err != nil {
+			return nil, err
+		}
+		lookup := ""
+		if neg {
+			lookup = "n"
+		}
+		return one(c.newAtom(obj, l, l.param, lookup, nil, &idSet{obj: r.obj, dnf: sub, parentOf: r.reverse, parentCT: obj.ContentType}))
+	}
 	sub, err := c.dnfOf(r.obj, r.sub, subNeg)
 	if err != nil {
 		return nil, err
@@ -583,6 +598,9 @@ func (s *idSet) sig() string {
 	}
 	if s.linked != nil {
 		out += fmt.Sprintf("[%s in %s]", s.link, s.linked.sig())
+	}
+	if s.parentOf != nil {
+		out += fmt.Sprintf("[parents by %s%s%s]", s.parentOf.Via, s.parentOf.IDKey, s.parentCT)
 	}
 	return out
 }

@@ -149,6 +149,13 @@ func (p *Plan) setIDs(ctx context.Context, f Fetcher, s *idSet) ([]int, error) {
 		if s.link != "" {
 			fields += "," + s.link
 		}
+		if r := s.parentOf; r != nil {
+			if r.TypeKey != "" {
+				fields += "," + r.TypeKey + "," + r.IDKey
+			} else {
+				fields += "," + r.Via
+			}
+		}
 		q.Set("fields", fields)
 		rows, err := f.All(ctx, s.obj, q)
 		if err != nil {
@@ -171,6 +178,22 @@ func (p *Plan) setIDs(ctx context.Context, f Fetcher, s *idSet) ([]int, error) {
 				}
 			}
 			id := r.ID()
+			if rv := s.parentOf; rv != nil {
+				// The parent of a child that matched, not the child.
+				id = 0
+				if rv.TypeKey != "" {
+					if r[rv.TypeKey] != s.parentCT {
+						continue
+					}
+					if f, ok := r[rv.IDKey].(float64); ok {
+						id = int(f)
+					}
+				} else if ref, ok := r[rv.Via].(map[string]any); ok {
+					id = rest.Object(ref).ID()
+				} else {
+					continue // a child without a parent
+				}
+			}
 			if id <= 0 {
 				return nil, fmt.Errorf("filters: semi-join on %s: a row without an integer id", s.obj.Name)
 			}

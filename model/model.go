@@ -204,6 +204,9 @@ type FilterField struct {
 	Tree bool
 	// Field is the object's field the filter tests; its Choices give a FilterChoice's enum values.
 	Field string
+	// Reverse names the object's reverse relation a FilterRelated field filters through (a
+	// device filter's interfaces: devices with an interface that matches); empty for forward ones.
+	Reverse string
 	// OneOf marks NetBox 4.5+'s one-of numeric lookups (IntegerLookup, FloatLookup, ...): the
 	// input holds exactly one of filter_lookup, range_lookup and comparison_lookup.
 	OneOf bool

@@ -118,6 +118,9 @@ func emitRegistry(reg *model.Registry, source, version string) ([]byte, error) {
 			if ff.OneOf {
 				w.WriteString(", OneOf: true")
 			}
+			if ff.Reverse != "" {
+				fmt.Fprintf(&w, ", Reverse: %q", ff.Reverse)
+			}
 			if ff.Reason != "" {
 				fmt.Fprintf(&w, ", Reason: %q", ff.Reason)
 			}

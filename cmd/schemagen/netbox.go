@@ -765,6 +765,11 @@ func (b *netboxBinding) bindFilterField(o *model.Object, f *ast.FieldDefinition,
 				return ff
 			}
 		}
+		// A reverse relation the object type serves: rows with a child that matches.
+		if r := o.ReverseField(f.Name); r != nil && r.Child == rel.Name && (r.TypeKey != "" || rel.Field(r.Via) != nil && rel.Field(r.Via).Kind == model.KindForeignKey) {
+			ff.Kind, ff.Param, ff.Type, ff.Related, ff.Reverse = model.FilterRelated, "id", model.ParamInt, rel.Name, r.Name
+			return ff
+		}
 		return unavailable(fmt.Sprintf("a filter through %s's %s (a reverse or unlisted relation) has no REST parameter", o.Name, f.Name))
 	}
 	return unavailable("Graphbox cannot compile " + in + " yet")
