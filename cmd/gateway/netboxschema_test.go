@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"sort"
@@ -25,13 +26,20 @@ const netboxDifferences = 77
 // <Model>TypeOffsetPaginated from them.
 func TestServesNetBoxSchema(t *testing.T) {
 	nb := netboxSchema(t)
+	s := newStack(t, nil)
 	for _, v := range []struct {
 		version int
+		path    string
 		sdl     string
-	}{{1, schema.SDLV1()}, {2, schema.SDL()}} {
-		ours, gerr := gqlparser.LoadSchema(&ast.Source{Name: "graphbox", Input: v.sdl})
+	}{{1, "/graphql/v1/", schema.SDLV1()}, {2, "/graphql/v2/", schema.SDL()}} {
+		ours := introspect(t, s, v.path)
+		// What the endpoint answers is the generated SDL: the one the other tests read.
+		sdlSchema, gerr := gqlparser.LoadSchema(&ast.Source{Name: "graphbox", Input: v.sdl})
 		if gerr != nil {
 			t.Fatal(gerr)
+		}
+		if d, _ := compareSchemas(sdlSchema, ours, 0); len(d) > 0 {
+			t.Errorf("%s introspects otherwise than its SDL: %d differences, first %+v", v.path, len(d), d[0])
 		}
 		diffs, total := compareSchemas(nb, ours, v.version)
 		byKind := map[string]int{}
@@ -104,6 +112,9 @@ func compareSchemas(nb, ours *ast.Schema, version int) ([]schemaDiff, int) {
 			add("type of another kind", n, "%s, NetBox %s", mine.Kind, def.Kind)
 		}
 		for _, f := range def.Fields {
+			if strings.HasPrefix(f.Name, "__") {
+				continue // __schema, __type: introspection's own
+			}
 			total++
 			name := n + "." + f.Name
 			g := mine.Fields.ForName(f.Name)
@@ -112,7 +123,9 @@ func compareSchemas(nb, ours *ast.Schema, version int) ([]schemaDiff, int) {
 				continue
 			}
 			want := f.Type.String()
-			if def == nb.Query && version == 2 && f.Type.Elem != nil {
+			if version == 0 {
+				// ours against its own SDL
+			} else if def == nb.Query && version == 2 && f.Type.Elem != nil {
 				want = f.Type.Elem.Name() + "OffsetPaginated!"
 			}
 			if g.Type.String() != want {
@@ -151,4 +164,80 @@ func compareSchemas(nb, ours *ast.Schema, version int) ([]schemaDiff, int) {
 		}
 	}
 	return diffs, total
+}
+
+// introspect reads the schema a GraphQL endpoint serves by introspection, as a client sees it.
+func introspect(t *testing.T, s *stack, path string) *ast.Schema {
+	t.Helper()
+	const typeRef = `kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } }`
+	q := `{ __schema { queryType { name } types { kind name possibleTypes { name } enumValues(includeDeprecated: true) { name }
+		fields(includeDeprecated: true) { name type { ` + typeRef + ` } args { name type { ` + typeRef + ` } } }
+		inputFields(includeDeprecated: true) { name type { ` + typeRef + ` } } } } }`
+	body, _ := json.Marshal(map[string]any{"query": q})
+	r := s.postTo(t, path, fullToken, body)
+	if len(r.Errors) > 0 {
+		t.Fatalf("%s: introspection: %+v", path, r.Errors)
+	}
+	type ref struct {
+		Kind   string `json:"kind"`
+		Name   string `json:"name"`
+		OfType *ref   `json:"ofType"`
+	}
+	type field struct {
+		Name string `json:"name"`
+		Type ref    `json:"type"`
+		Args []struct {
+			Name string `json:"name"`
+			Type ref    `json:"type"`
+		} `json:"args"`
+	}
+	var sch struct {
+		QueryType struct{ Name string } `json:"queryType"`
+		Types     []struct {
+			Kind          string                  `json:"kind"`
+			Name          string                  `json:"name"`
+			PossibleTypes []struct{ Name string } `json:"possibleTypes"`
+			EnumValues    []struct{ Name string } `json:"enumValues"`
+			Fields        []field                 `json:"fields"`
+			InputFields   []field                 `json:"inputFields"`
+		} `json:"types"`
+	}
+	if err := json.Unmarshal(r.Data["__schema"], &sch); err != nil {
+		t.Fatal(err)
+	}
+	var typeOf func(r ref) *ast.Type
+	typeOf = func(r ref) *ast.Type {
+		switch r.Kind {
+		case "NON_NULL":
+			inner := typeOf(*r.OfType)
+			inner.NonNull = true
+			return inner
+		case "LIST":
+			return &ast.Type{Elem: typeOf(*r.OfType)}
+		}
+		return &ast.Type{NamedType: r.Name}
+	}
+	out := &ast.Schema{Types: map[string]*ast.Definition{}}
+	for _, ty := range sch.Types {
+		if strings.HasPrefix(ty.Name, "__") {
+			continue
+		}
+		def := &ast.Definition{Kind: ast.DefinitionKind(ty.Kind), Name: ty.Name}
+		for _, f := range append(ty.Fields, ty.InputFields...) {
+			fd := &ast.FieldDefinition{Name: f.Name, Type: typeOf(f.Type)}
+			for _, a := range f.Args {
+				fd.Arguments = append(fd.Arguments, &ast.ArgumentDefinition{Name: a.Name, Type: typeOf(a.Type)})
+			}
+			def.Fields = append(def.Fields, fd)
+		}
+		for _, ev := range ty.EnumValues {
+			def.EnumValues = append(def.EnumValues, &ast.EnumValueDefinition{Name: ev.Name})
+		}
+		for _, pt := range ty.PossibleTypes {
+			def.Types = append(def.Types, pt.Name)
+		}
+		out.Types[ty.Name] = def
+	}
+	out.Query = out.Types[sch.QueryType.Name]
+	return out
 }
