@@ -57,7 +57,20 @@ func fieldsQuery(obj *model.Object, sel *selection, extra ...string) url.Values 
 // list answers <model>_list(filters:, pagination:, q:, ordering:) as version 2 does.
 func (q *Query) list(ctx context.Context, name string, args listArgs) (*page, error) {
 	sel := selectionOf(ctx, true)
-	return q.listOf(ctx, name, args, sel.child("results", false))
+	p, err := q.listOf(ctx, name, args, sel.child("results", false))
+	if err != nil || args.Pagination == nil || args.Pagination.Start == nil || !sel.has("total_count") {
+		return p, err
+	}
+	// total_count counts what the filters match, as without pagination: the cursor is
+	// pagination, not a filter.
+	whole := args
+	whole.Pagination = nil
+	t, err := q.listOf(ctx, name, whole, nil)
+	if err != nil {
+		return nil, err
+	}
+	p.total = t.total
+	return p, nil
 }
 
 // plainList answers <model>_list as version 1 does: the rows alone.
