@@ -351,17 +351,25 @@ func (w *walker) listsToOr(v *ast.Value, def *ast.Definition, path string) {
 	}
 	for i, c := range v.Children {
 		fd := def.Fields.ForName(c.Name)
-		if fd == nil || fd.Type.Elem != nil || c.Value.Kind != ast.ListValue || len(c.Value.Children) < 2 {
+		if fd == nil || fd.Type.Elem != nil {
 			continue
 		}
 		fdef := w.u.schema.Types[fd.Type.Name()]
+		items := c.Value
+		// Graphbox's earlier `site_id: {in_list: [...]}`, where NetBox 4.6 takes one bare ID.
+		if fdef != nil && fdef.Kind == ast.Scalar && items.Kind == ast.ObjectValue && len(items.Children) == 1 && items.Children[0].Name == "in_list" {
+			items = items.Children[0].Value
+		}
+		if items.Kind != ast.ListValue || len(items.Children) < 2 {
+			continue
+		}
 		if fdef == nil || fdef.Fields.ForName("in_list") != nil || v.Children.ForName("AND") != nil {
 			continue
 		}
 		old := &ast.Value{Kind: ast.ObjectValue, Children: ast.ChildValueList{{Name: c.Name, Value: c.Value}}}
 		var chain *ast.Value
-		for j := len(c.Value.Children) - 1; j >= 0; j-- {
-			branch := obj(child(c.Name, w.valueQuiet(c.Value.Children[j].Value, fd.Type)))
+		for j := len(items.Children) - 1; j >= 0; j-- {
+			branch := obj(child(c.Name, w.valueQuiet(items.Children[j].Value, fd.Type)))
 			if chain != nil {
 				branch.Children = append(branch.Children, child("OR", chain))
 			}

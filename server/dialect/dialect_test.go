@@ -192,3 +192,14 @@ func TestUpgradeMiniSchema(t *testing.T) {
 		t.Errorf("rewrites %+v, want 4", res.Rewrites)
 	}
 }
+
+// TestUpgradeIDInList: Graphbox's earlier `site_id: {in_list: [...]}` becomes an OR of NetBox
+// 4.6's bare IDs, under AND so the other fields still apply to every branch.
+func TestUpgradeIDInList(t *testing.T) {
+	u := netbox46(t)
+	r := u.Upgrade(`{ device_list(filters: {name: {exact: "a"}, site_id: {in_list: ["1", "2"]}}) { name } }`, "", nil)
+	want := canonical(t, `{ device_list(filters: {name: {exact: "a"}, AND: {site_id: "1", OR: {site_id: "2"}}}) { name } }`)
+	if got := canonical(t, r.Query); got != want || len(r.Rewrites) != 1 {
+		t.Errorf("got %s (%d rewrites), want %s", got, len(r.Rewrites), want)
+	}
+}
