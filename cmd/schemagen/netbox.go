@@ -98,6 +98,7 @@ type netboxBinding struct {
 	unmapped []unmapped
 	after    string // removal date of deprecated names
 	kept     *keptSet
+	ov       *overrides
 	// oldEnums are the enums of choice filters as Graphbox served them before NetBox's
 	// schema, by name, with their values: kept, and their values accepted, as deprecated.
 	oldEnums map[string][]string
@@ -120,7 +121,7 @@ var derivedReverse = map[string]struct{ child, typeParam, idParam string }{
 var restAlias = map[string]string{"custom_field_data": "custom_fields", "level": "_depth", "_children": "children"}
 
 func bindNetBox(reg *model.Registry, nb *netboxSchema, ov *overrides, ks *keptSet) (*netboxBinding, error) {
-	b := &netboxBinding{nb: nb, reg: reg, types: map[string]*servedType{}, after: ov.Deprecated.After, kept: ks}
+	b := &netboxBinding{nb: nb, reg: reg, types: map[string]*servedType{}, after: ov.Deprecated.After, kept: ks, ov: ov}
 	b.oldEnums = map[string][]string{}
 	for _, o := range reg.Objects {
 		for _, ff := range o.FilterFields {
@@ -765,8 +766,23 @@ func (b *netboxBinding) bindFilterField(o *model.Object, f *ast.FieldDefinition,
 				return ff
 			}
 		}
-		// A reverse relation the object type serves: rows with a child that matches.
-		if r := o.ReverseField(f.Name); r != nil && r.Child == rel.Name && (r.TypeKey != "" || rel.Field(r.Via) != nil && rel.Field(r.Via).Kind == model.KindForeignKey) {
+		// A reverse relation: rows with a child that matches. The one the type serves, or one its
+		// child's parameters tie to it (a tenant filter's vlans: VLAN.tenant through tenant_id).
+		r := o.ReverseField(f.Name)
+		if r == nil || r.Child != rel.Name {
+			r = nil
+			if g, ok := b.genericReverse(o, rel, f.Name, b.ov); ok {
+				r = &g
+			} else if p, _ := b.reverseParam(o, rel, f.Name, b.ov, nil); p != nil {
+				r = &model.Reverse{Child: rel.Name, Param: p.Name, Via: p.Field}
+			}
+			if r != nil {
+				// Not served as a field (NetBox's type has none): it only carries the filter.
+				r.Name = "filter:" + f.Name
+				o.Reverse = append(o.Reverse, *r)
+			}
+		}
+		if r != nil && r.Child == rel.Name && (r.TypeKey != "" || rel.Field(r.Via) != nil && rel.Field(r.Via).Kind == model.KindForeignKey) {
 			ff.Kind, ff.Param, ff.Type, ff.Related, ff.Reverse = model.FilterRelated, "id", model.ParamInt, rel.Name, r.Name
 			return ff
 		}
