@@ -3,7 +3,7 @@
 // (schema/zz_generated_schema.graphql) and the resolver types (schema/zz_generated_resolvers.go).
 //
 //	go run ./cmd/schemagen --openapi ../shared/netbox/openapi-4.6.8.json
-//	go run ./cmd/schemagen --openapi 'https://netbox.example.com/api/schema/?format=json' --token "$TOKEN"
+//	go run ./cmd/schemagen --openapi 'https://netbox.example.com/api/schema/?format=json' --graphql https://netbox.example.com/graphql/ --token "$TOKEN"
 package main
 
 import (
@@ -27,11 +27,11 @@ func main() {
 func run(ctx context.Context, args []string, log io.Writer) error {
 	fs := flag.NewFlagSet("schemagen", flag.ContinueOnError)
 	source := fs.String("openapi", "../shared/netbox/openapi-4.6.8.json", "OpenAPI document: a file (YAML or JSON) or an http(s) URL such as https://netbox.example.com/api/schema/?format=json")
-	token := fs.String("token", os.Getenv("NETBOX_TOKEN"), "API token for a URL source (default $NETBOX_TOKEN)")
+	token := fs.String("token", os.Getenv("NETBOX_TOKEN"), "API token for URL sources, v1 or v2 (nbt_...) (default $NETBOX_TOKEN)")
 	root := fs.String("root", ".", "the Graphbox module root to write into")
 	overridesFile := fs.String("overrides", "", "overrides file (default: the built-in cmd/schemagen/overrides.yaml)")
 	quiet := fs.Bool("q", false, "do not list skipped endpoints")
-	graphqlSchema := fs.String("graphql", "", "NetBox's GraphQL schema (an SDL file) to serve, name for name; empty derives names from REST")
+	graphqlSchema := fs.String("graphql", "", "NetBox's GraphQL schema to serve, name for name: an SDL file, or a NetBox's /graphql/ URL read by introspection; empty derives names from REST")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -48,7 +48,12 @@ func run(ctx context.Context, args []string, log io.Writer) error {
 		return err
 	}
 	var nb *netboxSchema
-	if *graphqlSchema != "" {
+	switch {
+	case isURL(*graphqlSchema):
+		if nb, err = introspectNetBox(ctx, *graphqlSchema, *token); err != nil {
+			return err
+		}
+	case *graphqlSchema != "":
 		if nb, err = loadNetBoxSchema(*graphqlSchema); err != nil {
 			return err
 		}

@@ -27,16 +27,22 @@ func loadNetBoxSchema(path string) (*netboxSchema, error) {
 	if err != nil {
 		return nil, fmt.Errorf("NetBox GraphQL schema: %w", err)
 	}
-	src := &ast.Source{Name: path, Input: string(data)}
+	return parseNetBoxSchema(path, string(data))
+}
+
+// parseNetBoxSchema loads SDL text, from a file or made from an introspection answer; name says
+// where it came from in errors.
+func parseNetBoxSchema(name, sdl string) (*netboxSchema, error) {
+	src := &ast.Source{Name: name, Input: sdl}
 	s, gerr := gqlparser.LoadSchema(src)
 	if gerr != nil {
-		return nil, fmt.Errorf("NetBox GraphQL schema %s: %w", path, gerr)
+		return nil, fmt.Errorf("NetBox GraphQL schema %s: %w", name, gerr)
 	}
 	doc, perr := parser.ParseSchema(src)
 	if perr != nil {
-		return nil, fmt.Errorf("NetBox GraphQL schema %s: %w", path, perr)
+		return nil, fmt.Errorf("NetBox GraphQL schema %s: %w", name, perr)
 	}
-	return &netboxSchema{schema: s, doc: doc, source: path}, nil
+	return &netboxSchema{schema: s, doc: doc, source: name}, nil
 }
 
 // bindKind says where a served field's value comes from.

@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"strings"
-	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -124,12 +122,12 @@ func (m *orderedMap[V]) UnmarshalYAML(n *yaml.Node) error {
 }
 
 // loadDocument reads an OpenAPI document (YAML or JSON) from a file or an http(s) URL.
-// The token, when given, is sent as NetBox expects it ("Token <key>" or "Bearer <key>").
 func loadDocument(ctx context.Context, source, token string) (*document, error) {
 	var data []byte
 	var err error
-	if strings.HasPrefix(source, "http://") || strings.HasPrefix(source, "https://") {
-		data, err = download(ctx, source, token)
+	if isURL(source) {
+		data, err = fetch(ctx, "fetch OpenAPI document", http.MethodGet, source, token, nil,
+			map[string]string{"Accept": "application/json, application/yaml;q=0.9"})
 	} else {
 		data, err = os.ReadFile(source)
 	}
@@ -149,33 +147,4 @@ func parseDocument(data []byte) (*document, error) {
 		return nil, fmt.Errorf("parse OpenAPI document: no paths")
 	}
 	return &doc, nil
-}
-
-func download(ctx context.Context, url, token string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return nil, fmt.Errorf("fetch OpenAPI document: %w", err)
-	}
-	req.Header.Set("Accept", "application/json, application/yaml;q=0.9")
-	if token != "" {
-		if !strings.HasPrefix(token, "Token ") && !strings.HasPrefix(token, "Bearer ") {
-			token = "Token " + token
-		}
-		req.Header.Set("Authorization", token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("fetch OpenAPI document: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("fetch OpenAPI document: upstream answered %s", resp.Status)
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
-	if err != nil {
-		return nil, fmt.Errorf("fetch OpenAPI document: %w", err)
-	}
-	return data, nil
 }
