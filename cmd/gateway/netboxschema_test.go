@@ -32,7 +32,7 @@ func TestServesNetBoxSchema(t *testing.T) {
 		path    string
 		sdl     string
 	}{{1, "/graphql/v1/", schema.SDLV1()}, {2, "/graphql/v2/", schema.SDL()}} {
-		ours := introspect(t, s, v.path)
+		ours := introspectSchema(t, s, v.path)
 		// What the endpoint answers is the generated SDL: the one the other tests read.
 		sdlSchema, gerr := gqlparser.LoadSchema(&ast.Source{Name: "graphbox", Input: v.sdl})
 		if gerr != nil {
@@ -166,8 +166,8 @@ func compareSchemas(nb, ours *ast.Schema, version int) ([]schemaDiff, int) {
 	return diffs, total
 }
 
-// introspect reads the schema a GraphQL endpoint serves by introspection, as a client sees it.
-func introspect(t *testing.T, s *stack, path string) *ast.Schema {
+// introspectSchema reads the schema a GraphQL endpoint serves by introspection, as a client sees it.
+func introspectSchema(t *testing.T, s *stack, path string) *ast.Schema {
 	t.Helper()
 	const typeRef = `kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } }`
 	q := `{ __schema { queryType { name } types { kind name possibleTypes { name } enumValues(includeDeprecated: true) { name }
