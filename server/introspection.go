@@ -20,8 +20,9 @@ var unsupportedIntrospection = map[string]string{
 // introspectionCompat removes the unsupported introspection fields from a query, so tools that
 // send graphql-js's introspection query with every option still get the schema. The answer
 // then lacks those keys, which graphql-js's buildClientSchema reads as absent: no schema
-// description, no repeatable directive, no oneOf input (true of this schema). A query that asks
-// for none of them is returned unchanged.
+// description and no repeatable directive (true of this schema), and no oneOf input, which
+// NetBox's numeric lookups (IntegerLookup, ...) are: execution still enforces their one-member
+// rule, and the SDL declares them. A query that asks for none of them is returned unchanged.
 func introspectionCompat(query string) string {
 	if !strings.Contains(query, "__") ||
 		!(strings.Contains(query, "isOneOf") || strings.Contains(query, "isRepeatable") || strings.Contains(query, "description")) {
