@@ -395,6 +395,9 @@ func TestGeneratedRegistry(t *testing.T) {
 				continue
 			case model.FilterRelated:
 				v = map[string]any{"id": map[string]any{"exact": "1"}}
+				if ff.Input == "TreeNodeFilter" {
+					v = map[string]any{"id": "1", "match_type": "DESCENDANTS"}
+				}
 			case model.FilterCustomFields:
 				v = map[string]any{"path": "owner", "lookup": map[string]any{"string_lookup": map[string]any{"i_contains": "x"}}}
 			default:
