@@ -6,9 +6,11 @@ package filtertest
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/graphbox/graphbox/filters/internal/order"
@@ -42,7 +44,8 @@ type Window struct {
 // Reference evaluates a filter input directly over the data set with Django's semantics as
 // strawberry-django builds them: fields but OR are ANDed, NOT is AND NOT, a single OR object is
 // ORed last; null inputs and empty objects vanish; a leaf on NULL is false except is_null; a
-// missing related object is a row of NULLs (LEFT JOIN).
+// missing related object is a row of NULLs (LEFT JOIN). It is safe for concurrent use; Data
+// must not change once it is in use.
 type Reference struct {
 	Reg  *model.Registry
 	Data Dataset
@@ -51,22 +54,25 @@ type Reference struct {
 	// the generator must not produce it).
 	Derived func(obj *model.Object, p *model.FilterParam, row rest.Object) any
 
-	index map[string]map[int]rest.Object // by object name and id, built on first use
+	indexOnce sync.Once
+	index     map[string]map[int]rest.Object // by object name and id, built on first use
+
+	mu    sync.Mutex
+	ranks map[string]map[int]int // default order of each type's rows, by id, on first use
 }
 
 func (r *Reference) byID(obj string, id int) rest.Object {
-	if r.index == nil {
-		r.index = map[string]map[int]rest.Object{}
-	}
-	m, ok := r.index[obj]
-	if !ok {
-		m = make(map[int]rest.Object, len(r.Data[obj]))
-		for _, row := range r.Data[obj] {
-			m[row.ID()] = row
+	r.indexOnce.Do(func() {
+		r.index = make(map[string]map[int]rest.Object, len(r.Data))
+		for name, rows := range r.Data {
+			m := make(map[int]rest.Object, len(rows))
+			for _, row := range rows {
+				m[row.ID()] = row
+			}
+			r.index[name] = m
 		}
-		r.index[obj] = m
-	}
-	return m[id]
+	})
+	return r.index[obj][id]
 }
 
 // tri is a truth value of SQL's three-valued logic. Only custom-field text lookups are ever
@@ -529,15 +535,40 @@ func LeafMatch(lookup, want string, v any) bool {
 // sort puts matching rows in the upstream's order: the requested ordering terms then id, or
 // the type's default order (model.Ordering: its terms, a tree's order over all its rows).
 func (r *Reference) sort(obj *model.Object, rows []rest.Object, ordering []string) {
-	switch {
-	case len(ordering) > 0:
+	if len(ordering) > 0 {
 		order.Rows(rows, ordering)
-	case obj.Order.Tree:
-		ranks := order.TreeRanks(r.Data[obj.Name], r.Reg, obj, r.related)
-		sort.SliceStable(rows, func(i, j int) bool { return ranks[rows[i].ID()] < ranks[rows[j].ID()] })
-	default:
-		order.Default(rows, r.Reg, obj, r.related)
+		return
 	}
+	ranks := r.defaultRanks(obj)
+	sort.Slice(rows, func(i, j int) bool { return ranks[rows[i].ID()] < ranks[rows[j].ID()] })
+}
+
+// defaultRanks is each row's position in the type's default order. That order ends on the id,
+// so it is total, and the rows of any subset take the order of their positions in it: the
+// order is worked out once per type rather than for each answer.
+func (r *Reference) defaultRanks(obj *model.Object) map[int]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if m, ok := r.ranks[obj.Name]; ok {
+		return m
+	}
+	all := r.Data[obj.Name]
+	var m map[int]int
+	if obj.Order.Tree {
+		m = order.TreeRanks(all, r.Reg, obj, r.related)
+	} else {
+		sorted := slices.Clone(all)
+		order.Default(sorted, r.Reg, obj, r.related)
+		m = make(map[int]int, len(sorted))
+		for i, row := range sorted {
+			m[row.ID()] = i
+		}
+	}
+	if r.ranks == nil {
+		r.ranks = map[string]map[int]int{}
+	}
+	r.ranks[obj.Name] = m
+	return m
 }
 
 // related is the related row an ordering term reads through (order.Lookup).
