@@ -218,14 +218,9 @@ func countUses(reg *model.Registry, obj *model.Object, in map[string]any, neg bo
 				used["BigInt"]++
 			}
 			if ff.OneOf {
-				for member, mv := range lks { // exactly one
-					used[member]++
-					if member == "range_lookup" {
-						lks = map[string]any{"range": mv}
-					} else {
-						lks = mv.(map[string]any)
-					}
-				}
+				var member string
+				member, lks = filtertest.MemberLookups(lks)
+				used[member]++
 			}
 			for lk, lv := range lks {
 				used[lk]++

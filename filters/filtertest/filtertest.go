@@ -276,16 +276,12 @@ func (r *Reference) plainField(obj *model.Object, row rest.Object, ff *model.Fil
 		}
 		return res, empty
 	}
+	lks := v.(map[string]any)
 	if ff.OneOf {
-		for k, mv := range v.(map[string]any) { // exactly one member
-			if k == "range_lookup" {
-				return r.lookup(p, "range", mv, val), false
-			}
-			v = mv
-		}
+		_, lks = MemberLookups(lks)
 	}
 	res, empty := triTrue, true
-	for lk, lv := range v.(map[string]any) {
+	for lk, lv := range lks {
 		if lv == nil {
 			continue
 		}
@@ -293,6 +289,19 @@ func (r *Reference) plainField(obj *model.Object, row rest.Object, ff *model.Fil
 		res = res.and(r.lookup(p, lk, lv, val))
 	}
 	return res, empty
+}
+
+// MemberLookups reads a one-of numeric lookup (NetBox 4.5+'s IntegerLookup, FloatLookup, …):
+// its one member, and the lookups that member holds, a range_lookup's as {"range": …}.
+func MemberLookups(v map[string]any) (string, map[string]any) {
+	for member, mv := range v { // exactly one
+		if member == "range_lookup" {
+			return member, map[string]any{"range": mv}
+		}
+		lks, _ := mv.(map[string]any)
+		return member, lks
+	}
+	return "", nil
 }
 
 // choiceIn tells whether a choice's value is one of the enums (by GraphQL name or REST value).
