@@ -328,6 +328,10 @@ func refusalClass(msg string) string {
 		return "too many chunks"
 	case strings.Contains(msg, "evaluated through its complement"):
 		return "NULL under NOT"
+	case strings.Contains(msg, "NOT over a compound filter on a many-to-many relation"):
+		// also where the compiler complements a related filter that holds one (a nullable
+		// relation whose filter is true on a missing object)
+		return "many-to-many compound under NOT"
 	}
 	return ""
 }

@@ -145,14 +145,21 @@ func (g *Gen) dataValue(obj *model.Object, ff *model.FilterField) (any, bool) {
 		return nil, false
 	}
 	kind := valueKind(ff.Input)
-	switch kind {
-	case "id":
-		if p.Related != "" && p.RelatedKey == "id" {
-			if rel := g.Data[p.Related]; len(rel) > 0 {
-				return strconv.Itoa(Pick(g.R, rel).ID()), true
-			}
+	if fk := p.Related != "" && p.RelatedKey == "id"; fk && (kind == "id" || kind == "int" || kind == "bigint") {
+		// a foreign key (site_id, or data_file_id as an IntFilterLookup): an existing row's id,
+		// never one moved off it, to which a NetBox-like upstream answers 400
+		rel := g.Data[p.Related]
+		if len(rel) == 0 {
 			return nil, false // no id known to exist: the fixed range would draw unknown ids
 		}
+		id := Pick(g.R, rel).ID()
+		if kind == "int" {
+			return int32(id), true
+		}
+		return strconv.Itoa(id), true
+	}
+	switch kind {
+	case "id":
 		if rows := g.Data[obj.Name]; len(rows) > 0 {
 			return strconv.Itoa(Pick(g.R, rows).ID() + g.R.Intn(3) - 1), true
 		}
