@@ -350,8 +350,10 @@ func (c *compiler) reverse(obj *model.Object, ff *model.FilterField, param *mode
 // treeNode compiles NetBox 4.6's TreeNodeFilter {id, match_type} on a tree relation (a site's
 // region_id), as NetBox's generate_tree_node_q_filter reads it: EXACT is the node itself,
 // SELF_AND_DESCENDANTS the node and its subtree (REST's tree parameter as it is), DESCENDANTS
-// the subtree without the node, CHILDREN the nodes whose parent it is. ANCESTORS, PARENT and
-// SIBLINGS need the node's own parent, which no REST parameter of the related list can select.
+// the subtree without the node (REST's tree parameter on the node's children: one request for
+// them, where taking the node out of its subtree would read every row of the subtree), CHILDREN
+// the nodes whose parent it is. ANCESTORS, PARENT and SIBLINGS need the node's own parent, which
+// no REST parameter of the related list can select.
 func (c *compiler) treeNode(obj *model.Object, ff *model.FilterField, param *model.FilterParam, m map[string]any, path string,
 	mk func(leafKind, ...string) *node) (*node, error) {
 	id, ok := idText(m["id"])
@@ -359,30 +361,28 @@ func (c *compiler) treeNode(obj *model.Object, ff *model.FilterField, param *mod
 		return nil, fmt.Errorf("filters: %s.id: %s is not an integer id", path, shown(m["id"]))
 	}
 	match, _ := m["match_type"].(string)
-	exact := func() (*node, error) {
+	// related is a semi-join on the related nodes sub selects; subtree reads the parameter as
+	// REST's tree filter (the nodes' subtrees), else only rows whose field is one of the nodes.
+	related := func(sub map[string]any, subtree bool) (*node, error) {
 		rel := *ff
-		rel.Input = ff.Related + "Filter"
-		return c.field(obj, &rel, map[string]any{"id": map[string]any{"exact": id}}, path)
+		rel.Input, rel.Tree = ff.Related+"Filter", !subtree
+		return c.field(obj, &rel, sub, path)
+	}
+	children := func(subtree bool) (*node, error) {
+		if relObj := c.reg.Object(ff.Related); relObj == nil || relObj.FilterField("parent_id") == nil {
+			return nil, fmt.Errorf("filters: %s: match_type %s needs %s's parent_id filter, which it lacks", path, match, ff.Related)
+		}
+		return related(map[string]any{"parent_id": id}, subtree)
 	}
 	switch match {
 	case "EXACT":
-		return exact()
+		return related(map[string]any{"id": map[string]any{"exact": id}}, false)
 	case "SELF_AND_DESCENDANTS":
 		return mk(lkIn, id), nil
 	case "DESCENDANTS":
-		self, err := exact()
-		if err != nil {
-			return nil, err
-		}
-		return and(mk(lkIn, id), not(self)), nil
+		return children(true)
 	case "CHILDREN":
-		relObj := c.reg.Object(ff.Related)
-		if relObj == nil || relObj.FilterField("parent_id") == nil {
-			return nil, fmt.Errorf("filters: %s: match_type CHILDREN needs %s's parent_id filter, which it lacks", path, ff.Related)
-		}
-		rel := *ff
-		rel.Input = ff.Related + "Filter"
-		return c.field(obj, &rel, map[string]any{"parent_id": id}, path)
+		return children(false)
 	case "ANCESTORS", "PARENT", "SIBLINGS":
 		return nil, fmt.Errorf("filters: %s: %w: match_type %s needs the node's own parent, which no REST parameter of %s's list selects; use EXACT, DESCENDANTS, SELF_AND_DESCENDANTS or CHILDREN", path, ErrUnsupportedLookup, match, ff.Related)
 	}

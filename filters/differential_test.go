@@ -283,14 +283,9 @@ func countForms(reg *model.Registry, obj *model.Object, in map[string]any, neg b
 		case model.FilterLookup:
 			lks := v.(map[string]any)
 			if ff.OneOf {
-				for member, mv := range lks {
-					used[member]++
-					if member == "range_lookup" {
-						lks = map[string]any{"range": mv}
-					} else {
-						lks = mv.(map[string]any)
-					}
-				}
+				var member string
+				member, lks = filtertest.MemberLookups(lks)
+				used[member]++
 			}
 			for lk, lv := range lks {
 				switch lk {

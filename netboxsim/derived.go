@@ -38,7 +38,8 @@ import (
 var abbreviated = map[string]string{"vdc": "VirtualDeviceContext"}
 
 func (s *Sim) compileDerived(t *table, p *plan, fp *model.FilterParam, k, lookup string, vals []string) error {
-	if lookup != "" && lookup != "n" {
+	// tag_id names no field in the registry; its __any (NetBox 4.6.6+) is a lookup too
+	if lookup != "" && lookup != "n" && !(lookup == "any" && isTagParam(fp.Name)) {
 		return nil
 	}
 	if handled, err := s.portMapping(t, p, fp, k, lookup, vals); handled {

@@ -53,6 +53,20 @@ func tagSlugs(row map[string]any) []string {
 	return out
 }
 
+// hasTagIDs tells whether a row has any (or all) of the tags with the given ids.
+func hasTagIDs(row map[string]any, all bool, ids ...float64) bool {
+	n := 0
+	for _, t := range row["tags"].([]any) {
+		if slices.Contains(ids, t.(map[string]any)["id"].(float64)) {
+			n++
+		}
+	}
+	if all {
+		return n == len(ids)
+	}
+	return n > 0
+}
+
 // TestLookups compares every lookup the simulator implements with the same test applied to the
 // rendered objects.
 func TestLookups(t *testing.T) {
@@ -67,6 +81,17 @@ func TestLookups(t *testing.T) {
 	pos := func(r map[string]any) (float64, bool) { f, ok := r["position"].(float64); return f, ok }
 	first := all.Results[0]
 	site1 := nestedField(first, "site", "slug").(string)
+	// two tags of one device, for all-of and any-of
+	var tag1, tag2 float64
+	for _, r := range all.Results {
+		if ts := r["tags"].([]any); len(ts) == 2 {
+			tag1, tag2 = ts[0].(map[string]any)["id"].(float64), ts[1].(map[string]any)["id"].(float64)
+			break
+		}
+	}
+	tagIDs := func(lookup string) string {
+		return fmt.Sprintf("tag_id%[1]s=%[2]v&tag_id%[1]s=%[3]v", lookup, tag1, tag2)
+	}
 	cases := []struct {
 		query string
 		want  func(r map[string]any) bool
@@ -127,6 +152,13 @@ func TestLookups(t *testing.T) {
 			return slices.Contains(tagSlugs(r), "tag-1") && slices.Contains(tagSlugs(r), "tag-2")
 		}},
 		{"tag__n=tag-1", func(r map[string]any) bool { return !slices.Contains(tagSlugs(r), "tag-1") }},
+		{"tag__any=tag-1&tag__any=tag-2", func(r map[string]any) bool {
+			return slices.Contains(tagSlugs(r), "tag-1") || slices.Contains(tagSlugs(r), "tag-2")
+		}},
+		// tag_id names no field in the registry: the simulator reads it as NetBox's TagIDFilter
+		{tagIDs(""), func(r map[string]any) bool { return hasTagIDs(r, true, tag1, tag2) }},
+		{tagIDs("__any"), func(r map[string]any) bool { return hasTagIDs(r, false, tag1, tag2) }},
+		{tagIDs("__n"), func(r map[string]any) bool { return !hasTagIDs(r, false, tag1, tag2) }},
 		{"cf_owner=team-a", func(r map[string]any) bool { return r["custom_fields"].(map[string]any)["owner"] == "team-a" }},
 		{"cf_priority=3", func(r map[string]any) bool { return r["custom_fields"].(map[string]any)["priority"] == 3.0 }},
 		{"q=DEVICE-4", func(r map[string]any) bool {
@@ -152,7 +184,8 @@ func TestLookups(t *testing.T) {
 	}
 	t.Run("cases are selective", func(t *testing.T) {
 		// Guard against a data set where the lookups above pass trivially.
-		for _, q := range []string{"status=planned", "tag=tag-1", "tenant_id=null", "description__empty=true", "position__empty=true"} {
+		for _, q := range []string{"status=planned", "tag=tag-1", "tenant_id=null", "description__empty=true", "position__empty=true",
+			tagIDs(""), tagIDs("__any"), tagIDs("__n")} {
 			n := count(t, ts.list(t, "/api/dcim/devices/?"+q))
 			if n == 0 || n == len(all.Results) {
 				t.Errorf("%s matches %d of %d devices", q, n, len(all.Results))

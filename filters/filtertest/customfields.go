@@ -47,11 +47,18 @@ func (r *Reference) customField(row rest.Object, in map[string]any) (tri, bool) 
 				continue
 			}
 			empty = false
+			if n, ok := jsonStringLookupNames[lk]; ok && kind == "string_lookup" {
+				lk = n
+			}
 			res = res.and(jsonLookup(kind, lk, x, val))
 		}
 	}
 	return res, empty
 }
+
+// jsonStringLookupNames are the lookups NetBox 4.6's JSONStringLookup names as Django does, by
+// the names of the other lookup inputs.
+var jsonStringLookupNames = map[string]string{"in_": "in_list", "isnull": "is_null"}
 
 // jsonCompare orders jsonb values of one type: null first, numbers by value, strings by text.
 func jsonCompare(v any, want any) int {
@@ -202,6 +209,9 @@ func (g *Gen) customField(obj *model.Object, underNot bool) map[string]any {
 				var l []any
 				for k := 1 + g.R.Intn(3); k > 0; k-- {
 					l = append(l, value())
+				}
+				if kind == "string_lookup" && g.NetBox46 {
+					lk = "in_" // NetBox 4.6's JSONStringLookup
 				}
 				m[lk] = l
 			case "range":

@@ -6,9 +6,11 @@ package filtertest
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/graphbox/graphbox/filters/internal/order"
@@ -42,7 +44,8 @@ type Window struct {
 // Reference evaluates a filter input directly over the data set with Django's semantics as
 // strawberry-django builds them: fields but OR are ANDed, NOT is AND NOT, a single OR object is
 // ORed last; null inputs and empty objects vanish; a leaf on NULL is false except is_null; a
-// missing related object is a row of NULLs (LEFT JOIN).
+// missing related object is a row of NULLs (LEFT JOIN). It is safe for concurrent use; Data
+// must not change once it is in use.
 type Reference struct {
 	Reg  *model.Registry
 	Data Dataset
@@ -51,22 +54,25 @@ type Reference struct {
 	// the generator must not produce it).
 	Derived func(obj *model.Object, p *model.FilterParam, row rest.Object) any
 
-	index map[string]map[int]rest.Object // by object name and id, built on first use
+	indexOnce sync.Once
+	index     map[string]map[int]rest.Object // by object name and id, built on first use
+
+	mu    sync.Mutex
+	ranks map[string]map[int]int // default order of each type's rows, by id, on first use
 }
 
 func (r *Reference) byID(obj string, id int) rest.Object {
-	if r.index == nil {
-		r.index = map[string]map[int]rest.Object{}
-	}
-	m, ok := r.index[obj]
-	if !ok {
-		m = make(map[int]rest.Object, len(r.Data[obj]))
-		for _, row := range r.Data[obj] {
-			m[row.ID()] = row
+	r.indexOnce.Do(func() {
+		r.index = make(map[string]map[int]rest.Object, len(r.Data))
+		for name, rows := range r.Data {
+			m := make(map[int]rest.Object, len(rows))
+			for _, row := range rows {
+				m[row.ID()] = row
+			}
+			r.index[name] = m
 		}
-		r.index[obj] = m
-	}
-	return m[id]
+	})
+	return r.index[obj][id]
 }
 
 // tri is a truth value of SQL's three-valued logic. Only custom-field text lookups are ever
@@ -167,6 +173,9 @@ func (r *Reference) field(obj *model.Object, row rest.Object, ff *model.FilterFi
 	case model.FilterUnavailable:
 		panic("filtertest: " + obj.Name + "Filter." + ff.Name + " has no REST answer to compare with")
 	case model.FilterRelated:
+		if ff.Input == "TreeNodeFilter" {
+			return r.treeNode(row, ff, v.(map[string]any)), false
+		}
 		rel := r.Reg.Object(ff.Related)
 		if f := obj.Field(ff.Field); f != nil && (f.Kind == model.KindManyToMany || f.List) {
 			return r.manyToMany(rel, row, ff, v.(map[string]any))
@@ -178,6 +187,40 @@ func (r *Reference) field(obj *model.Object, row rest.Object, ff *model.FilterFi
 		return r.eval(rel, relRow, v.(map[string]any))
 	}
 	return r.plainField(obj, row, ff, v)
+}
+
+// treeNode evaluates NetBox 4.6's TreeNodeFilter {id, match_type} on a foreign key into a tree
+// (a site's region), as NetBox's generate_tree_node_q_filter selects nodes: EXACT the node,
+// SELF_AND_DESCENDANTS its subtree, DESCENDANTS the subtree without it, CHILDREN the nodes whose
+// parent it is. The tree is the related rows' parent field. An id of no node is Q(pk__in=[]),
+// false on every row; a NULL foreign key is false too (and true under NOT, as Django's exclude
+// adds IS NOT NULL). The other match types are not planned, and the generator does not draw them.
+func (r *Reference) treeNode(row rest.Object, ff *model.FilterField, in map[string]any) tri {
+	node, err := strconv.Atoi(strings.TrimSpace(text(in["id"])))
+	if err != nil || r.byID(ff.Related, node) == nil || row == nil {
+		return triFalse
+	}
+	fk := NestedID(row[ff.Field])
+	if fk == 0 {
+		return triFalse
+	}
+	parent := func(id int) int { return NestedID(r.byID(ff.Related, id)["parent"]) }
+	switch m := in["match_type"]; m {
+	case "EXACT":
+		return triOf(fk == node)
+	case "CHILDREN":
+		return triOf(parent(fk) == node)
+	case "SELF_AND_DESCENDANTS", "DESCENDANTS":
+		// up from the foreign key's node; a tree has no cycle, the bound guards a broken one
+		for id, n := fk, len(r.Data[ff.Related]); id != 0 && n >= 0; id, n = parent(id), n-1 {
+			if id == node {
+				return triOf(m == "SELF_AND_DESCENDANTS" || id != fk)
+			}
+		}
+		return triFalse
+	default:
+		panic(fmt.Sprintf("filtertest: TreeNodeFilter match_type %v is not evaluated", m))
+	}
 }
 
 // manyToMany evaluates a related filter on a many-to-many relation: Django joins the related
@@ -233,16 +276,12 @@ func (r *Reference) plainField(obj *model.Object, row rest.Object, ff *model.Fil
 		}
 		return res, empty
 	}
+	lks := v.(map[string]any)
 	if ff.OneOf {
-		for k, mv := range v.(map[string]any) { // exactly one member
-			if k == "range_lookup" {
-				return r.lookup(p, "range", mv, val), false
-			}
-			v = mv
-		}
+		_, lks = MemberLookups(lks)
 	}
 	res, empty := triTrue, true
-	for lk, lv := range v.(map[string]any) {
+	for lk, lv := range lks {
 		if lv == nil {
 			continue
 		}
@@ -250,6 +289,19 @@ func (r *Reference) plainField(obj *model.Object, row rest.Object, ff *model.Fil
 		res = res.and(r.lookup(p, lk, lv, val))
 	}
 	return res, empty
+}
+
+// MemberLookups reads a one-of numeric lookup (NetBox 4.5+'s IntegerLookup, FloatLookup, …):
+// its one member, and the lookups that member holds, a range_lookup's as {"range": …}.
+func MemberLookups(v map[string]any) (string, map[string]any) {
+	for member, mv := range v { // exactly one
+		if member == "range_lookup" {
+			return member, map[string]any{"range": mv}
+		}
+		lks, _ := mv.(map[string]any)
+		return member, lks
+	}
+	return "", nil
 }
 
 // choiceIn tells whether a choice's value is one of the enums (by GraphQL name or REST value).
@@ -492,15 +544,40 @@ func LeafMatch(lookup, want string, v any) bool {
 // sort puts matching rows in the upstream's order: the requested ordering terms then id, or
 // the type's default order (model.Ordering: its terms, a tree's order over all its rows).
 func (r *Reference) sort(obj *model.Object, rows []rest.Object, ordering []string) {
-	switch {
-	case len(ordering) > 0:
+	if len(ordering) > 0 {
 		order.Rows(rows, ordering)
-	case obj.Order.Tree:
-		ranks := order.TreeRanks(r.Data[obj.Name], r.Reg, obj, r.related)
-		sort.SliceStable(rows, func(i, j int) bool { return ranks[rows[i].ID()] < ranks[rows[j].ID()] })
-	default:
-		order.Default(rows, r.Reg, obj, r.related)
+		return
 	}
+	ranks := r.defaultRanks(obj)
+	sort.Slice(rows, func(i, j int) bool { return ranks[rows[i].ID()] < ranks[rows[j].ID()] })
+}
+
+// defaultRanks is each row's position in the type's default order. That order ends on the id,
+// so it is total, and the rows of any subset take the order of their positions in it: the
+// order is worked out once per type rather than for each answer.
+func (r *Reference) defaultRanks(obj *model.Object) map[int]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if m, ok := r.ranks[obj.Name]; ok {
+		return m
+	}
+	all := r.Data[obj.Name]
+	var m map[int]int
+	if obj.Order.Tree {
+		m = order.TreeRanks(all, r.Reg, obj, r.related)
+	} else {
+		sorted := slices.Clone(all)
+		order.Default(sorted, r.Reg, obj, r.related)
+		m = make(map[int]int, len(sorted))
+		for i, row := range sorted {
+			m[row.ID()] = i
+		}
+	}
+	if r.ranks == nil {
+		r.ranks = map[string]map[int]int{}
+	}
+	r.ranks[obj.Name] = m
+	return m
 }
 
 // related is the related row an ordering term reads through (order.Lookup).

@@ -3,6 +3,8 @@ package filtertest
 import (
 	"math/rand"
 	"reflect"
+	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/graphbox/graphbox/model"
@@ -51,11 +53,7 @@ func TestReferenceRows(t *testing.T) {
 	reg, data := tiny()
 	obj := reg.Object("Thing")
 	ref := &Reference{Reg: reg, Data: data}
-	for _, tc := range []struct {
-		name string
-		in   map[string]any
-		want []int
-	}{
+	checkRows(t, ref, obj, []rowCase{
 		{"empty filter", m(), []int{1, 2, 3}},
 		{"NULL fails a lookup", m("name", m("i_contains", "")), []int{1, 3}},
 		{"is_null", m("name", m("is_null", true)), []int{2}},
@@ -71,17 +69,33 @@ func TestReferenceRows(t *testing.T) {
 		{"related: a missing parent is a row of NULLs", m("parent", m("name", m("is_null", true))), []int{1, 3}},
 		{"related two levels", m("parent", m("parent", m("id", m("exact", "1")))), []int{3}},
 		{"empty NOT constrains nothing", m("NOT", m()), []int{1, 2, 3}},
-	} {
+	})
+	got, total := ref.Rows(obj, map[string]any{}, Window{Offset: 1, Limit: 1, Ordering: []string{"-id"}})
+	if !reflect.DeepEqual(got, []int{2}) || total != 3 {
+		t.Errorf("window: got %v (total %d), want [2] (3)", got, total)
+	}
+}
+
+// rowCase is a filter input and the ids the reference should select.
+type rowCase struct {
+	name string
+	in   map[string]any
+	want []int
+}
+
+// checkRows runs cases through the reference's Rows on obj.
+func checkRows(t *testing.T, ref *Reference, obj *model.Object, cases []rowCase) {
+	t.Helper()
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			got, total := ref.Rows(obj, tc.in, Window{Limit: 10})
+			if len(got) == 0 {
+				got = nil
+			}
 			if !reflect.DeepEqual(got, tc.want) || total != len(tc.want) {
 				t.Errorf("got %v (total %d), want %v", got, total, tc.want)
 			}
 		})
-	}
-	got, total := ref.Rows(obj, map[string]any{}, Window{Offset: 1, Limit: 1, Ordering: []string{"-id"}})
-	if !reflect.DeepEqual(got, []int{2}) || total != 3 {
-		t.Errorf("window: got %v (total %d), want [2] (3)", got, total)
 	}
 }
 
@@ -148,11 +162,7 @@ func TestReferenceNetBox46(t *testing.T) {
 			{"id": 3.0, "size": nil, "family": nil, "created": "2024-12-30T08:00:00+02:00", "parent": map[string]any{"id": 2.0}, "labels": []any{}},
 		}}
 	ref := &Reference{Reg: reg, Data: data}
-	for _, tc := range []struct {
-		name string
-		in   map[string]any
-		want []int
-	}{
+	checkRows(t, ref, thing, []rowCase{
 		{"range_lookup", m("size", m("range_lookup", m("start", int32(1), "end", int32(4)))), []int{1}},
 		{"range without end: never true", m("size", m("range_lookup", m("start", int32(1)))), nil},
 		{"NOT range without end: below it, or NULL", m("NOT", m("size", m("range_lookup", m("start", int32(2))))), []int{1, 3}},
@@ -178,15 +188,60 @@ func TestReferenceNetBox46(t *testing.T) {
 		{"NOT many-to-many: none of them", m("NOT", m("labels", m("slug", m("exact", "a")))), []int{2, 3}},
 		{"many-to-many: a NULL is false there", m("NOT", m("labels", m("slug", m("range", m("start", "a"))))), []int{1, 2, 3}},
 		{"many-to-many empty filter vanishes", m("labels", m()), []int{1, 2, 3}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, total := ref.Rows(thing, tc.in, Window{Limit: 10})
-			if len(got) == 0 {
-				got = nil
+	})
+}
+
+// TestReferenceTreeNode checks NetBox 4.6's TreeNodeFilter on a foreign key into a tree, with
+// answers worked out by hand: nodes 1 > 2 > 3 and 1 > 4, and 5 alone.
+func TestReferenceTreeNode(t *testing.T) {
+	node := &model.Object{Name: "Node", Path: "/api/nodes/",
+		Fields: []model.Field{{Name: "id", Kind: model.KindScalar}, {Name: "parent", Kind: model.KindForeignKey, Related: "Node", Nullable: true}},
+		Filters: []model.FilterParam{{Name: "id", Type: model.ParamInt, Exact: true, Field: "id"},
+			{Name: "parent_id", Type: model.ParamInt, Exact: true, Field: "parent", Related: "Node", RelatedKey: "id"}},
+		FilterFields: []model.FilterField{{Name: "id", Kind: model.FilterLookup, Input: "IDComparisonFilterLookup", Param: "id", Field: "id"}}}
+	place := &model.Object{Name: "Place", Path: "/api/places/",
+		Fields:  []model.Field{{Name: "id", Kind: model.KindScalar}, {Name: "node", Kind: model.KindForeignKey, Related: "Node", Nullable: true}},
+		Filters: []model.FilterParam{{Name: "node_id", Type: model.ParamString, Exact: true, Field: "node", Related: "Node", RelatedKey: "id"}},
+		FilterFields: []model.FilterField{
+			{Name: "node_id", Kind: model.FilterRelated, Input: "TreeNodeFilter", Param: "node_id", Field: "node", Related: "Node", Tree: true}}}
+	reg := model.NewRegistry([]*model.Object{node, place}, nil)
+	ref := func(id float64) map[string]any { return map[string]any{"id": id} }
+	data := Dataset{
+		"Node": {{"id": 1.0, "parent": nil}, {"id": 2.0, "parent": ref(1)}, {"id": 3.0, "parent": ref(2)},
+			{"id": 4.0, "parent": ref(1)}, {"id": 5.0, "parent": nil}},
+		"Place": {{"id": 1.0, "node": ref(1)}, {"id": 2.0, "node": ref(2)}, {"id": 3.0, "node": ref(3)},
+			{"id": 4.0, "node": ref(4)}, {"id": 5.0, "node": nil}, {"id": 6.0, "node": ref(5)}},
+	}
+	r := &Reference{Reg: reg, Data: data}
+	tn := func(id any, match string) map[string]any { return m("node_id", m("id", id, "match_type", match)) }
+	checkRows(t, r, place, []rowCase{
+		{"EXACT", tn("2", "EXACT"), []int{2}},
+		{"SELF_AND_DESCENDANTS", tn("1", "SELF_AND_DESCENDANTS"), []int{1, 2, 3, 4}},
+		{"DESCENDANTS", tn("1", "DESCENDANTS"), []int{2, 3, 4}},
+		{"DESCENDANTS two levels down", tn("2", "DESCENDANTS"), []int{3}},
+		{"CHILDREN", tn("1", "CHILDREN"), []int{2, 4}},
+		{"a leaf has no descendants", tn("3", "DESCENDANTS"), nil},
+		{"a lone root", tn(int32(5), "SELF_AND_DESCENDANTS"), []int{6}},
+		{"NOT DESCENDANTS keeps the node, other trees and NULL", m("NOT", tn("1", "DESCENDANTS")), []int{1, 5, 6}},
+		{"no such node: nothing", tn("99", "SELF_AND_DESCENDANTS"), nil},
+		{"NOT no such node: everything", m("NOT", tn("99", "EXACT")), []int{1, 2, 3, 4, 5, 6}},
+	})
+
+	// the generator draws existing nodes and planned match types, every one of them
+	g := &Gen{R: rand.New(rand.NewSource(1)), Reg: reg, Data: data, FromData: true}
+	seen := map[string]int{}
+	for range 200 {
+		in := g.Filter(place, 2)
+		r.Rows(place, in, Window{Limit: 10})
+		if v, ok := in["node_id"].(map[string]any); ok {
+			id, _ := strconv.Atoi(v["id"].(string))
+			if data.ByID("Node", id) == nil || !slices.Contains(TreeMatches, v["match_type"].(string)) {
+				t.Fatalf("drawn %v: no such node, or a match type the compiler does not plan", v)
 			}
-			if !reflect.DeepEqual(got, tc.want) || total != len(tc.want) {
-				t.Errorf("got %v (total %d), want %v", got, total, tc.want)
-			}
-		})
+			seen[v["match_type"].(string)]++
+		}
+	}
+	if len(seen) != len(TreeMatches) {
+		t.Errorf("drawn match types %v, want each of %v", seen, TreeMatches)
 	}
 }

@@ -145,14 +145,21 @@ func (g *Gen) dataValue(obj *model.Object, ff *model.FilterField) (any, bool) {
 		return nil, false
 	}
 	kind := valueKind(ff.Input)
-	switch kind {
-	case "id":
-		if p.Related != "" && p.RelatedKey == "id" {
-			if rel := g.Data[p.Related]; len(rel) > 0 {
-				return strconv.Itoa(Pick(g.R, rel).ID()), true
-			}
+	if fk := p.Related != "" && p.RelatedKey == "id"; fk && (kind == "id" || kind == "int" || kind == "bigint") {
+		// a foreign key (site_id, or data_file_id as an IntFilterLookup): an existing row's id,
+		// never one moved off it, to which a NetBox-like upstream answers 400
+		rel := g.Data[p.Related]
+		if len(rel) == 0 {
 			return nil, false // no id known to exist: the fixed range would draw unknown ids
 		}
+		id := Pick(g.R, rel).ID()
+		if kind == "int" {
+			return int32(id), true
+		}
+		return strconv.Itoa(id), true
+	}
+	switch kind {
+	case "id":
 		if rows := g.Data[obj.Name]; len(rows) > 0 {
 			return strconv.Itoa(Pick(g.R, rows).ID() + g.R.Intn(3) - 1), true
 		}
@@ -429,6 +436,12 @@ func (g *Gen) filter(obj *model.Object, depth int, top, underNot bool) map[strin
 				out[ff.Name] = id
 			}
 		case model.FilterRelated:
+			if ff.Input == "TreeNodeFilter" {
+				if in := g.treeNode(obj, ff); in != nil {
+					out[ff.Name] = in
+				}
+				continue
+			}
 			if depth <= 0 {
 				continue
 			}
@@ -459,6 +472,34 @@ func (g *Gen) filter(obj *model.Object, depth int, top, underNot bool) map[strin
 		out["DISTINCT"] = g.R.Intn(2) == 0
 	}
 	return out
+}
+
+// TreeMatches are the match types of NetBox 4.6's TreeNodeFilter that the compiler plans (the
+// others need a node's own parent, which REST cannot select, and are refused).
+var TreeMatches = []string{"EXACT", "SELF_AND_DESCENDANTS", "DESCENDANTS", "CHILDREN"}
+
+// treeNode draws a TreeNodeFilter {id, match_type}: a node of the related rows (an unknown id
+// is a 400 to a NetBox-like upstream's tree parameter), mostly one at or a step or two above a
+// row's own, so that every match type selects rows; nil without related rows.
+func (g *Gen) treeNode(obj *model.Object, ff *model.FilterField) map[string]any {
+	nodes := g.Data[ff.Related]
+	if len(nodes) == 0 {
+		return nil
+	}
+	node := Pick(g.R, nodes)
+	if rows := g.Data[obj.Name]; len(rows) > 0 && g.R.Intn(4) > 0 {
+		if own := g.Data.ByID(ff.Related, NestedID(Pick(g.R, rows)[ff.Field])); own != nil {
+			node = own
+			for up := g.R.Intn(3); up > 0; up-- {
+				p := g.Data.ByID(ff.Related, NestedID(node["parent"]))
+				if p == nil {
+					break
+				}
+				node = p
+			}
+		}
+	}
+	return map[string]any{"id": strconv.Itoa(node.ID()), "match_type": Pick(g.R, TreeMatches)}
 }
 
 // choice draws a choice filter: NetBox 4.5+'s {exact, in_list, is_null} for an

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestFilterRequestCounts: the upstream requests, exactly, of NetBox 4.6's tag filter, a tree
+// filter's DESCENDANTS and a reverse-relation filter, and their answers against REST's rows.
+//
+//   - tags: {name: {exact: N}}: the tag ids by name, then the page with tag_id__any (2);
+//     under NOT, tag_id__n (2).
+//   - region_id: {id: R, match_type: DESCENDANTS}: R's children, then the page with REST's tree
+//     parameter on them (2).
+//   - interfaces: {…} on a device: NetBox's reverse relations have no REST parameter; refused
+//     before any request (0).
+func TestFilterRequestCounts(t *testing.T) {
+	s := newStack(t, func(c *Config) { c.Cache.TTL = 0 })
+
+	// a tag some devices carry, and the devices carrying it
+	tagged := map[string][]string{} // device ids by tag name
+	var devices []string
+	for _, d := range s.restAll(t, fullToken, "/api/dcim/devices/", nil) {
+		devices = append(devices, restID(d))
+		for _, tg := range d["tags"].([]any) {
+			name := tg.(map[string]any)["name"].(string)
+			tagged[name] = append(tagged[name], restID(d))
+		}
+	}
+	tag := ""
+	for name, ids := range tagged {
+		if tag == "" || len(ids) > len(tagged[tag]) || len(ids) == len(tagged[tag]) && name < tag {
+			tag = name
+		}
+	}
+	if tag == "" {
+		t.Fatal("no device has a tag; the tag filter would prove nothing")
+	}
+	untagged := slices.DeleteFunc(slices.Clone(devices), func(id string) bool { return slices.Contains(tagged[tag], id) })
+
+	// a region with sites strictly below it, and those sites
+	parent := map[string]string{}
+	for _, r := range s.restAll(t, fullToken, "/api/dcim/regions/", nil) {
+		if p, ok := r["parent"].(map[string]any); ok {
+			parent[restID(r)] = restID(p)
+		}
+	}
+	below := map[string][]string{} // site ids by a strict ancestor of their region
+	for _, site := range s.restAll(t, fullToken, "/api/dcim/sites/", nil) {
+		reg, ok := site["region"].(map[string]any)
+		if !ok {
+			continue
+		}
+		for up := parent[restID(reg)]; up != ""; up = parent[up] {
+			below[up] = append(below[up], restID(site))
+		}
+	}
+	region := ""
+	for r := range below {
+		if region == "" || len(below[r]) > len(below[region]) || len(below[r]) == len(below[region]) && r < region {
+			region = r
+		}
+	}
+	if region == "" {
+		t.Fatal("no site lies below a region's children; the tree filter would prove nothing")
+	}
+
+	for _, tc := range []struct {
+		name, query, list string
+		want              []string       // the answer's ids, in any order
+		requests          map[string]int // upstream requests by path
+		code              string         // the error code of a refusal
+	}{
+		{"tag", fmt.Sprintf(`{ device_list(filters: {tags: {name: {exact: %q}}}) { total_count results { id } } }`, tag),
+			"device_list", tagged[tag], map[string]int{"/api/extras/tags/": 1, "/api/dcim/devices/": 1}, ""},
+		{"NOT tag", fmt.Sprintf(`{ device_list(filters: {NOT: {tags: {name: {exact: %q}}}}, pagination: {limit: 1000}) { total_count results { id } } }`, tag),
+			"device_list", untagged, map[string]int{"/api/extras/tags/": 1, "/api/dcim/devices/": 1}, ""},
+		{"tree DESCENDANTS", fmt.Sprintf(`{ site_list(filters: {region_id: {id: %q, match_type: DESCENDANTS}}) { total_count results { id } } }`, region),
+			"site_list", below[region], map[string]int{"/api/dcim/regions/": 1, "/api/dcim/sites/": 1}, ""},
+		{"reverse relation", `{ device_list(filters: {interfaces: {name: {exact: "eth0"}}}) { total_count results { id } } }`,
+			"device_list", nil, map[string]int{}, "BAD_USER_INPUT"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s.sim.ResetStats()
+			r := s.query(t, fullToken, tc.query)
+			got := map[string]int{}
+			total := 0
+			for _, req := range s.sim.Stats().Recent {
+				path, _, _ := strings.Cut(req.URL, "?")
+				got[path]++
+				total++
+			}
+			t.Logf("%d upstream requests: %v", total, got)
+			if fmt.Sprint(got) != fmt.Sprint(tc.requests) {
+				t.Errorf("upstream requests %v, want %v", got, tc.requests)
+			}
+			if tc.code != "" {
+				if codes := r.codes(); len(codes) != 1 || codes[0] != tc.code || !strings.Contains(r.Errors[0].Message, "is not available through REST") {
+					t.Errorf("errors %+v, want one %s saying the filter is not available through REST", r.Errors, tc.code)
+				}
+				return
+			}
+			if len(r.Errors) > 0 {
+				t.Fatalf("errors %+v", r.Errors)
+			}
+			page := decode[idPage](t, r.Data[tc.list])
+			ids := make([]string, 0, len(page.Results))
+			for _, x := range page.Results {
+				ids = append(ids, x.ID)
+			}
+			byNumber := func(l []string) []string {
+				l = slices.Clone(l)
+				sort.Slice(l, func(i, j int) bool { a, _ := strconv.Atoi(l[i]); b, _ := strconv.Atoi(l[j]); return a < b })
+				return l
+			}
+			if page.TotalCount != len(tc.want) || !slices.Equal(byNumber(ids), byNumber(tc.want)) {
+				t.Errorf("total %d ids %v, want %d %v", page.TotalCount, byNumber(ids), len(tc.want), byNumber(tc.want))
+			}
+		})
+	}
+}
