@@ -151,6 +151,7 @@ var diffForms = []string{
 	"choice", "enum exact", "enum in_list", "enum is_null", "ID lookup", "ID", "ID of a tree",
 	"filter_lookup", "range_lookup", "comparison_lookup", "range with a null bound", "BigInt", "year", "iso_year", "date",
 	"tree EXACT", "tree SELF_AND_DESCENDANTS", "tree DESCENDANTS", "tree CHILDREN", "tags", "NOT tags", "DISTINCT",
+	"related reverse",
 }
 
 // countUses counts the forms of a filter input: lookups, operators, choices, relations, and
@@ -190,6 +191,8 @@ func countUses(reg *model.Registry, obj *model.Object, in map[string]any, neg bo
 			case ff.Input == "TreeNodeFilter":
 				used["tree "+sub["match_type"].(string)]++
 				continue
+			case ff.Reverse != "":
+				used["related reverse"]++
 			case ff.Name == "tags":
 				used["tags"]++
 				if neg {
@@ -404,6 +407,10 @@ func diffSkip(t *testing.T, reg *model.Registry, data filtertest.Dataset) func(*
 		p := obj.Filter(ff.Param)
 		if p == nil {
 			return true
+		}
+		if ff.Reverse != "" {
+			_, ok := data[ff.Related]
+			return !ok || len(data[obj.Name]) == 0
 		}
 		// a related filter reads the filter field's own field (tags, whose tag_id names none)
 		field := p.Field

@@ -177,6 +177,9 @@ func (r *Reference) field(obj *model.Object, row rest.Object, ff *model.FilterFi
 			return r.treeNode(row, ff, v.(map[string]any)), false
 		}
 		rel := r.Reg.Object(ff.Related)
+		if ff.Reverse != "" {
+			return r.reverse(obj, rel, row, ff, v.(map[string]any))
+		}
 		if f := obj.Field(ff.Field); f != nil && (f.Kind == model.KindManyToMany || f.List) {
 			return r.manyToMany(rel, row, ff, v.(map[string]any))
 		}
@@ -226,6 +229,37 @@ func (r *Reference) treeNode(row rest.Object, ff *model.FilterField, in map[stri
 // manyToMany evaluates a related filter on a many-to-many relation: Django joins the related
 // rows (under NOT it tests a subquery of them), so a row matches when the filter is true on any
 // of its related rows, and a NULL there counts as false.
+// reverse evaluates a filter through a reverse relation (a device filter's interfaces) as
+// Django's filter(interfaces__...) does: true when at least one child of the row matches.
+func (r *Reference) reverse(obj, rel *model.Object, row rest.Object, ff *model.FilterField, in map[string]any) (tri, bool) {
+	if _, empty := r.eval(rel, nil, in); empty {
+		return triTrue, true // Q(): no join at all
+	}
+	rev := obj.ReverseField(ff.Reverse)
+	if row == nil || rev == nil {
+		return triFalse, false
+	}
+	id := row.ID()
+	for _, child := range r.Data[rel.Name] {
+		parent := 0
+		if rev.TypeKey != "" {
+			if child[rev.TypeKey] == obj.ContentType {
+				if f, ok := child[rev.IDKey].(float64); ok {
+					parent = int(f)
+				}
+			}
+		} else {
+			parent = NestedID(child[rev.Via])
+		}
+		if parent == id {
+			if t, _ := r.eval(rel, child, in); t == triTrue {
+				return triTrue, false
+			}
+		}
+	}
+	return triFalse, false
+}
+
 func (r *Reference) manyToMany(rel *model.Object, row rest.Object, ff *model.FilterField, in map[string]any) (tri, bool) {
 	if _, empty := r.eval(rel, nil, in); empty {
 		return triTrue, true // Q(): no join at all

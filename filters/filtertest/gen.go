@@ -446,6 +446,14 @@ func (g *Gen) filter(obj *model.Object, depth int, top, underNot bool) map[strin
 				continue
 			}
 			rel := g.Reg.Object(ff.Related)
+			if ff.Reverse != "" {
+				// like a many-to-many relation: monotone, once per relation
+				if key := obj.Name + "." + ff.Name; !g.m2mUsed[key] {
+					g.m2mUsed[key] = true
+					out[ff.Name] = g.manyToMany(rel, underNot)
+				}
+				continue
+			}
 			if f := obj.Field(ff.Field); f != nil && (f.Kind == model.KindManyToMany || f.List) {
 				// the compiler takes one filter per many-to-many relation and tree
 				if key := obj.Name + "." + ff.Param; !g.m2mUsed[key] {
