@@ -110,11 +110,51 @@ func upstreamDeadline(ctx context.Context) time.Time {
 	return d.Add(-upstreamMargin(time.Until(d)))
 }
 
-// panicHandler turns a resolver's panic into a coded error with a fixed message: the panic's
-// value and stack go to the log only.
-type panicHandler struct{ log *slog.Logger }
+// fieldError carries a field's error out of a resolver that returns none. graphql-go runs a
+// resolver inline only when it takes no context and returns no error; one that answers from data
+// in hand may still fail (a related object the token may not see, the look-ahead's upstream
+// error), and then panics with a fieldError, which graphql-go recovers in the field's own frame
+// and hands to panicHandler: the field is null and the error has the field's path, as a returned
+// error would.
+type fieldError struct{ err error }
 
-func (h panicHandler) MakePanicError(ctx context.Context, value any) *gqlerrors.QueryError {
-	h.log.ErrorContext(ctx, "resolver panic", "panic", value, "stack", string(debug.Stack()))
+// must is how a generated resolver without an error result fails its field.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(fieldError{err})
+	}
+	return v
+}
+
+// panicHandler makes the field error of a fieldError as graphql-go makes a resolver's returned
+// error: its message and extensions. Any other panic is a bug: a coded error with a fixed
+// message (panicLogger logs the panic).
+type panicHandler struct{}
+
+func (panicHandler) MakePanicError(_ context.Context, value any) *gqlerrors.QueryError {
+	if fe, ok := value.(fieldError); ok {
+		return fe.queryError()
+	}
 	return &gqlerrors.QueryError{Message: "internal server error", Extensions: map[string]any{"code": CodeInternal}}
+}
+
+// queryError is the error graphql-go makes of a resolver's returned error.
+func (fe fieldError) queryError() *gqlerrors.QueryError {
+	e := gqlerrors.Errorf("%s", fe.err)
+	e.ResolverError = fe.err
+	if ex, ok := fe.err.(interface{ Extensions() map[string]any }); ok {
+		e.Extensions = ex.Extensions()
+	}
+	return e
+}
+
+// panicLogger logs a resolver's panic, its value and stack, for the operator only; a fieldError
+// is a field's answer, not a panic.
+type panicLogger struct{ log *slog.Logger }
+
+func (l panicLogger) LogPanic(ctx context.Context, value any) {
+	if _, ok := value.(fieldError); ok {
+		return
+	}
+	l.log.ErrorContext(ctx, "resolver panic", "panic", value, "stack", string(debug.Stack()))
 }

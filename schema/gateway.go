@@ -138,7 +138,7 @@ func New(opts Options) (*Gateway, error) {
 	// No graphql.MaxDepth: it counts every introspection level, so graphql-js's standard
 	// introspection query (depth 13) would fail; the HTTP layer's depth limit is the one rule.
 	schemaOpts := []graphql.SchemaOpt{graphql.UseStringDescriptions(), graphql.MaxParallelism(64),
-		graphql.OverlapValidationLimit(opts.OverlapLimit), graphql.PanicHandler(panicHandler{opts.Logger})}
+		graphql.OverlapValidationLimit(opts.OverlapLimit), graphql.PanicHandler(panicHandler{}), graphql.Logger(panicLogger{opts.Logger})}
 	began := time.Now()
 	s, err := graphql.ParseSchema(SDL(), root{&Query{}}, schemaOpts...)
 	if err != nil {
@@ -155,7 +155,9 @@ func New(opts Options) (*Gateway, error) {
 type requestKey struct{}
 
 // request is the state of one GraphQL operation: its loader (batching, memo, budget), the
-// objects and child groups fetched or being fetched, and the look-ahead goroutines.
+// objects and child groups fetched or being fetched, and the look-ahead goroutines. ctx is the
+// operation's context: look-ahead fetches with it, and the resolvers that take none (so that
+// graphql-go runs them inline) wait with it.
 type request struct {
 	g       *Gateway
 	ctx     context.Context

@@ -12,12 +12,19 @@ import (
 )
 
 // node is one upstream object as a resolver sees it: the JSON the REST API gave (a full
-// object trimmed by fields=, or a nested brief form) and its object type.
+// object trimmed by fields=, or a nested brief form), its object type, and the fields selected
+// under it. The selection travels with the node, so that a relation's resolver knows what its
+// objects must hold without asking graphql-go for it: that needs the resolver's context, and a
+// resolver that takes one runs in a goroutine of its own.
 type node struct {
 	r    *request
 	obj  *model.Object
 	data rest.Object
+	sel  *selection
 }
+
+// under is the selection under this node's field name.
+func (n *node) under(name string) *selection { return n.sel.child(name, false) }
 
 func (n *node) id() graphql.ID { return graphql.ID(strconv.Itoa(n.data.ID())) }
 

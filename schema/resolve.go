@@ -37,7 +37,7 @@ func (q *Query) one(ctx context.Context, name string, gid graphql.ID) (*node, er
 	if err != nil || id <= 0 {
 		return nil, badInput("%s: %q is not an object id", obj.Single, string(gid))
 	}
-	sel := selectionOf(ctx, true)
+	sel := selectionOf(ctx)
 	data, err := r.loader.Object(ctx, obj.Path, id, fieldsQuery(obj, sel))
 	if err != nil {
 		if missing(err, obj.Path) {
@@ -47,7 +47,7 @@ func (q *Query) one(ctx context.Context, name string, gid graphql.ID) (*node, er
 		return nil, r.fail(err)
 	}
 	r.prefetch([]rest.Object{data}, obj, sel)
-	return &node{r: r, obj: obj, data: data}, nil
+	return &node{r: r, obj: obj, data: data, sel: sel}, nil
 }
 
 func fieldsQuery(obj *model.Object, sel *selection, extra ...string) url.Values {
@@ -56,7 +56,7 @@ func fieldsQuery(obj *model.Object, sel *selection, extra ...string) url.Values 
 
 // list answers <model>_list(filters:, pagination:, q:, ordering:) as version 2 does.
 func (q *Query) list(ctx context.Context, name string, args listArgs) (*page, error) {
-	sel := selectionOf(ctx, true)
+	sel := selectionOf(ctx)
 	p, err := q.listOf(ctx, name, args, sel.child("results", false))
 	if err != nil || args.Pagination == nil || args.Pagination.Start == nil || !sel.has("total_count") {
 		return p, err
@@ -75,7 +75,7 @@ func (q *Query) list(ctx context.Context, name string, args listArgs) (*page, er
 
 // plainList answers <model>_list as version 1 does: the rows alone.
 func (q *Query) plainList(ctx context.Context, name string, args listArgs) ([]*node, error) {
-	p, err := q.listOf(ctx, name, args, selectionOf(ctx, true))
+	p, err := q.listOf(ctx, name, args, selectionOf(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ func (q *Query) listOf(ctx context.Context, name string, args listArgs, results 
 	r.prefetch(rows, obj, results)
 	p := &page{total: int32(total), offset: int32(offset), limit: int32(limit), rows: make([]*node, len(rows))}
 	for i, row := range rows {
-		p.rows[i] = &node{r: r, obj: obj, data: row}
+		p.rows[i] = &node{r: r, obj: obj, data: row, sel: results}
 	}
 	return p, nil
 }
@@ -319,15 +319,27 @@ func (f fetcher) All(ctx context.Context, obj *model.Object, q url.Values) ([]re
 
 func (f fetcher) MaxQuery(obj *model.Object) int { return f.r.loader.MaxQuery(obj.Path) }
 
+// The relation resolvers below answer from data in hand: the nested object REST embeds, or the
+// full object the look-ahead started fetching when the parent's page arrived. They take no
+// context, so graphql-go runs them inline instead of in a goroutine each; they wait on the
+// look-ahead with the request's context. Their generated callers turn an error into a field
+// error through must. name is the field's name, in GraphQL and REST alike: the generator binds a
+// relation only to the REST field of its name.
+
 // fk resolves a foreign key: from its nested object when that holds every selected field,
-// otherwise from the related object (prefetched by look-ahead when the parent's page arrived).
-func (n *node) fk(ctx context.Context, name string) (*node, error) {
+// otherwise from the related object.
+func (n *node) fk(name string) (*node, error) {
 	f := n.obj.Field(name)
 	nested := asObject(n.data[name])
 	if nested == nil {
 		return nil, nil
 	}
-	ns, err := n.r.resolveNested(ctx, []typedObject{{n.r.g.reg.Object(f.Related), nested}})
+	return n.one(name, typedObject{n.r.g.reg.Object(f.Related), nested})
+}
+
+// one resolves the single nested object of the field name.
+func (n *node) one(name string, o typedObject) (*node, error) {
+	ns, err := n.r.resolveNested([]typedObject{o}, n.under(name))
 	if err != nil || len(ns) == 0 {
 		return nil, err
 	}
@@ -335,7 +347,7 @@ func (n *node) fk(ctx context.Context, name string) (*node, error) {
 }
 
 // m2m resolves a list of nested objects (tags, tagged VLANs).
-func (n *node) m2m(ctx context.Context, name string) ([]*node, error) {
+func (n *node) m2m(name string) ([]*node, error) {
 	f := n.obj.Field(name)
 	rel := n.r.g.reg.Object(f.Related)
 	items, _ := n.data[name].([]any)
@@ -345,14 +357,14 @@ func (n *node) m2m(ctx context.Context, name string) ([]*node, error) {
 			objs = append(objs, typedObject{rel, nested})
 		}
 	}
-	return n.r.resolveNested(ctx, objs)
+	return n.r.resolveNested(objs, n.under(name))
 }
 
 // generic resolves a generic relation (<x>_type, <x>_id, <x>) as a union member.
-func (n *node) generic(ctx context.Context, name string) (*node, error) {
+func (n *node) generic(name string) (*node, error) {
 	f := n.obj.Field(name)
 	ct, _ := n.data[f.TypeKey].(string)
-	nested := asObject(n.data[f.Name])
+	nested := asObject(n.data[name])
 	if ct == "" || nested == nil {
 		return nil, nil
 	}
@@ -360,21 +372,17 @@ func (n *node) generic(ctx context.Context, name string) (*node, error) {
 	if obj == nil {
 		return nil, coded("UNSUPPORTED_TYPE", "%s.%s: %s is not a member of %s", n.obj.Name, name, ct, f.GraphQL)
 	}
-	ns, err := n.r.resolveNested(ctx, []typedObject{{obj, withID(nested, n.data[f.IDKey])}})
-	if err != nil || len(ns) == 0 {
-		return nil, err
-	}
-	return ns[0], nil
+	return n.one(name, typedObject{obj, withID(nested, n.data[f.IDKey])})
 }
 
 // genericList resolves a list of {"object_type","object_id","object"} (cable terminations).
-func (n *node) genericList(ctx context.Context, name string) ([]*node, error) {
+func (n *node) genericList(name string) ([]*node, error) {
 	f := n.obj.Field(name)
 	objs, err := n.r.genericItems(f, n.data[name])
 	if err != nil {
 		return nil, err
 	}
-	return n.r.resolveNested(ctx, objs)
+	return n.r.resolveNested(objs, n.under(name))
 }
 
 func (r *request) genericItems(f *model.Field, v any) ([]typedObject, error) {
@@ -431,21 +439,21 @@ type typedObject struct {
 	data rest.Object
 }
 
-// resolveNested answers nested objects: those that hold the selection as they are, the others
-// from their full objects, fetched in one batch per type (or found prefetched).
-func (r *request) resolveNested(ctx context.Context, objs []typedObject) ([]*node, error) {
-	sel := selectionOf(ctx, false)
+// resolveNested answers nested objects selected with sel: those that hold the selection as they
+// are, the others from their full objects, found prefetched (the common case: look-ahead
+// registered them when the parent's rows arrived) or else fetched in one batch per type.
+func (r *request) resolveNested(objs []typedObject, sel *selection) ([]*node, error) {
 	out := make([]*node, len(objs))
 	need := map[*model.Object][]int{}
 	for i, o := range objs {
 		if covered(r.g.reg, o.obj, sel, o.data) {
-			out[i] = &node{r: r, obj: o.obj, data: o.data}
+			out[i] = &node{r: r, obj: o.obj, data: o.data, sel: sel}
 		} else {
 			need[o.obj] = append(need[o.obj], o.data.ID())
 		}
 	}
 	for obj, ids := range need {
-		full, err := r.objects(ctx, obj, sel, ids)
+		full, err := r.objects(r.ctx, obj, sel, ids)
 		if err != nil {
 			return nil, r.fail(err)
 		}
@@ -459,7 +467,7 @@ func (r *request) resolveNested(ctx context.Context, objs []typedObject) ([]*nod
 				// brief form, and so does this answer where it can.
 				return nil, coded("NOT_FOUND", "%s %d is not visible with these credentials", obj.Name, o.data.ID())
 			}
-			out[i] = &node{r: r, obj: obj, data: data}
+			out[i] = &node{r: r, obj: obj, data: data, sel: sel}
 		}
 	}
 	return out, nil
@@ -470,7 +478,7 @@ func (r *request) resolveNested(ctx context.Context, objs []typedObject) ([]*nod
 func (n *node) reverse(ctx context.Context, name string, args relationArgs) ([]*node, error) {
 	r := n.r
 	rev := n.obj.ReverseField(name)
-	sel := selectionOf(ctx, false)
+	sel := n.under(name)
 	spec, err := r.reverseSpec(ctx, n.obj, rev, &args, sel)
 	if err != nil {
 		return nil, err
@@ -488,7 +496,7 @@ func (n *node) reverse(ctx context.Context, name string, args relationArgs) ([]*
 	}
 	out := make([]*node, len(rows))
 	for i, row := range rows {
-		out[i] = &node{r: r, obj: spec.child, data: row}
+		out[i] = &node{r: r, obj: spec.child, data: row, sel: sel}
 	}
 	return out, nil
 }

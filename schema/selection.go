@@ -20,20 +20,20 @@ type selection struct {
 	args *relationArgs
 }
 
-// selectionOf reads the selection under the current resolver. With decodeArgs, the arguments of
-// nested relation fields are decoded too (only safe in the resolver's own goroutine).
-func selectionOf(ctx context.Context, decodeArgs bool) *selection {
+// selectionOf reads the selection under the current resolver, with the arguments of the relation
+// fields in it at every depth, the first level too: under a single object or version 1's plain
+// list, the relations are that level. Only the root resolvers read it: it travels down with the
+// nodes from there.
+func selectionOf(ctx context.Context) *selection {
 	root := &selection{}
 	for _, path := range graphql.SelectedFieldNames(ctx) {
 		s := root
 		for _, name := range strings.Split(path, ".") {
 			s = s.child(name, true)
 		}
-		if decodeArgs && strings.Contains(path, ".") {
-			var a relationArgs
-			if ok, err := graphql.DecodeSelectedFieldArgs(ctx, path, &a); ok && err == nil {
-				s.args = &a
-			}
+		var a relationArgs
+		if ok, err := graphql.DecodeSelectedFieldArgs(ctx, path, &a); ok && err == nil {
+			s.args = &a
 		}
 	}
 	return root

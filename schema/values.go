@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"context"
 	"net/url"
 	"path"
 	"strconv"
@@ -198,7 +197,7 @@ func (c *contentTypeResolver) ID() graphql.ID   { return c.id }
 func (c *contentTypeResolver) AppLabel() string { return c.app }
 func (c *contentTypeResolver) Model() string    { return c.model }
 
-func (n *node) contentType(ctx context.Context, name string) (*contentTypeResolver, error) {
+func (n *node) contentType(name string) (*contentTypeResolver, error) {
 	ct, _ := choiceValue(n.data[name]).(string)
 	if ct == "" {
 		return nil, nil
@@ -207,19 +206,19 @@ func (n *node) contentType(ctx context.Context, name string) (*contentTypeResolv
 	if !ok {
 		return nil, coded("BAD_UPSTREAM_RESPONSE", "%s.%s: %q is not a content type", n.obj.Type, name, ct)
 	}
-	id, err := n.r.contentTypeID(ctx, ct)
+	id, err := n.r.contentTypeID(ct)
 	if err != nil {
 		return nil, err
 	}
 	return &contentTypeResolver{id: id, app: app, model: mdl}, nil
 }
 
-func (n *node) contentTypePK(ctx context.Context, name string) (*modelResolver, error) {
+func (n *node) contentTypePK(name string) (*modelResolver, error) {
 	ct, _ := choiceValue(n.data[name]).(string)
 	if ct == "" {
 		return nil, nil
 	}
-	id, err := n.r.contentTypeID(ctx, ct)
+	id, err := n.r.contentTypeID(ct)
 	if err != nil || id == "" {
 		return nil, err
 	}
@@ -227,15 +226,15 @@ func (n *node) contentTypePK(ctx context.Context, name string) (*modelResolver, 
 }
 
 // contentTypeID finds a content type's id in the upstream's object types, read once per request
-// (and cached per token like every list).
-func (r *request) contentTypeID(ctx context.Context, ct string) (graphql.ID, error) {
+// (and cached per token like every list) with the request's context.
+func (r *request) contentTypeID(ct string) (graphql.ID, error) {
 	r.ctOnce.Do(func() {
 		obj := r.g.reg.ByPath("/api/core/object-types/")
 		if obj == nil {
 			r.ctErr = coded("FIELD_UNAVAILABLE", "the upstream has no object types list to number content types")
 			return
 		}
-		rows, err := r.loader.All(ctx, obj.Path, url.Values{"fields": {"id,app_label,model"}})
+		rows, err := r.loader.All(r.ctx, obj.Path, url.Values{"fields": {"id,app_label,model"}})
 		if err != nil {
 			r.ctErr = r.fail(err)
 			return
@@ -254,22 +253,17 @@ func (r *request) contentTypeID(ctx context.Context, ct string) (graphql.ID, err
 }
 
 // byID resolves an object REST refers to by a bare id (an inventory item's parent).
-func (n *node) byID(ctx context.Context, name, objName string) (*node, error) {
+func (n *node) byID(name, objName string) (*node, error) {
 	id := toInt(n.data[name])
 	if id == nil || *id == 0 {
 		return nil, nil
 	}
-	obj := n.r.g.reg.Object(objName)
-	ns, err := n.r.resolveNested(ctx, []typedObject{{obj, rest.Object{"id": float64(*id)}}})
-	if err != nil || len(ns) == 0 {
-		return nil, err
-	}
-	return ns[0], nil
+	return n.one(name, typedObject{n.r.g.reg.Object(objName), rest.Object{"id": float64(*id)}})
 }
 
 // typedList resolves a list of nested objects whose type a sibling <name>_type names
 // (connected_endpoints, link_peers).
-func (n *node) typedList(ctx context.Context, name, union string) ([]*node, error) {
+func (n *node) typedList(name, union string) ([]*node, error) {
 	ct, _ := n.data[name+"_type"].(string)
 	items, _ := n.data[name].([]any)
 	if ct == "" || len(items) == 0 {
@@ -285,24 +279,26 @@ func (n *node) typedList(ctx context.Context, name, union string) ([]*node, erro
 			objs = append(objs, typedObject{obj, nested})
 		}
 	}
-	return n.r.resolveNested(ctx, objs)
+	return n.r.resolveNested(objs, n.under(name))
 }
 
-// reverseOne resolves a one-to-one reverse relation (a device's vc_master_for).
-func (n *node) reverseOne(ctx context.Context, name string) (*node, error) {
-	ns, err := n.reverse(ctx, name, relationArgs{})
+// reverseOne resolves a one-to-one reverse relation (a device's vc_master_for); the children
+// were registered by look-ahead and are waited for with the request's context.
+func (n *node) reverseOne(name string) (*node, error) {
+	ns, err := n.reverse(n.r.ctx, name, relationArgs{})
 	if err != nil || len(ns) == 0 {
 		return nil, err
 	}
 	return ns[0], nil
 }
 
-// m2mArgs resolves a many-to-many list with NetBox's filters and pagination arguments.
-func (n *node) m2mArgs(ctx context.Context, name string, args *relationArgs) ([]*node, error) {
+// m2mArgs resolves a many-to-many list with NetBox's filters and pagination arguments (nil:
+// none, as a list declared without them).
+func (n *node) m2mArgs(name string, args *relationArgs) ([]*node, error) {
 	if args != nil && len(args.Filters.Raw) > 0 {
 		return nil, coded("UNSUPPORTED_FILTER", "%s.%s: filters on a many-to-many list are not supported yet; filter the list's own root field instead", n.obj.Type, name)
 	}
-	ns, err := n.m2m(ctx, name)
+	ns, err := n.m2m(name)
 	if err != nil {
 		return nil, err
 	}
@@ -319,7 +315,7 @@ func (n *node) strListListPtr(name string) *[][]string {
 }
 
 // contentTypes resolves a list of content types ("dcim.device", ...) with NetBox's pagination.
-func (n *node) contentTypes(ctx context.Context, name string, args *relationArgs) ([]*contentTypeResolver, error) {
+func (n *node) contentTypes(name string, args *relationArgs) ([]*contentTypeResolver, error) {
 	items, _ := n.data[name].([]any)
 	out := make([]*contentTypeResolver, 0, len(items))
 	for _, it := range items {
@@ -328,7 +324,7 @@ func (n *node) contentTypes(ctx context.Context, name string, args *relationArgs
 		if !ok {
 			continue
 		}
-		id, err := n.r.contentTypeID(ctx, ct)
+		id, err := n.r.contentTypeID(ct)
 		if err != nil {
 			return nil, err
 		}
@@ -343,14 +339,10 @@ func (n *node) contentTypes(ctx context.Context, name string, args *relationArgs
 
 // nestedAs resolves an object REST nests without the document typing it (a circuit's
 // termination_a) as an object of the named type.
-func (n *node) nestedAs(ctx context.Context, name, objName string) (*node, error) {
+func (n *node) nestedAs(name, objName string) (*node, error) {
 	nested := asObject(n.data[name])
 	if nested == nil || nested.ID() == 0 {
 		return nil, nil
 	}
-	ns, err := n.r.resolveNested(ctx, []typedObject{{n.r.g.reg.Object(objName), nested}})
-	if err != nil || len(ns) == 0 {
-		return nil, err
-	}
-	return ns[0], nil
+	return n.one(name, typedObject{n.r.g.reg.Object(objName), nested})
 }

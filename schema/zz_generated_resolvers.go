@@ -3068,30 +3068,23 @@ func (r *ASNRangeTypeResolver) Changelog(ctx context.Context, args relationArgs)
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *ASNRangeTypeResolver) Display() string   { return r.n.str("display") }
-func (r *ASNRangeTypeResolver) ClassType() string { return "ASNRange" }
-func (r *ASNRangeTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *ASNRangeTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *ASNRangeTypeResolver) Display() string           { return r.n.str("display") }
+func (r *ASNRangeTypeResolver) ClassType() string         { return "ASNRange" }
+func (r *ASNRangeTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *ASNRangeTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *ASNRangeTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
-func (r *ASNRangeTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *ASNRangeTypeResolver) Start() BigInt      { return r.n.bigInt("start") }
-func (r *ASNRangeTypeResolver) End() BigInt        { return r.n.bigInt("end") }
-func (r *ASNRangeTypeResolver) Rir(ctx context.Context) (*RIRTypeResolver, error) {
-	n, err := r.n.fk(ctx, "rir")
-	return newRIRType(n), err
-}
-func (r *ASNRangeTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
+func (r *ASNRangeTypeResolver) CustomFields() JSON    { return r.n.json("custom_fields") }
+func (r *ASNRangeTypeResolver) Start() BigInt         { return r.n.bigInt("start") }
+func (r *ASNRangeTypeResolver) End() BigInt           { return r.n.bigInt("end") }
+func (r *ASNRangeTypeResolver) Rir() *RIRTypeResolver { return newRIRType(must(r.n.fk("rir"))) }
+func (r *ASNRangeTypeResolver) Tenant() *TenantTypeResolver {
+	return newTenantType(must(r.n.fk("tenant")))
 }
 func (r *ASNRangeTypeResolver) ID() graphql.ID         { return r.n.id() }
 func (r *ASNRangeTypeResolver) Created() *DateTime     { return r.n.dateTimePtr("created") }
@@ -3140,34 +3133,22 @@ func (r *ASNTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *ASNTypeResolver) Display() string   { return r.n.str("display") }
-func (r *ASNTypeResolver) ClassType() string { return "ASN" }
-func (r *ASNTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *ASNTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *ASNTypeResolver) Display() string           { return r.n.str("display") }
+func (r *ASNTypeResolver) ClassType() string         { return "ASN" }
+func (r *ASNTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *ASNTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *ASNTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
-func (r *ASNTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *ASNTypeResolver) Asn() BigInt        { return r.n.bigInt("asn") }
-func (r *ASNTypeResolver) Rir(ctx context.Context) (*RIRTypeResolver, error) {
-	n, err := r.n.fk(ctx, "rir")
-	return newRIRType(n), err
-}
-func (r *ASNTypeResolver) Role(ctx context.Context) (*RoleTypeResolver, error) {
-	n, err := r.n.fk(ctx, "role")
-	return newRoleType(n), err
-}
-func (r *ASNTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
-}
+func (r *ASNTypeResolver) CustomFields() JSON          { return r.n.json("custom_fields") }
+func (r *ASNTypeResolver) Asn() BigInt                 { return r.n.bigInt("asn") }
+func (r *ASNTypeResolver) Rir() *RIRTypeResolver       { return newRIRType(must(r.n.fk("rir"))) }
+func (r *ASNTypeResolver) Role() *RoleTypeResolver     { return newRoleType(must(r.n.fk("role"))) }
+func (r *ASNTypeResolver) Tenant() *TenantTypeResolver { return newTenantType(must(r.n.fk("tenant"))) }
 func (r *ASNTypeResolver) Sites(ctx context.Context, args relationArgs) ([]*SiteTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "sites", args)
 	return newSiteTypeList(ns), err
@@ -3224,27 +3205,22 @@ func (r *AggregateTypeResolver) Changelog(ctx context.Context, args relationArgs
 }
 func (r *AggregateTypeResolver) Display() string   { return r.n.str("display") }
 func (r *AggregateTypeResolver) ClassType() string { return "Aggregate" }
-func (r *AggregateTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *AggregateTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *AggregateTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *AggregateTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *AggregateTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
-func (r *AggregateTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *AggregateTypeResolver) Prefix() string     { return r.n.str("prefix") }
-func (r *AggregateTypeResolver) Rir(ctx context.Context) (*RIRTypeResolver, error) {
-	n, err := r.n.fk(ctx, "rir")
-	return newRIRType(n), err
-}
-func (r *AggregateTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
+func (r *AggregateTypeResolver) CustomFields() JSON    { return r.n.json("custom_fields") }
+func (r *AggregateTypeResolver) Prefix() string        { return r.n.str("prefix") }
+func (r *AggregateTypeResolver) Rir() *RIRTypeResolver { return newRIRType(must(r.n.fk("rir"))) }
+func (r *AggregateTypeResolver) Tenant() *TenantTypeResolver {
+	return newTenantType(must(r.n.fk("tenant")))
 }
 func (r *AggregateTypeResolver) ID() graphql.ID          { return r.n.id() }
 func (r *AggregateTypeResolver) Created() *DateTime      { return r.n.dateTimePtr("created") }
@@ -3290,12 +3266,11 @@ func (r *CableBundleTypeResolver) Changelog(ctx context.Context, args relationAr
 }
 func (r *CableBundleTypeResolver) Display() string   { return r.n.str("display") }
 func (r *CableBundleTypeResolver) ClassType() string { return "CableBundle" }
-func (r *CableBundleTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *CableBundleTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *CableBundleTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *CableBundleTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *CableBundleTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -3361,9 +3336,8 @@ func (r *CableTerminationTypeResolver) JournalEntries(ctx context.Context, args 
 func (r *CableTerminationTypeResolver) CustomFields() (*JSON, error) {
 	return nil, r.n.unavailable("custom_fields")
 }
-func (r *CableTerminationTypeResolver) Cable(ctx context.Context) (*CableTypeResolver, error) {
-	n, err := r.n.byID(ctx, "cable", "Cable")
-	return newCableType(n), err
+func (r *CableTerminationTypeResolver) Cable() *CableTypeResolver {
+	return newCableType(must(r.n.byID("cable", "Cable")))
 }
 func (r *CableTerminationTypeResolver) ID() graphql.ID     { return r.n.id() }
 func (r *CableTerminationTypeResolver) Created() *DateTime { return r.n.dateTimePtr("created") }
@@ -3373,9 +3347,8 @@ func (r *CableTerminationTypeResolver) LastUpdated() *DateTime {
 func (r *CableTerminationTypeResolver) CableEnd() string    { return r.n.str("cable_end") }
 func (r *CableTerminationTypeResolver) Connector() *int32   { return r.n.intPtr("connector") }
 func (r *CableTerminationTypeResolver) Positions() *[]int32 { return r.n.intListPtr("positions") }
-func (r *CableTerminationTypeResolver) Termination(ctx context.Context) (*CableTerminationTerminationTypeResolver, error) {
-	n, err := r.n.generic(ctx, "termination")
-	return newCableTerminationTerminationType(n), err
+func (r *CableTerminationTypeResolver) Termination() *CableTerminationTerminationTypeResolver {
+	return newCableTerminationTerminationType(must(r.n.generic("termination")))
 }
 func (r *CableTerminationTypeResolver) Url() *string { return r.n.strPtr("url") }
 func (r *CableTerminationTypeResolver) TerminationType() *string {
@@ -3414,14 +3387,11 @@ func (r *CableTypeResolver) Changelog(ctx context.Context, args relationArgs) ([
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *CableTypeResolver) Display() string   { return r.n.str("display") }
-func (r *CableTypeResolver) ClassType() string { return "Cable" }
-func (r *CableTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *CableTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *CableTypeResolver) Display() string           { return r.n.str("display") }
+func (r *CableTypeResolver) ClassType() string         { return "Cable" }
+func (r *CableTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *CableTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *CableTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -3430,25 +3400,21 @@ func (r *CableTypeResolver) JournalEntries(ctx context.Context, args relationArg
 }
 func (r *CableTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
 func (r *CableTypeResolver) Color() string      { return r.n.str("color") }
-func (r *CableTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
+func (r *CableTypeResolver) Tenant() *TenantTypeResolver {
+	return newTenantType(must(r.n.fk("tenant")))
 }
-func (r *CableTypeResolver) Bundle(ctx context.Context) (*CableBundleTypeResolver, error) {
-	n, err := r.n.fk(ctx, "bundle")
-	return newCableBundleType(n), err
+func (r *CableTypeResolver) Bundle() *CableBundleTypeResolver {
+	return newCableBundleType(must(r.n.fk("bundle")))
 }
 func (r *CableTypeResolver) Terminations(ctx context.Context, args relationArgs) ([]*CableTerminationTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "terminations", args)
 	return newCableTerminationTypeList(ns), err
 }
-func (r *CableTypeResolver) ATerminations(ctx context.Context) ([]*CableTerminationTerminationTypeResolver, error) {
-	ns, err := r.n.genericList(ctx, "a_terminations")
-	return newCableTerminationTerminationTypeList(ns), err
+func (r *CableTypeResolver) ATerminations() []*CableTerminationTerminationTypeResolver {
+	return newCableTerminationTerminationTypeList(must(r.n.genericList("a_terminations")))
 }
-func (r *CableTypeResolver) BTerminations(ctx context.Context) ([]*CableTerminationTerminationTypeResolver, error) {
-	ns, err := r.n.genericList(ctx, "b_terminations")
-	return newCableTerminationTerminationTypeList(ns), err
+func (r *CableTypeResolver) BTerminations() []*CableTerminationTerminationTypeResolver {
+	return newCableTerminationTerminationTypeList(must(r.n.genericList("b_terminations")))
 }
 func (r *CableTypeResolver) ID() graphql.ID         { return r.n.id() }
 func (r *CableTypeResolver) Created() *DateTime     { return r.n.dateTimePtr("created") }
@@ -3535,15 +3501,14 @@ func newCircuitGroupAssignmentTypeList(ns []*node) []*CircuitGroupAssignmentType
 	return out
 }
 
-func (r *CircuitGroupAssignmentTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *CircuitGroupAssignmentTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *CircuitGroupAssignmentTypeResolver) Display() string   { return r.n.str("display") }
 func (r *CircuitGroupAssignmentTypeResolver) ClassType() string { return "CircuitGroupAssignment" }
-func (r *CircuitGroupAssignmentTypeResolver) Group(ctx context.Context) (*CircuitGroupTypeResolver, error) {
-	n, err := r.n.fk(ctx, "group")
-	return newCircuitGroupType(n), err
+func (r *CircuitGroupAssignmentTypeResolver) Group() *CircuitGroupTypeResolver {
+	return newCircuitGroupType(must(r.n.fk("group")))
 }
 func (r *CircuitGroupAssignmentTypeResolver) ID() graphql.ID     { return r.n.id() }
 func (r *CircuitGroupAssignmentTypeResolver) Created() *DateTime { return r.n.dateTimePtr("created") }
@@ -3554,9 +3519,8 @@ func (r *CircuitGroupAssignmentTypeResolver) CustomFieldData() (*JSON, error) {
 	return nil, r.n.unavailable("custom_field_data")
 }
 func (r *CircuitGroupAssignmentTypeResolver) Priority() *string { return r.n.strPtr("priority") }
-func (r *CircuitGroupAssignmentTypeResolver) Member(ctx context.Context) (*CircuitGroupAssignmentMemberTypeResolver, error) {
-	n, err := r.n.generic(ctx, "member")
-	return newCircuitGroupAssignmentMemberType(n), err
+func (r *CircuitGroupAssignmentTypeResolver) Member() *CircuitGroupAssignmentMemberTypeResolver {
+	return newCircuitGroupAssignmentMemberType(must(r.n.generic("member")))
 }
 func (r *CircuitGroupAssignmentTypeResolver) Url() *string        { return r.n.strPtr("url") }
 func (r *CircuitGroupAssignmentTypeResolver) DisplayUrl() *string { return r.n.strPtr("display_url") }
@@ -3596,12 +3560,11 @@ func (r *CircuitGroupTypeResolver) Changelog(ctx context.Context, args relationA
 }
 func (r *CircuitGroupTypeResolver) Display() string   { return r.n.str("display") }
 func (r *CircuitGroupTypeResolver) ClassType() string { return "CircuitGroup" }
-func (r *CircuitGroupTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *CircuitGroupTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *CircuitGroupTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *CircuitGroupTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *CircuitGroupTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -3609,9 +3572,8 @@ func (r *CircuitGroupTypeResolver) JournalEntries(ctx context.Context, args rela
 	return newJournalEntryTypeList(ns), err
 }
 func (r *CircuitGroupTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *CircuitGroupTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
+func (r *CircuitGroupTypeResolver) Tenant() *TenantTypeResolver {
+	return newTenantType(must(r.n.fk("tenant")))
 }
 func (r *CircuitGroupTypeResolver) ID() graphql.ID         { return r.n.id() }
 func (r *CircuitGroupTypeResolver) Created() *DateTime     { return r.n.dateTimePtr("created") }
@@ -3657,17 +3619,15 @@ func newCircuitTerminationTypeList(ns []*node) []*CircuitTerminationTypeResolver
 }
 
 func (r *CircuitTerminationTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *CircuitTerminationTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *CircuitTerminationTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
-func (r *CircuitTerminationTypeResolver) Cable(ctx context.Context) (*CableTypeResolver, error) {
-	n, err := r.n.fk(ctx, "cable")
-	return newCableType(n), err
+func (r *CircuitTerminationTypeResolver) Cable() *CableTypeResolver {
+	return newCableType(must(r.n.fk("cable")))
 }
-func (r *CircuitTerminationTypeResolver) LinkPeers(ctx context.Context) ([]*LinkPeerTypeResolver, error) {
-	ns, err := r.n.typedList(ctx, "link_peers", "LinkPeerType")
-	return newLinkPeerTypeList(ns), err
+func (r *CircuitTerminationTypeResolver) LinkPeers() []*LinkPeerTypeResolver {
+	return newLinkPeerTypeList(must(r.n.typedList("link_peers", "LinkPeerType")))
 }
 func (r *CircuitTerminationTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "changelog", args)
@@ -3675,9 +3635,8 @@ func (r *CircuitTerminationTypeResolver) Changelog(ctx context.Context, args rel
 }
 func (r *CircuitTerminationTypeResolver) Display() string   { return r.n.str("display") }
 func (r *CircuitTerminationTypeResolver) ClassType() string { return "CircuitTermination" }
-func (r *CircuitTerminationTypeResolver) Circuit(ctx context.Context) (*CircuitTypeResolver, error) {
-	n, err := r.n.fk(ctx, "circuit")
-	return newCircuitType(n), err
+func (r *CircuitTerminationTypeResolver) Circuit() *CircuitTypeResolver {
+	return newCircuitType(must(r.n.fk("circuit")))
 }
 func (r *CircuitTerminationTypeResolver) ID() graphql.ID     { return r.n.id() }
 func (r *CircuitTerminationTypeResolver) Created() *DateTime { return r.n.dateTimePtr("created") }
@@ -3699,9 +3658,8 @@ func (r *CircuitTerminationTypeResolver) UpstreamSpeed() *int32 { return r.n.int
 func (r *CircuitTerminationTypeResolver) XconnectId() string    { return r.n.str("xconnect_id") }
 func (r *CircuitTerminationTypeResolver) PpInfo() string        { return r.n.str("pp_info") }
 func (r *CircuitTerminationTypeResolver) Description() string   { return r.n.str("description") }
-func (r *CircuitTerminationTypeResolver) Termination(ctx context.Context) (*CircuitTerminationTerminationTypeResolver, error) {
-	n, err := r.n.generic(ctx, "termination")
-	return newCircuitTerminationTerminationType(n), err
+func (r *CircuitTerminationTypeResolver) Termination() *CircuitTerminationTerminationTypeResolver {
+	return newCircuitTerminationTerminationType(must(r.n.generic("termination")))
 }
 func (r *CircuitTerminationTypeResolver) Url() *string        { return r.n.strPtr("url") }
 func (r *CircuitTerminationTypeResolver) DisplayUrl() *string { return r.n.strPtr("display_url") }
@@ -3757,14 +3715,11 @@ func (r *CircuitTypeResolver) Contacts(ctx context.Context, args relationArgs) (
 	ns, err := r.n.reverse(ctx, "contacts", args)
 	return newContactAssignmentTypeList(ns), err
 }
-func (r *CircuitTypeResolver) Display() string   { return r.n.str("display") }
-func (r *CircuitTypeResolver) ClassType() string { return "Circuit" }
-func (r *CircuitTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *CircuitTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *CircuitTypeResolver) Display() string           { return r.n.str("display") }
+func (r *CircuitTypeResolver) ClassType() string         { return "Circuit" }
+func (r *CircuitTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *CircuitTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *CircuitTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -3772,29 +3727,23 @@ func (r *CircuitTypeResolver) JournalEntries(ctx context.Context, args relationA
 	return newJournalEntryTypeList(ns), err
 }
 func (r *CircuitTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *CircuitTypeResolver) Provider(ctx context.Context) (*ProviderTypeResolver, error) {
-	n, err := r.n.fk(ctx, "provider")
-	return newProviderType(n), err
+func (r *CircuitTypeResolver) Provider() *ProviderTypeResolver {
+	return newProviderType(must(r.n.fk("provider")))
 }
-func (r *CircuitTypeResolver) ProviderAccount(ctx context.Context) (*ProviderAccountTypeResolver, error) {
-	n, err := r.n.fk(ctx, "provider_account")
-	return newProviderAccountType(n), err
+func (r *CircuitTypeResolver) ProviderAccount() *ProviderAccountTypeResolver {
+	return newProviderAccountType(must(r.n.fk("provider_account")))
 }
-func (r *CircuitTypeResolver) TerminationA(ctx context.Context) (*CircuitTerminationTypeResolver, error) {
-	n, err := r.n.nestedAs(ctx, "termination_a", "CircuitTermination")
-	return newCircuitTerminationType(n), err
+func (r *CircuitTypeResolver) TerminationA() *CircuitTerminationTypeResolver {
+	return newCircuitTerminationType(must(r.n.nestedAs("termination_a", "CircuitTermination")))
 }
-func (r *CircuitTypeResolver) TerminationZ(ctx context.Context) (*CircuitTerminationTypeResolver, error) {
-	n, err := r.n.nestedAs(ctx, "termination_z", "CircuitTermination")
-	return newCircuitTerminationType(n), err
+func (r *CircuitTypeResolver) TerminationZ() *CircuitTerminationTypeResolver {
+	return newCircuitTerminationType(must(r.n.nestedAs("termination_z", "CircuitTermination")))
 }
-func (r *CircuitTypeResolver) Type(ctx context.Context) (*CircuitTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "type")
-	return newCircuitTypeType(n), err
+func (r *CircuitTypeResolver) Type() *CircuitTypeTypeResolver {
+	return newCircuitTypeType(must(r.n.fk("type")))
 }
-func (r *CircuitTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
+func (r *CircuitTypeResolver) Tenant() *TenantTypeResolver {
+	return newTenantType(must(r.n.fk("tenant")))
 }
 func (r *CircuitTypeResolver) Terminations(ctx context.Context, args relationArgs) ([]*CircuitTerminationTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "terminations", args)
@@ -3818,9 +3767,8 @@ func (r *CircuitTypeResolver) TerminationDate() *Date { return r.n.datePtr("term
 func (r *CircuitTypeResolver) CommitRate() *int32     { return r.n.intPtr("commit_rate") }
 func (r *CircuitTypeResolver) Url() *string           { return r.n.strPtr("url") }
 func (r *CircuitTypeResolver) DisplayUrl() *string    { return r.n.strPtr("display_url") }
-func (r *CircuitTypeResolver) Assignments(ctx context.Context) ([]*CircuitGroupAssignmentTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "assignments", nil)
-	return newCircuitGroupAssignmentTypeList(ns), err
+func (r *CircuitTypeResolver) Assignments() []*CircuitGroupAssignmentTypeResolver {
+	return newCircuitGroupAssignmentTypeList(must(r.n.m2mArgs("assignments", nil)))
 }
 func (r *CircuitTypeResolver) CircuitGroupAssignments(ctx context.Context, args relationArgs) ([]*CircuitGroupAssignmentTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "circuit_group_assignments", args)
@@ -3864,12 +3812,11 @@ func (r *CircuitTypeTypeResolver) Changelog(ctx context.Context, args relationAr
 }
 func (r *CircuitTypeTypeResolver) Display() string   { return r.n.str("display") }
 func (r *CircuitTypeTypeResolver) ClassType() string { return "CircuitType" }
-func (r *CircuitTypeTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *CircuitTypeTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *CircuitTypeTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *CircuitTypeTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *CircuitTypeTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -3935,12 +3882,11 @@ func (r *ClusterGroupTypeResolver) Changelog(ctx context.Context, args relationA
 }
 func (r *ClusterGroupTypeResolver) Display() string   { return r.n.str("display") }
 func (r *ClusterGroupTypeResolver) ClassType() string { return "ClusterGroup" }
-func (r *ClusterGroupTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *ClusterGroupTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *ClusterGroupTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *ClusterGroupTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *ClusterGroupTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -4015,14 +3961,11 @@ func (r *ClusterTypeResolver) Changelog(ctx context.Context, args relationArgs) 
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *ClusterTypeResolver) Display() string   { return r.n.str("display") }
-func (r *ClusterTypeResolver) ClassType() string { return "Cluster" }
-func (r *ClusterTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *ClusterTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *ClusterTypeResolver) Display() string           { return r.n.str("display") }
+func (r *ClusterTypeResolver) ClassType() string         { return "Cluster" }
+func (r *ClusterTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *ClusterTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *ClusterTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -4030,17 +3973,14 @@ func (r *ClusterTypeResolver) JournalEntries(ctx context.Context, args relationA
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ClusterTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *ClusterTypeResolver) Type(ctx context.Context) (*ClusterTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "type")
-	return newClusterTypeType(n), err
+func (r *ClusterTypeResolver) Type() *ClusterTypeTypeResolver {
+	return newClusterTypeType(must(r.n.fk("type")))
 }
-func (r *ClusterTypeResolver) Group(ctx context.Context) (*ClusterGroupTypeResolver, error) {
-	n, err := r.n.fk(ctx, "group")
-	return newClusterGroupType(n), err
+func (r *ClusterTypeResolver) Group() *ClusterGroupTypeResolver {
+	return newClusterGroupType(must(r.n.fk("group")))
 }
-func (r *ClusterTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
+func (r *ClusterTypeResolver) Tenant() *TenantTypeResolver {
+	return newTenantType(must(r.n.fk("tenant")))
 }
 func (r *ClusterTypeResolver) VirtualMachines(ctx context.Context, args relationArgs) ([]*VirtualMachineTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "virtual_machines", args)
@@ -4058,9 +3998,8 @@ func (r *ClusterTypeResolver) Description() string    { return r.n.str("descript
 func (r *ClusterTypeResolver) Comments() string       { return r.n.str("comments") }
 func (r *ClusterTypeResolver) Name() string           { return r.n.str("name") }
 func (r *ClusterTypeResolver) Status() string         { return r.n.str("status") }
-func (r *ClusterTypeResolver) Scope(ctx context.Context) (*ClusterScopeTypeResolver, error) {
-	n, err := r.n.generic(ctx, "scope")
-	return newClusterScopeType(n), err
+func (r *ClusterTypeResolver) Scope() *ClusterScopeTypeResolver {
+	return newClusterScopeType(must(r.n.generic("scope")))
 }
 func (r *ClusterTypeResolver) Url() *string         { return r.n.strPtr("url") }
 func (r *ClusterTypeResolver) DisplayUrl() *string  { return r.n.strPtr("display_url") }
@@ -4115,12 +4054,11 @@ func (r *ClusterTypeTypeResolver) Changelog(ctx context.Context, args relationAr
 }
 func (r *ClusterTypeTypeResolver) Display() string   { return r.n.str("display") }
 func (r *ClusterTypeTypeResolver) ClassType() string { return "ClusterType" }
-func (r *ClusterTypeTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *ClusterTypeTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *ClusterTypeTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *ClusterTypeTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *ClusterTypeTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -4179,13 +4117,11 @@ func newConfigContextProfileTypeList(ns []*node) []*ConfigContextProfileTypeReso
 	return out
 }
 
-func (r *ConfigContextProfileTypeResolver) DataSource(ctx context.Context) (*DataSourceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "data_source")
-	return newDataSourceType(n), err
+func (r *ConfigContextProfileTypeResolver) DataSource() *DataSourceTypeResolver {
+	return newDataSourceType(must(r.n.fk("data_source")))
 }
-func (r *ConfigContextProfileTypeResolver) DataFile(ctx context.Context) (*DataFileTypeResolver, error) {
-	n, err := r.n.fk(ctx, "data_file")
-	return newDataFileType(n), err
+func (r *ConfigContextProfileTypeResolver) DataFile() *DataFileTypeResolver {
+	return newDataFileType(must(r.n.fk("data_file")))
 }
 func (r *ConfigContextProfileTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "changelog", args)
@@ -4193,12 +4129,11 @@ func (r *ConfigContextProfileTypeResolver) Changelog(ctx context.Context, args r
 }
 func (r *ConfigContextProfileTypeResolver) Display() string   { return r.n.str("display") }
 func (r *ConfigContextProfileTypeResolver) ClassType() string { return "ConfigContextProfile" }
-func (r *ConfigContextProfileTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *ConfigContextProfileTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *ConfigContextProfileTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *ConfigContextProfileTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *ConfigContextProfileTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -4257,17 +4192,14 @@ func newConfigContextTypeList(ns []*node) []*ConfigContextTypeResolver {
 	return out
 }
 
-func (r *ConfigContextTypeResolver) DataSource(ctx context.Context) (*DataSourceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "data_source")
-	return newDataSourceType(n), err
+func (r *ConfigContextTypeResolver) DataSource() *DataSourceTypeResolver {
+	return newDataSourceType(must(r.n.fk("data_source")))
 }
-func (r *ConfigContextTypeResolver) DataFile(ctx context.Context) (*DataFileTypeResolver, error) {
-	n, err := r.n.fk(ctx, "data_file")
-	return newDataFileType(n), err
+func (r *ConfigContextTypeResolver) DataFile() *DataFileTypeResolver {
+	return newDataFileType(must(r.n.fk("data_file")))
 }
-func (r *ConfigContextTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *ConfigContextTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
 func (r *ConfigContextTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "changelog", args)
@@ -4275,59 +4207,58 @@ func (r *ConfigContextTypeResolver) Changelog(ctx context.Context, args relation
 }
 func (r *ConfigContextTypeResolver) Display() string   { return r.n.str("display") }
 func (r *ConfigContextTypeResolver) ClassType() string { return "ConfigContext" }
-func (r *ConfigContextTypeResolver) Profile(ctx context.Context) (*ConfigContextProfileTypeResolver, error) {
-	n, err := r.n.fk(ctx, "profile")
-	return newConfigContextProfileType(n), err
+func (r *ConfigContextTypeResolver) Profile() *ConfigContextProfileTypeResolver {
+	return newConfigContextProfileType(must(r.n.fk("profile")))
 }
-func (r *ConfigContextTypeResolver) Roles(ctx context.Context, args relationArgs) ([]*DeviceRoleTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "roles", &args)
+func (r *ConfigContextTypeResolver) Roles(args relationArgs) ([]*DeviceRoleTypeResolver, error) {
+	ns, err := r.n.m2mArgs("roles", &args)
 	return newDeviceRoleTypeList(ns), err
 }
-func (r *ConfigContextTypeResolver) DeviceTypes(ctx context.Context, args relationArgs) ([]*DeviceTypeTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "device_types", &args)
+func (r *ConfigContextTypeResolver) DeviceTypes(args relationArgs) ([]*DeviceTypeTypeResolver, error) {
+	ns, err := r.n.m2mArgs("device_types", &args)
 	return newDeviceTypeTypeList(ns), err
 }
 func (r *ConfigContextTypeResolver) Tags(args relationArgs) (*[]*TagTypeResolver, error) {
 	return nil, r.n.unavailable("tags")
 }
-func (r *ConfigContextTypeResolver) Platforms(ctx context.Context, args relationArgs) ([]*PlatformTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "platforms", &args)
+func (r *ConfigContextTypeResolver) Platforms(args relationArgs) ([]*PlatformTypeResolver, error) {
+	ns, err := r.n.m2mArgs("platforms", &args)
 	return newPlatformTypeList(ns), err
 }
-func (r *ConfigContextTypeResolver) Regions(ctx context.Context, args relationArgs) ([]*RegionTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "regions", &args)
+func (r *ConfigContextTypeResolver) Regions(args relationArgs) ([]*RegionTypeResolver, error) {
+	ns, err := r.n.m2mArgs("regions", &args)
 	return newRegionTypeList(ns), err
 }
-func (r *ConfigContextTypeResolver) ClusterGroups(ctx context.Context, args relationArgs) ([]*ClusterGroupTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "cluster_groups", &args)
+func (r *ConfigContextTypeResolver) ClusterGroups(args relationArgs) ([]*ClusterGroupTypeResolver, error) {
+	ns, err := r.n.m2mArgs("cluster_groups", &args)
 	return newClusterGroupTypeList(ns), err
 }
-func (r *ConfigContextTypeResolver) TenantGroups(ctx context.Context, args relationArgs) ([]*TenantGroupTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tenant_groups", &args)
+func (r *ConfigContextTypeResolver) TenantGroups(args relationArgs) ([]*TenantGroupTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tenant_groups", &args)
 	return newTenantGroupTypeList(ns), err
 }
-func (r *ConfigContextTypeResolver) ClusterTypes(ctx context.Context, args relationArgs) ([]*ClusterTypeTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "cluster_types", &args)
+func (r *ConfigContextTypeResolver) ClusterTypes(args relationArgs) ([]*ClusterTypeTypeResolver, error) {
+	ns, err := r.n.m2mArgs("cluster_types", &args)
 	return newClusterTypeTypeList(ns), err
 }
-func (r *ConfigContextTypeResolver) Clusters(ctx context.Context, args relationArgs) ([]*ClusterTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "clusters", &args)
+func (r *ConfigContextTypeResolver) Clusters(args relationArgs) ([]*ClusterTypeResolver, error) {
+	ns, err := r.n.m2mArgs("clusters", &args)
 	return newClusterTypeList(ns), err
 }
-func (r *ConfigContextTypeResolver) Locations(ctx context.Context, args relationArgs) ([]*LocationTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "locations", &args)
+func (r *ConfigContextTypeResolver) Locations(args relationArgs) ([]*LocationTypeResolver, error) {
+	ns, err := r.n.m2mArgs("locations", &args)
 	return newLocationTypeList(ns), err
 }
-func (r *ConfigContextTypeResolver) Sites(ctx context.Context, args relationArgs) ([]*SiteTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "sites", &args)
+func (r *ConfigContextTypeResolver) Sites(args relationArgs) ([]*SiteTypeResolver, error) {
+	ns, err := r.n.m2mArgs("sites", &args)
 	return newSiteTypeList(ns), err
 }
-func (r *ConfigContextTypeResolver) Tenants(ctx context.Context, args relationArgs) ([]*TenantTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tenants", &args)
+func (r *ConfigContextTypeResolver) Tenants(args relationArgs) ([]*TenantTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tenants", &args)
 	return newTenantTypeList(ns), err
 }
-func (r *ConfigContextTypeResolver) SiteGroups(ctx context.Context, args relationArgs) ([]*SiteGroupTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "site_groups", &args)
+func (r *ConfigContextTypeResolver) SiteGroups(args relationArgs) ([]*SiteGroupTypeResolver, error) {
+	ns, err := r.n.m2mArgs("site_groups", &args)
 	return newSiteGroupTypeList(ns), err
 }
 func (r *ConfigContextTypeResolver) ID() graphql.ID         { return r.n.id() }
@@ -4373,20 +4304,17 @@ func newConfigTemplateTypeList(ns []*node) []*ConfigTemplateTypeResolver {
 	return out
 }
 
-func (r *ConfigTemplateTypeResolver) DataSource(ctx context.Context) (*DataSourceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "data_source")
-	return newDataSourceType(n), err
+func (r *ConfigTemplateTypeResolver) DataSource() *DataSourceTypeResolver {
+	return newDataSourceType(must(r.n.fk("data_source")))
 }
-func (r *ConfigTemplateTypeResolver) DataFile(ctx context.Context) (*DataFileTypeResolver, error) {
-	n, err := r.n.fk(ctx, "data_file")
-	return newDataFileType(n), err
+func (r *ConfigTemplateTypeResolver) DataFile() *DataFileTypeResolver {
+	return newDataFileType(must(r.n.fk("data_file")))
 }
-func (r *ConfigTemplateTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *ConfigTemplateTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *ConfigTemplateTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *ConfigTemplateTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *ConfigTemplateTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
@@ -4464,13 +4392,11 @@ func (r *ConsolePortTemplateTypeResolver) Changelog(ctx context.Context, args re
 }
 func (r *ConsolePortTemplateTypeResolver) Display() string   { return r.n.str("display") }
 func (r *ConsolePortTemplateTypeResolver) ClassType() string { return "ConsolePortTemplate" }
-func (r *ConsolePortTemplateTypeResolver) DeviceType(ctx context.Context) (*DeviceTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "device_type")
-	return newDeviceTypeType(n), err
+func (r *ConsolePortTemplateTypeResolver) DeviceType() *DeviceTypeTypeResolver {
+	return newDeviceTypeType(must(r.n.fk("device_type")))
 }
-func (r *ConsolePortTemplateTypeResolver) ModuleType(ctx context.Context) (*ModuleTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "module_type")
-	return newModuleTypeType(n), err
+func (r *ConsolePortTemplateTypeResolver) ModuleType() *ModuleTypeTypeResolver {
+	return newModuleTypeType(must(r.n.fk("module_type")))
 }
 func (r *ConsolePortTemplateTypeResolver) ID() graphql.ID     { return r.n.id() }
 func (r *ConsolePortTemplateTypeResolver) Created() *DateTime { return r.n.dateTimePtr("created") }
@@ -4510,9 +4436,8 @@ func newConsolePortTypeList(ns []*node) []*ConsolePortTypeResolver {
 	return out
 }
 
-func (r *ConsolePortTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *ConsolePortTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
 func (r *ConsolePortTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "changelog", args)
@@ -4520,8 +4445,8 @@ func (r *ConsolePortTypeResolver) Changelog(ctx context.Context, args relationAr
 }
 func (r *ConsolePortTypeResolver) Display() string   { return r.n.str("display") }
 func (r *ConsolePortTypeResolver) ClassType() string { return "ConsolePort" }
-func (r *ConsolePortTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *ConsolePortTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *ConsolePortTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -4529,25 +4454,20 @@ func (r *ConsolePortTypeResolver) JournalEntries(ctx context.Context, args relat
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ConsolePortTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *ConsolePortTypeResolver) Device(ctx context.Context) (*DeviceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "device")
-	return newDeviceType(n), err
+func (r *ConsolePortTypeResolver) Device() *DeviceTypeResolver {
+	return newDeviceType(must(r.n.fk("device")))
 }
-func (r *ConsolePortTypeResolver) Module(ctx context.Context) (*ModuleTypeResolver, error) {
-	n, err := r.n.fk(ctx, "module")
-	return newModuleType(n), err
+func (r *ConsolePortTypeResolver) Module() *ModuleTypeResolver {
+	return newModuleType(must(r.n.fk("module")))
 }
-func (r *ConsolePortTypeResolver) Cable(ctx context.Context) (*CableTypeResolver, error) {
-	n, err := r.n.fk(ctx, "cable")
-	return newCableType(n), err
+func (r *ConsolePortTypeResolver) Cable() *CableTypeResolver {
+	return newCableType(must(r.n.fk("cable")))
 }
-func (r *ConsolePortTypeResolver) LinkPeers(ctx context.Context) ([]*LinkPeerTypeResolver, error) {
-	ns, err := r.n.typedList(ctx, "link_peers", "LinkPeerType")
-	return newLinkPeerTypeList(ns), err
+func (r *ConsolePortTypeResolver) LinkPeers() []*LinkPeerTypeResolver {
+	return newLinkPeerTypeList(must(r.n.typedList("link_peers", "LinkPeerType")))
 }
-func (r *ConsolePortTypeResolver) ConnectedEndpoints(ctx context.Context) ([]*ConnectedEndpointTypeResolver, error) {
-	ns, err := r.n.typedList(ctx, "connected_endpoints", "ConnectedEndpointType")
-	return newConnectedEndpointTypeList(ns), err
+func (r *ConsolePortTypeResolver) ConnectedEndpoints() []*ConnectedEndpointTypeResolver {
+	return newConnectedEndpointTypeList(must(r.n.typedList("connected_endpoints", "ConnectedEndpointType")))
 }
 func (r *ConsolePortTypeResolver) ID() graphql.ID         { return r.n.id() }
 func (r *ConsolePortTypeResolver) Created() *DateTime     { return r.n.dateTimePtr("created") }
@@ -4629,13 +4549,11 @@ func (r *ConsoleServerPortTemplateTypeResolver) Display() string { return r.n.st
 func (r *ConsoleServerPortTemplateTypeResolver) ClassType() string {
 	return "ConsoleServerPortTemplate"
 }
-func (r *ConsoleServerPortTemplateTypeResolver) DeviceType(ctx context.Context) (*DeviceTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "device_type")
-	return newDeviceTypeType(n), err
+func (r *ConsoleServerPortTemplateTypeResolver) DeviceType() *DeviceTypeTypeResolver {
+	return newDeviceTypeType(must(r.n.fk("device_type")))
 }
-func (r *ConsoleServerPortTemplateTypeResolver) ModuleType(ctx context.Context) (*ModuleTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "module_type")
-	return newModuleTypeType(n), err
+func (r *ConsoleServerPortTemplateTypeResolver) ModuleType() *ModuleTypeTypeResolver {
+	return newModuleTypeType(must(r.n.fk("module_type")))
 }
 func (r *ConsoleServerPortTemplateTypeResolver) ID() graphql.ID { return r.n.id() }
 func (r *ConsoleServerPortTemplateTypeResolver) Created() *DateTime {
@@ -4679,9 +4597,8 @@ func newConsoleServerPortTypeList(ns []*node) []*ConsoleServerPortTypeResolver {
 	return out
 }
 
-func (r *ConsoleServerPortTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *ConsoleServerPortTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
 func (r *ConsoleServerPortTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "changelog", args)
@@ -4689,8 +4606,8 @@ func (r *ConsoleServerPortTypeResolver) Changelog(ctx context.Context, args rela
 }
 func (r *ConsoleServerPortTypeResolver) Display() string   { return r.n.str("display") }
 func (r *ConsoleServerPortTypeResolver) ClassType() string { return "ConsoleServerPort" }
-func (r *ConsoleServerPortTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *ConsoleServerPortTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *ConsoleServerPortTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -4698,25 +4615,20 @@ func (r *ConsoleServerPortTypeResolver) JournalEntries(ctx context.Context, args
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ConsoleServerPortTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *ConsoleServerPortTypeResolver) Device(ctx context.Context) (*DeviceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "device")
-	return newDeviceType(n), err
+func (r *ConsoleServerPortTypeResolver) Device() *DeviceTypeResolver {
+	return newDeviceType(must(r.n.fk("device")))
 }
-func (r *ConsoleServerPortTypeResolver) Module(ctx context.Context) (*ModuleTypeResolver, error) {
-	n, err := r.n.fk(ctx, "module")
-	return newModuleType(n), err
+func (r *ConsoleServerPortTypeResolver) Module() *ModuleTypeResolver {
+	return newModuleType(must(r.n.fk("module")))
 }
-func (r *ConsoleServerPortTypeResolver) Cable(ctx context.Context) (*CableTypeResolver, error) {
-	n, err := r.n.fk(ctx, "cable")
-	return newCableType(n), err
+func (r *ConsoleServerPortTypeResolver) Cable() *CableTypeResolver {
+	return newCableType(must(r.n.fk("cable")))
 }
-func (r *ConsoleServerPortTypeResolver) LinkPeers(ctx context.Context) ([]*LinkPeerTypeResolver, error) {
-	ns, err := r.n.typedList(ctx, "link_peers", "LinkPeerType")
-	return newLinkPeerTypeList(ns), err
+func (r *ConsoleServerPortTypeResolver) LinkPeers() []*LinkPeerTypeResolver {
+	return newLinkPeerTypeList(must(r.n.typedList("link_peers", "LinkPeerType")))
 }
-func (r *ConsoleServerPortTypeResolver) ConnectedEndpoints(ctx context.Context) ([]*ConnectedEndpointTypeResolver, error) {
-	ns, err := r.n.typedList(ctx, "connected_endpoints", "ConnectedEndpointType")
-	return newConnectedEndpointTypeList(ns), err
+func (r *ConsoleServerPortTypeResolver) ConnectedEndpoints() []*ConnectedEndpointTypeResolver {
+	return newConnectedEndpointTypeList(must(r.n.typedList("connected_endpoints", "ConnectedEndpointType")))
 }
 func (r *ConsoleServerPortTypeResolver) ID() graphql.ID     { return r.n.id() }
 func (r *ConsoleServerPortTypeResolver) Created() *DateTime { return r.n.dateTimePtr("created") }
@@ -4793,22 +4705,20 @@ func newContactAssignmentTypeList(ns []*node) []*ContactAssignmentTypeResolver {
 }
 
 func (r *ContactAssignmentTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *ContactAssignmentTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *ContactAssignmentTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *ContactAssignmentTypeResolver) Display() string   { return r.n.str("display") }
 func (r *ContactAssignmentTypeResolver) ClassType() string { return "ContactAssignment" }
-func (r *ContactAssignmentTypeResolver) ObjectType(ctx context.Context) (*contentTypeResolver, error) {
-	return r.n.contentType(ctx, "object_type")
+func (r *ContactAssignmentTypeResolver) ObjectType() *contentTypeResolver {
+	return must(r.n.contentType("object_type"))
 }
-func (r *ContactAssignmentTypeResolver) Contact(ctx context.Context) (*ContactTypeResolver, error) {
-	n, err := r.n.fk(ctx, "contact")
-	return newContactType(n), err
+func (r *ContactAssignmentTypeResolver) Contact() *ContactTypeResolver {
+	return newContactType(must(r.n.fk("contact")))
 }
-func (r *ContactAssignmentTypeResolver) Role(ctx context.Context) (*ContactRoleTypeResolver, error) {
-	n, err := r.n.fk(ctx, "role")
-	return newContactRoleType(n), err
+func (r *ContactAssignmentTypeResolver) Role() *ContactRoleTypeResolver {
+	return newContactRoleType(must(r.n.fk("role")))
 }
 func (r *ContactAssignmentTypeResolver) ID() graphql.ID     { return r.n.id() }
 func (r *ContactAssignmentTypeResolver) Created() *DateTime { return r.n.dateTimePtr("created") }
@@ -4854,12 +4764,11 @@ func (r *ContactGroupTypeResolver) Changelog(ctx context.Context, args relationA
 }
 func (r *ContactGroupTypeResolver) Display() string   { return r.n.str("display") }
 func (r *ContactGroupTypeResolver) ClassType() string { return "ContactGroup" }
-func (r *ContactGroupTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *ContactGroupTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *ContactGroupTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *ContactGroupTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *ContactGroupTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -4867,9 +4776,8 @@ func (r *ContactGroupTypeResolver) JournalEntries(ctx context.Context, args rela
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ContactGroupTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *ContactGroupTypeResolver) Parent(ctx context.Context) (*ContactGroupTypeResolver, error) {
-	n, err := r.n.fk(ctx, "parent")
-	return newContactGroupType(n), err
+func (r *ContactGroupTypeResolver) Parent() *ContactGroupTypeResolver {
+	return newContactGroupType(must(r.n.fk("parent")))
 }
 func (r *ContactGroupTypeResolver) Contacts(args relationArgs) (*[]*ContactTypeResolver, error) {
 	return nil, r.n.unavailable("contacts")
@@ -4938,12 +4846,11 @@ func (r *ContactRoleTypeResolver) Changelog(ctx context.Context, args relationAr
 }
 func (r *ContactRoleTypeResolver) Display() string   { return r.n.str("display") }
 func (r *ContactRoleTypeResolver) ClassType() string { return "ContactRole" }
-func (r *ContactRoleTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *ContactRoleTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *ContactRoleTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *ContactRoleTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *ContactRoleTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -5001,14 +4908,11 @@ func (r *ContactTypeResolver) Changelog(ctx context.Context, args relationArgs) 
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *ContactTypeResolver) Display() string   { return r.n.str("display") }
-func (r *ContactTypeResolver) ClassType() string { return "Contact" }
-func (r *ContactTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *ContactTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *ContactTypeResolver) Display() string           { return r.n.str("display") }
+func (r *ContactTypeResolver) ClassType() string         { return "Contact" }
+func (r *ContactTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *ContactTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *ContactTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -5016,8 +4920,8 @@ func (r *ContactTypeResolver) JournalEntries(ctx context.Context, args relationA
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ContactTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *ContactTypeResolver) Groups(ctx context.Context, args relationArgs) ([]*ContactGroupTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "groups", &args)
+func (r *ContactTypeResolver) Groups(args relationArgs) ([]*ContactGroupTypeResolver, error) {
+	ns, err := r.n.m2mArgs("groups", &args)
 	return newContactGroupTypeList(ns), err
 }
 func (r *ContactTypeResolver) ID() graphql.ID         { return r.n.id() }
@@ -5071,9 +4975,8 @@ func newCustomFieldChoiceSetTypeList(ns []*node) []*CustomFieldChoiceSetTypeReso
 	return out
 }
 
-func (r *CustomFieldChoiceSetTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *CustomFieldChoiceSetTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
 func (r *CustomFieldChoiceSetTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "changelog", args)
@@ -5131,9 +5034,8 @@ func newCustomFieldTypeList(ns []*node) []*CustomFieldTypeResolver {
 	return out
 }
 
-func (r *CustomFieldTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *CustomFieldTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
 func (r *CustomFieldTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "changelog", args)
@@ -5141,12 +5043,11 @@ func (r *CustomFieldTypeResolver) Changelog(ctx context.Context, args relationAr
 }
 func (r *CustomFieldTypeResolver) Display() string   { return r.n.str("display") }
 func (r *CustomFieldTypeResolver) ClassType() string { return "CustomField" }
-func (r *CustomFieldTypeResolver) RelatedObjectType(ctx context.Context) (*contentTypeResolver, error) {
-	return r.n.contentType(ctx, "related_object_type")
+func (r *CustomFieldTypeResolver) RelatedObjectType() *contentTypeResolver {
+	return must(r.n.contentType("related_object_type"))
 }
-func (r *CustomFieldTypeResolver) ChoiceSet(ctx context.Context) (*CustomFieldChoiceSetTypeResolver, error) {
-	n, err := r.n.fk(ctx, "choice_set")
-	return newCustomFieldChoiceSetType(n), err
+func (r *CustomFieldTypeResolver) ChoiceSet() *CustomFieldChoiceSetTypeResolver {
+	return newCustomFieldChoiceSetType(must(r.n.fk("choice_set")))
 }
 func (r *CustomFieldTypeResolver) ID() graphql.ID         { return r.n.id() }
 func (r *CustomFieldTypeResolver) Created() *DateTime     { return r.n.dateTimePtr("created") }
@@ -5209,9 +5110,8 @@ func newCustomLinkTypeList(ns []*node) []*CustomLinkTypeResolver {
 	return out
 }
 
-func (r *CustomLinkTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *CustomLinkTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
 func (r *CustomLinkTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "changelog", args)
@@ -5263,9 +5163,8 @@ func newDataFileTypeList(ns []*node) []*DataFileTypeResolver {
 
 func (r *DataFileTypeResolver) Display() string   { return r.n.str("display") }
 func (r *DataFileTypeResolver) ClassType() string { return "DataFile" }
-func (r *DataFileTypeResolver) Source(ctx context.Context) (*DataSourceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "source")
-	return newDataSourceType(n), err
+func (r *DataFileTypeResolver) Source() *DataSourceTypeResolver {
+	return newDataSourceType(must(r.n.fk("source")))
 }
 func (r *DataFileTypeResolver) ID() graphql.ID { return r.n.id() }
 func (r *DataFileTypeResolver) Created() (*DateTime, error) {
@@ -5327,9 +5226,8 @@ func (r *DataSourceTypeResolver) Changelog(ctx context.Context, args relationArg
 }
 func (r *DataSourceTypeResolver) Display() string   { return r.n.str("display") }
 func (r *DataSourceTypeResolver) ClassType() string { return "DataSource" }
-func (r *DataSourceTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *DataSourceTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
 func (r *DataSourceTypeResolver) Tags(args relationArgs) (*[]*TagTypeResolver, error) {
 	return nil, r.n.unavailable("tags")
@@ -5411,9 +5309,8 @@ func (r *DeviceBayTemplateTypeResolver) Changelog(ctx context.Context, args rela
 }
 func (r *DeviceBayTemplateTypeResolver) Display() string   { return r.n.str("display") }
 func (r *DeviceBayTemplateTypeResolver) ClassType() string { return "DeviceBayTemplate" }
-func (r *DeviceBayTemplateTypeResolver) DeviceType(ctx context.Context) (*DeviceTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "device_type")
-	return newDeviceTypeType(n), err
+func (r *DeviceBayTemplateTypeResolver) DeviceType() *DeviceTypeTypeResolver {
+	return newDeviceTypeType(must(r.n.fk("device_type")))
 }
 func (r *DeviceBayTemplateTypeResolver) ID() graphql.ID     { return r.n.id() }
 func (r *DeviceBayTemplateTypeResolver) Created() *DateTime { return r.n.dateTimePtr("created") }
@@ -5453,9 +5350,8 @@ func newDeviceBayTypeList(ns []*node) []*DeviceBayTypeResolver {
 	return out
 }
 
-func (r *DeviceBayTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *DeviceBayTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
 func (r *DeviceBayTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "changelog", args)
@@ -5463,8 +5359,8 @@ func (r *DeviceBayTypeResolver) Changelog(ctx context.Context, args relationArgs
 }
 func (r *DeviceBayTypeResolver) Display() string   { return r.n.str("display") }
 func (r *DeviceBayTypeResolver) ClassType() string { return "DeviceBay" }
-func (r *DeviceBayTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *DeviceBayTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *DeviceBayTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -5472,13 +5368,11 @@ func (r *DeviceBayTypeResolver) JournalEntries(ctx context.Context, args relatio
 	return newJournalEntryTypeList(ns), err
 }
 func (r *DeviceBayTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *DeviceBayTypeResolver) Device(ctx context.Context) (*DeviceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "device")
-	return newDeviceType(n), err
+func (r *DeviceBayTypeResolver) Device() *DeviceTypeResolver {
+	return newDeviceType(must(r.n.fk("device")))
 }
-func (r *DeviceBayTypeResolver) InstalledDevice(ctx context.Context) (*DeviceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "installed_device")
-	return newDeviceType(n), err
+func (r *DeviceBayTypeResolver) InstalledDevice() *DeviceTypeResolver {
+	return newDeviceType(must(r.n.fk("installed_device")))
 }
 func (r *DeviceBayTypeResolver) ID() graphql.ID         { return r.n.id() }
 func (r *DeviceBayTypeResolver) Created() *DateTime     { return r.n.dateTimePtr("created") }
@@ -5534,12 +5428,11 @@ func (r *DeviceRoleTypeResolver) Changelog(ctx context.Context, args relationArg
 }
 func (r *DeviceRoleTypeResolver) Display() string   { return r.n.str("display") }
 func (r *DeviceRoleTypeResolver) ClassType() string { return "DeviceRole" }
-func (r *DeviceRoleTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *DeviceRoleTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *DeviceRoleTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *DeviceRoleTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *DeviceRoleTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -5547,18 +5440,16 @@ func (r *DeviceRoleTypeResolver) JournalEntries(ctx context.Context, args relati
 	return newJournalEntryTypeList(ns), err
 }
 func (r *DeviceRoleTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *DeviceRoleTypeResolver) Parent(ctx context.Context) (*DeviceRoleTypeResolver, error) {
-	n, err := r.n.fk(ctx, "parent")
-	return newDeviceRoleType(n), err
+func (r *DeviceRoleTypeResolver) Parent() *DeviceRoleTypeResolver {
+	return newDeviceRoleType(must(r.n.fk("parent")))
 }
 func (r *DeviceRoleTypeResolver) Children(ctx context.Context, args relationArgs) ([]*DeviceRoleTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "children", args)
 	return newDeviceRoleTypeList(ns), err
 }
 func (r *DeviceRoleTypeResolver) Color() string { return r.n.str("color") }
-func (r *DeviceRoleTypeResolver) ConfigTemplate(ctx context.Context) (*ConfigTemplateTypeResolver, error) {
-	n, err := r.n.fk(ctx, "config_template")
-	return newConfigTemplateType(n), err
+func (r *DeviceRoleTypeResolver) ConfigTemplate() *ConfigTemplateTypeResolver {
+	return newConfigTemplateType(must(r.n.fk("config_template")))
 }
 func (r *DeviceRoleTypeResolver) VirtualMachines(ctx context.Context, args relationArgs) ([]*VirtualMachineTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "virtual_machines", args)
@@ -5679,14 +5570,11 @@ func (r *DeviceTypeResolver) Changelog(ctx context.Context, args relationArgs) (
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *DeviceTypeResolver) Display() string   { return r.n.str("display") }
-func (r *DeviceTypeResolver) ClassType() string { return "Device" }
-func (r *DeviceTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *DeviceTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *DeviceTypeResolver) Display() string           { return r.n.str("display") }
+func (r *DeviceTypeResolver) ClassType() string         { return "Device" }
+func (r *DeviceTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *DeviceTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *DeviceTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -5706,57 +5594,40 @@ func (r *DeviceTypeResolver) RearPortCount() BigInt      { return r.n.bigInt("re
 func (r *DeviceTypeResolver) DeviceBayCount() BigInt     { return r.n.bigInt("device_bay_count") }
 func (r *DeviceTypeResolver) ModuleBayCount() BigInt     { return r.n.bigInt("module_bay_count") }
 func (r *DeviceTypeResolver) InventoryItemCount() BigInt { return r.n.bigInt("inventory_item_count") }
-func (r *DeviceTypeResolver) ConfigTemplate(ctx context.Context) (*ConfigTemplateTypeResolver, error) {
-	n, err := r.n.fk(ctx, "config_template")
-	return newConfigTemplateType(n), err
+func (r *DeviceTypeResolver) ConfigTemplate() *ConfigTemplateTypeResolver {
+	return newConfigTemplateType(must(r.n.fk("config_template")))
 }
-func (r *DeviceTypeResolver) DeviceType(ctx context.Context) (*DeviceTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "device_type")
-	return newDeviceTypeType(n), err
+func (r *DeviceTypeResolver) DeviceType() *DeviceTypeTypeResolver {
+	return newDeviceTypeType(must(r.n.fk("device_type")))
 }
-func (r *DeviceTypeResolver) Role(ctx context.Context) (*DeviceRoleTypeResolver, error) {
-	n, err := r.n.fk(ctx, "role")
-	return newDeviceRoleType(n), err
+func (r *DeviceTypeResolver) Role() *DeviceRoleTypeResolver {
+	return newDeviceRoleType(must(r.n.fk("role")))
 }
-func (r *DeviceTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
+func (r *DeviceTypeResolver) Tenant() *TenantTypeResolver {
+	return newTenantType(must(r.n.fk("tenant")))
 }
-func (r *DeviceTypeResolver) Platform(ctx context.Context) (*PlatformTypeResolver, error) {
-	n, err := r.n.fk(ctx, "platform")
-	return newPlatformType(n), err
+func (r *DeviceTypeResolver) Platform() *PlatformTypeResolver {
+	return newPlatformType(must(r.n.fk("platform")))
 }
-func (r *DeviceTypeResolver) Site(ctx context.Context) (*SiteTypeResolver, error) {
-	n, err := r.n.fk(ctx, "site")
-	return newSiteType(n), err
+func (r *DeviceTypeResolver) Site() *SiteTypeResolver { return newSiteType(must(r.n.fk("site"))) }
+func (r *DeviceTypeResolver) Location() *LocationTypeResolver {
+	return newLocationType(must(r.n.fk("location")))
 }
-func (r *DeviceTypeResolver) Location(ctx context.Context) (*LocationTypeResolver, error) {
-	n, err := r.n.fk(ctx, "location")
-	return newLocationType(n), err
+func (r *DeviceTypeResolver) Rack() *RackTypeResolver { return newRackType(must(r.n.fk("rack"))) }
+func (r *DeviceTypeResolver) PrimaryIp4() *IPAddressTypeResolver {
+	return newIPAddressType(must(r.n.fk("primary_ip4")))
 }
-func (r *DeviceTypeResolver) Rack(ctx context.Context) (*RackTypeResolver, error) {
-	n, err := r.n.fk(ctx, "rack")
-	return newRackType(n), err
+func (r *DeviceTypeResolver) PrimaryIp6() *IPAddressTypeResolver {
+	return newIPAddressType(must(r.n.fk("primary_ip6")))
 }
-func (r *DeviceTypeResolver) PrimaryIp4(ctx context.Context) (*IPAddressTypeResolver, error) {
-	n, err := r.n.fk(ctx, "primary_ip4")
-	return newIPAddressType(n), err
+func (r *DeviceTypeResolver) OobIp() *IPAddressTypeResolver {
+	return newIPAddressType(must(r.n.fk("oob_ip")))
 }
-func (r *DeviceTypeResolver) PrimaryIp6(ctx context.Context) (*IPAddressTypeResolver, error) {
-	n, err := r.n.fk(ctx, "primary_ip6")
-	return newIPAddressType(n), err
+func (r *DeviceTypeResolver) Cluster() *ClusterTypeResolver {
+	return newClusterType(must(r.n.fk("cluster")))
 }
-func (r *DeviceTypeResolver) OobIp(ctx context.Context) (*IPAddressTypeResolver, error) {
-	n, err := r.n.fk(ctx, "oob_ip")
-	return newIPAddressType(n), err
-}
-func (r *DeviceTypeResolver) Cluster(ctx context.Context) (*ClusterTypeResolver, error) {
-	n, err := r.n.fk(ctx, "cluster")
-	return newClusterType(n), err
-}
-func (r *DeviceTypeResolver) VirtualChassis(ctx context.Context) (*VirtualChassisTypeResolver, error) {
-	n, err := r.n.fk(ctx, "virtual_chassis")
-	return newVirtualChassisType(n), err
+func (r *DeviceTypeResolver) VirtualChassis() *VirtualChassisTypeResolver {
+	return newVirtualChassisType(must(r.n.fk("virtual_chassis")))
 }
 func (r *DeviceTypeResolver) VirtualMachines(ctx context.Context, args relationArgs) ([]*VirtualMachineTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "virtual_machines", args)
@@ -5835,23 +5706,19 @@ func (r *DeviceTypeResolver) VcPosition() *int32      { return r.n.intPtr("vc_po
 func (r *DeviceTypeResolver) VcPriority() *int32      { return r.n.intPtr("vc_priority") }
 func (r *DeviceTypeResolver) Latitude() *Decimal      { return r.n.decimalPtr("latitude") }
 func (r *DeviceTypeResolver) Longitude() *Decimal     { return r.n.decimalPtr("longitude") }
-func (r *DeviceTypeResolver) VcMasterFor(ctx context.Context) (*VirtualChassisTypeResolver, error) {
-	n, err := r.n.reverseOne(ctx, "vc_master_for")
-	return newVirtualChassisType(n), err
+func (r *DeviceTypeResolver) VcMasterFor() *VirtualChassisTypeResolver {
+	return newVirtualChassisType(must(r.n.reverseOne("vc_master_for")))
 }
-func (r *DeviceTypeResolver) ParentBay(ctx context.Context) (*DeviceBayTypeResolver, error) {
-	n, err := r.n.reverseOne(ctx, "parent_bay")
-	return newDeviceBayType(n), err
+func (r *DeviceTypeResolver) ParentBay() *DeviceBayTypeResolver {
+	return newDeviceBayType(must(r.n.reverseOne("parent_bay")))
 }
 func (r *DeviceTypeResolver) Url() *string        { return r.n.strPtr("url") }
 func (r *DeviceTypeResolver) DisplayUrl() *string { return r.n.strPtr("display_url") }
-func (r *DeviceTypeResolver) ParentDevice(ctx context.Context) (*DeviceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "parent_device")
-	return newDeviceType(n), err
+func (r *DeviceTypeResolver) ParentDevice() *DeviceTypeResolver {
+	return newDeviceType(must(r.n.fk("parent_device")))
 }
-func (r *DeviceTypeResolver) PrimaryIp(ctx context.Context) (*IPAddressTypeResolver, error) {
-	n, err := r.n.fk(ctx, "primary_ip")
-	return newIPAddressType(n), err
+func (r *DeviceTypeResolver) PrimaryIp() *IPAddressTypeResolver {
+	return newIPAddressType(must(r.n.fk("primary_ip")))
 }
 func (r *DeviceTypeResolver) Cables(ctx context.Context, args relationArgs) ([]*CableTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "cables", args)
@@ -5911,12 +5778,11 @@ func (r *DeviceTypeTypeResolver) Changelog(ctx context.Context, args relationArg
 }
 func (r *DeviceTypeTypeResolver) Display() string   { return r.n.str("display") }
 func (r *DeviceTypeTypeResolver) ClassType() string { return "DeviceType" }
-func (r *DeviceTypeTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *DeviceTypeTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *DeviceTypeTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *DeviceTypeTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *DeviceTypeTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -5957,13 +5823,11 @@ func (r *DeviceTypeTypeResolver) InventoryItemTemplateCount() BigInt {
 func (r *DeviceTypeTypeResolver) DeviceCount() BigInt        { return r.n.bigInt("device_count") }
 func (r *DeviceTypeTypeResolver) FrontImage() *imageResolver { return r.n.image("front_image") }
 func (r *DeviceTypeTypeResolver) RearImage() *imageResolver  { return r.n.image("rear_image") }
-func (r *DeviceTypeTypeResolver) Manufacturer(ctx context.Context) (*ManufacturerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "manufacturer")
-	return newManufacturerType(n), err
+func (r *DeviceTypeTypeResolver) Manufacturer() *ManufacturerTypeResolver {
+	return newManufacturerType(must(r.n.fk("manufacturer")))
 }
-func (r *DeviceTypeTypeResolver) DefaultPlatform(ctx context.Context) (*PlatformTypeResolver, error) {
-	n, err := r.n.fk(ctx, "default_platform")
-	return newPlatformType(n), err
+func (r *DeviceTypeTypeResolver) DefaultPlatform() *PlatformTypeResolver {
+	return newPlatformType(must(r.n.fk("default_platform")))
 }
 func (r *DeviceTypeTypeResolver) Frontporttemplates(ctx context.Context, args relationArgs) ([]*FrontPortTemplateTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "frontporttemplates", args)
@@ -6108,13 +5972,12 @@ func newEventRuleTypeList(ns []*node) []*EventRuleTypeResolver {
 	return out
 }
 
-func (r *EventRuleTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *EventRuleTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
 func (r *EventRuleTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *EventRuleTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *EventRuleTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *EventRuleTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
@@ -6123,8 +5986,8 @@ func (r *EventRuleTypeResolver) Changelog(ctx context.Context, args relationArgs
 }
 func (r *EventRuleTypeResolver) Display() string   { return r.n.str("display") }
 func (r *EventRuleTypeResolver) ClassType() string { return "EventRule" }
-func (r *EventRuleTypeResolver) ActionObjectType(ctx context.Context) (*contentTypeResolver, error) {
-	return r.n.contentType(ctx, "action_object_type")
+func (r *EventRuleTypeResolver) ActionObjectType() *contentTypeResolver {
+	return must(r.n.contentType("action_object_type"))
 }
 func (r *EventRuleTypeResolver) ID() graphql.ID         { return r.n.id() }
 func (r *EventRuleTypeResolver) Created() *DateTime     { return r.n.dateTimePtr("created") }
@@ -6175,17 +6038,14 @@ func newExportTemplateTypeList(ns []*node) []*ExportTemplateTypeResolver {
 	return out
 }
 
-func (r *ExportTemplateTypeResolver) DataSource(ctx context.Context) (*DataSourceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "data_source")
-	return newDataSourceType(n), err
+func (r *ExportTemplateTypeResolver) DataSource() *DataSourceTypeResolver {
+	return newDataSourceType(must(r.n.fk("data_source")))
 }
-func (r *ExportTemplateTypeResolver) DataFile(ctx context.Context) (*DataFileTypeResolver, error) {
-	n, err := r.n.fk(ctx, "data_file")
-	return newDataFileType(n), err
+func (r *ExportTemplateTypeResolver) DataFile() *DataFileTypeResolver {
+	return newDataFileType(must(r.n.fk("data_file")))
 }
-func (r *ExportTemplateTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *ExportTemplateTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
 func (r *ExportTemplateTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "changelog", args)
@@ -6244,9 +6104,8 @@ func newFHRPGroupAssignmentTypeList(ns []*node) []*FHRPGroupAssignmentTypeResolv
 
 func (r *FHRPGroupAssignmentTypeResolver) Display() string   { return r.n.str("display") }
 func (r *FHRPGroupAssignmentTypeResolver) ClassType() string { return "FHRPGroupAssignment" }
-func (r *FHRPGroupAssignmentTypeResolver) Group(ctx context.Context) (*FHRPGroupTypeResolver, error) {
-	n, err := r.n.fk(ctx, "group")
-	return newFHRPGroupType(n), err
+func (r *FHRPGroupAssignmentTypeResolver) Group() *FHRPGroupTypeResolver {
+	return newFHRPGroupType(must(r.n.fk("group")))
 }
 func (r *FHRPGroupAssignmentTypeResolver) ID() graphql.ID     { return r.n.id() }
 func (r *FHRPGroupAssignmentTypeResolver) Created() *DateTime { return r.n.dateTimePtr("created") }
@@ -6254,9 +6113,8 @@ func (r *FHRPGroupAssignmentTypeResolver) LastUpdated() *DateTime {
 	return r.n.dateTimePtr("last_updated")
 }
 func (r *FHRPGroupAssignmentTypeResolver) Priority() int32 { return r.n.int("priority") }
-func (r *FHRPGroupAssignmentTypeResolver) Interface(ctx context.Context) (*FHRPGroupInterfaceTypeResolver, error) {
-	n, err := r.n.generic(ctx, "interface")
-	return newFHRPGroupInterfaceType(n), err
+func (r *FHRPGroupAssignmentTypeResolver) Interface() *FHRPGroupInterfaceTypeResolver {
+	return newFHRPGroupInterfaceType(must(r.n.generic("interface")))
 }
 func (r *FHRPGroupAssignmentTypeResolver) Url() *string { return r.n.strPtr("url") }
 func (r *FHRPGroupAssignmentTypeResolver) InterfaceType() *string {
@@ -6291,8 +6149,8 @@ func newFHRPGroupTypeList(ns []*node) []*FHRPGroupTypeResolver {
 	return out
 }
 
-func (r *FHRPGroupTypeResolver) IpAddresses(ctx context.Context, args relationArgs) ([]*IPAddressTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "ip_addresses", &args)
+func (r *FHRPGroupTypeResolver) IpAddresses(args relationArgs) ([]*IPAddressTypeResolver, error) {
+	ns, err := r.n.m2mArgs("ip_addresses", &args)
 	return newIPAddressTypeList(ns), err
 }
 func (r *FHRPGroupTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
@@ -6301,12 +6159,11 @@ func (r *FHRPGroupTypeResolver) Changelog(ctx context.Context, args relationArgs
 }
 func (r *FHRPGroupTypeResolver) Display() string   { return r.n.str("display") }
 func (r *FHRPGroupTypeResolver) ClassType() string { return "FHRPGroup" }
-func (r *FHRPGroupTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *FHRPGroupTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *FHRPGroupTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *FHRPGroupTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *FHRPGroupTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -6373,13 +6230,11 @@ func (r *FrontPortTemplateTypeResolver) Changelog(ctx context.Context, args rela
 }
 func (r *FrontPortTemplateTypeResolver) Display() string   { return r.n.str("display") }
 func (r *FrontPortTemplateTypeResolver) ClassType() string { return "FrontPortTemplate" }
-func (r *FrontPortTemplateTypeResolver) DeviceType(ctx context.Context) (*DeviceTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "device_type")
-	return newDeviceTypeType(n), err
+func (r *FrontPortTemplateTypeResolver) DeviceType() *DeviceTypeTypeResolver {
+	return newDeviceTypeType(must(r.n.fk("device_type")))
 }
-func (r *FrontPortTemplateTypeResolver) ModuleType(ctx context.Context) (*ModuleTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "module_type")
-	return newModuleTypeType(n), err
+func (r *FrontPortTemplateTypeResolver) ModuleType() *ModuleTypeTypeResolver {
+	return newModuleTypeType(must(r.n.fk("module_type")))
 }
 func (r *FrontPortTemplateTypeResolver) Color() string      { return r.n.str("color") }
 func (r *FrontPortTemplateTypeResolver) ID() graphql.ID     { return r.n.id() }
@@ -6428,9 +6283,8 @@ func newFrontPortTypeList(ns []*node) []*FrontPortTypeResolver {
 	return out
 }
 
-func (r *FrontPortTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *FrontPortTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
 func (r *FrontPortTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "changelog", args)
@@ -6438,8 +6292,8 @@ func (r *FrontPortTypeResolver) Changelog(ctx context.Context, args relationArgs
 }
 func (r *FrontPortTypeResolver) Display() string   { return r.n.str("display") }
 func (r *FrontPortTypeResolver) ClassType() string { return "FrontPort" }
-func (r *FrontPortTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *FrontPortTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *FrontPortTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -6447,21 +6301,17 @@ func (r *FrontPortTypeResolver) JournalEntries(ctx context.Context, args relatio
 	return newJournalEntryTypeList(ns), err
 }
 func (r *FrontPortTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *FrontPortTypeResolver) Device(ctx context.Context) (*DeviceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "device")
-	return newDeviceType(n), err
+func (r *FrontPortTypeResolver) Device() *DeviceTypeResolver {
+	return newDeviceType(must(r.n.fk("device")))
 }
-func (r *FrontPortTypeResolver) Module(ctx context.Context) (*ModuleTypeResolver, error) {
-	n, err := r.n.fk(ctx, "module")
-	return newModuleType(n), err
+func (r *FrontPortTypeResolver) Module() *ModuleTypeResolver {
+	return newModuleType(must(r.n.fk("module")))
 }
-func (r *FrontPortTypeResolver) Cable(ctx context.Context) (*CableTypeResolver, error) {
-	n, err := r.n.fk(ctx, "cable")
-	return newCableType(n), err
+func (r *FrontPortTypeResolver) Cable() *CableTypeResolver {
+	return newCableType(must(r.n.fk("cable")))
 }
-func (r *FrontPortTypeResolver) LinkPeers(ctx context.Context) ([]*LinkPeerTypeResolver, error) {
-	ns, err := r.n.typedList(ctx, "link_peers", "LinkPeerType")
-	return newLinkPeerTypeList(ns), err
+func (r *FrontPortTypeResolver) LinkPeers() []*LinkPeerTypeResolver {
+	return newLinkPeerTypeList(must(r.n.typedList("link_peers", "LinkPeerType")))
 }
 func (r *FrontPortTypeResolver) Color() string          { return r.n.str("color") }
 func (r *FrontPortTypeResolver) ID() graphql.ID         { return r.n.id() }
@@ -6540,9 +6390,8 @@ func (r *GroupTypeResolver) Name() string         { return r.n.str("name") }
 func (r *GroupTypeResolver) Url() *string         { return r.n.strPtr("url") }
 func (r *GroupTypeResolver) DisplayUrl() *string  { return r.n.strPtr("display_url") }
 func (r *GroupTypeResolver) Description() *string { return r.n.strPtr("description") }
-func (r *GroupTypeResolver) Permissions(ctx context.Context) ([]*ObjectPermissionTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "permissions", nil)
-	return newObjectPermissionTypeList(ns), err
+func (r *GroupTypeResolver) Permissions() []*ObjectPermissionTypeResolver {
+	return newObjectPermissionTypeList(must(r.n.m2mArgs("permissions", nil)))
 }
 func (r *GroupTypeResolver) UserCount() *int32 { return r.n.intPtr("user_count") }
 func (r *GroupTypeResolver) FhrpGroups(ctx context.Context, args relationArgs) ([]*FHRPGroupTypeResolver, error) {
@@ -6613,12 +6462,11 @@ func (r *IKEPolicyTypeResolver) Changelog(ctx context.Context, args relationArgs
 }
 func (r *IKEPolicyTypeResolver) Display() string   { return r.n.str("display") }
 func (r *IKEPolicyTypeResolver) ClassType() string { return "IKEPolicy" }
-func (r *IKEPolicyTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *IKEPolicyTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *IKEPolicyTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *IKEPolicyTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *IKEPolicyTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -6626,8 +6474,8 @@ func (r *IKEPolicyTypeResolver) JournalEntries(ctx context.Context, args relatio
 	return newJournalEntryTypeList(ns), err
 }
 func (r *IKEPolicyTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *IKEPolicyTypeResolver) Proposals(ctx context.Context, args relationArgs) ([]*IKEProposalTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "proposals", &args)
+func (r *IKEPolicyTypeResolver) Proposals(args relationArgs) ([]*IKEProposalTypeResolver, error) {
+	ns, err := r.n.m2mArgs("proposals", &args)
 	return newIKEProposalTypeList(ns), err
 }
 func (r *IKEPolicyTypeResolver) IpsecProfiles(ctx context.Context, args relationArgs) ([]*IPSecProfileTypeResolver, error) {
@@ -6684,12 +6532,11 @@ func (r *IKEProposalTypeResolver) Changelog(ctx context.Context, args relationAr
 }
 func (r *IKEProposalTypeResolver) Display() string   { return r.n.str("display") }
 func (r *IKEProposalTypeResolver) ClassType() string { return "IKEProposal" }
-func (r *IKEProposalTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *IKEProposalTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *IKEProposalTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *IKEProposalTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *IKEProposalTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -6759,34 +6606,28 @@ func (r *IPAddressTypeResolver) Changelog(ctx context.Context, args relationArgs
 }
 func (r *IPAddressTypeResolver) Display() string   { return r.n.str("display") }
 func (r *IPAddressTypeResolver) ClassType() string { return "IPAddress" }
-func (r *IPAddressTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *IPAddressTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *IPAddressTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *IPAddressTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *IPAddressTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
-func (r *IPAddressTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *IPAddressTypeResolver) Address() string    { return r.n.str("address") }
-func (r *IPAddressTypeResolver) Vrf(ctx context.Context) (*VRFTypeResolver, error) {
-	n, err := r.n.fk(ctx, "vrf")
-	return newVRFType(n), err
+func (r *IPAddressTypeResolver) CustomFields() JSON    { return r.n.json("custom_fields") }
+func (r *IPAddressTypeResolver) Address() string       { return r.n.str("address") }
+func (r *IPAddressTypeResolver) Vrf() *VRFTypeResolver { return newVRFType(must(r.n.fk("vrf"))) }
+func (r *IPAddressTypeResolver) Tenant() *TenantTypeResolver {
+	return newTenantType(must(r.n.fk("tenant")))
 }
-func (r *IPAddressTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
+func (r *IPAddressTypeResolver) NatInside() *IPAddressTypeResolver {
+	return newIPAddressType(must(r.n.fk("nat_inside")))
 }
-func (r *IPAddressTypeResolver) NatInside(ctx context.Context) (*IPAddressTypeResolver, error) {
-	n, err := r.n.fk(ctx, "nat_inside")
-	return newIPAddressType(n), err
-}
-func (r *IPAddressTypeResolver) NatOutside(ctx context.Context, args relationArgs) ([]*IPAddressTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "nat_outside", &args)
+func (r *IPAddressTypeResolver) NatOutside(args relationArgs) ([]*IPAddressTypeResolver, error) {
+	ns, err := r.n.m2mArgs("nat_outside", &args)
 	return newIPAddressTypeList(ns), err
 }
 func (r *IPAddressTypeResolver) TunnelTerminations(ctx context.Context, args relationArgs) ([]*TunnelTerminationTypeResolver, error) {
@@ -6807,9 +6648,8 @@ func (r *IPAddressTypeResolver) Status() string          { return r.n.str("statu
 func (r *IPAddressTypeResolver) Role() *string           { return r.n.strPtr("role") }
 func (r *IPAddressTypeResolver) DnsName() string         { return r.n.str("dns_name") }
 func (r *IPAddressTypeResolver) Family() *familyResolver { return r.n.family("family") }
-func (r *IPAddressTypeResolver) AssignedObject(ctx context.Context) (*IPAddressAssignmentTypeResolver, error) {
-	n, err := r.n.generic(ctx, "assigned_object")
-	return newIPAddressAssignmentType(n), err
+func (r *IPAddressTypeResolver) AssignedObject() *IPAddressAssignmentTypeResolver {
+	return newIPAddressAssignmentType(must(r.n.generic("assigned_object")))
 }
 func (r *IPAddressTypeResolver) Url() *string        { return r.n.strPtr("url") }
 func (r *IPAddressTypeResolver) DisplayUrl() *string { return r.n.strPtr("display_url") }
@@ -6855,35 +6695,25 @@ func (r *IPRangeTypeResolver) Changelog(ctx context.Context, args relationArgs) 
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *IPRangeTypeResolver) Display() string   { return r.n.str("display") }
-func (r *IPRangeTypeResolver) ClassType() string { return "IPRange" }
-func (r *IPRangeTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *IPRangeTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *IPRangeTypeResolver) Display() string           { return r.n.str("display") }
+func (r *IPRangeTypeResolver) ClassType() string         { return "IPRange" }
+func (r *IPRangeTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *IPRangeTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *IPRangeTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
-func (r *IPRangeTypeResolver) CustomFields() JSON   { return r.n.json("custom_fields") }
-func (r *IPRangeTypeResolver) StartAddress() string { return r.n.str("start_address") }
-func (r *IPRangeTypeResolver) EndAddress() string   { return r.n.str("end_address") }
-func (r *IPRangeTypeResolver) Vrf(ctx context.Context) (*VRFTypeResolver, error) {
-	n, err := r.n.fk(ctx, "vrf")
-	return newVRFType(n), err
+func (r *IPRangeTypeResolver) CustomFields() JSON    { return r.n.json("custom_fields") }
+func (r *IPRangeTypeResolver) StartAddress() string  { return r.n.str("start_address") }
+func (r *IPRangeTypeResolver) EndAddress() string    { return r.n.str("end_address") }
+func (r *IPRangeTypeResolver) Vrf() *VRFTypeResolver { return newVRFType(must(r.n.fk("vrf"))) }
+func (r *IPRangeTypeResolver) Tenant() *TenantTypeResolver {
+	return newTenantType(must(r.n.fk("tenant")))
 }
-func (r *IPRangeTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
-}
-func (r *IPRangeTypeResolver) Role(ctx context.Context) (*RoleTypeResolver, error) {
-	n, err := r.n.fk(ctx, "role")
-	return newRoleType(n), err
-}
+func (r *IPRangeTypeResolver) Role() *RoleTypeResolver { return newRoleType(must(r.n.fk("role"))) }
 func (r *IPRangeTypeResolver) ID() graphql.ID          { return r.n.id() }
 func (r *IPRangeTypeResolver) Created() *DateTime      { return r.n.dateTimePtr("created") }
 func (r *IPRangeTypeResolver) LastUpdated() *DateTime  { return r.n.dateTimePtr("last_updated") }
@@ -6931,12 +6761,11 @@ func (r *IPSecPolicyTypeResolver) Changelog(ctx context.Context, args relationAr
 }
 func (r *IPSecPolicyTypeResolver) Display() string   { return r.n.str("display") }
 func (r *IPSecPolicyTypeResolver) ClassType() string { return "IPSecPolicy" }
-func (r *IPSecPolicyTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *IPSecPolicyTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *IPSecPolicyTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *IPSecPolicyTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *IPSecPolicyTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -6944,8 +6773,8 @@ func (r *IPSecPolicyTypeResolver) JournalEntries(ctx context.Context, args relat
 	return newJournalEntryTypeList(ns), err
 }
 func (r *IPSecPolicyTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *IPSecPolicyTypeResolver) Proposals(ctx context.Context, args relationArgs) ([]*IPSecProposalTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "proposals", &args)
+func (r *IPSecPolicyTypeResolver) Proposals(args relationArgs) ([]*IPSecProposalTypeResolver, error) {
+	ns, err := r.n.m2mArgs("proposals", &args)
 	return newIPSecProposalTypeList(ns), err
 }
 func (r *IPSecPolicyTypeResolver) IpsecProfiles(ctx context.Context, args relationArgs) ([]*IPSecProfileTypeResolver, error) {
@@ -7000,12 +6829,11 @@ func (r *IPSecProfileTypeResolver) Changelog(ctx context.Context, args relationA
 }
 func (r *IPSecProfileTypeResolver) Display() string   { return r.n.str("display") }
 func (r *IPSecProfileTypeResolver) ClassType() string { return "IPSecProfile" }
-func (r *IPSecProfileTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *IPSecProfileTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *IPSecProfileTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *IPSecProfileTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *IPSecProfileTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -7013,13 +6841,11 @@ func (r *IPSecProfileTypeResolver) JournalEntries(ctx context.Context, args rela
 	return newJournalEntryTypeList(ns), err
 }
 func (r *IPSecProfileTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *IPSecProfileTypeResolver) IkePolicy(ctx context.Context) (*IKEPolicyTypeResolver, error) {
-	n, err := r.n.fk(ctx, "ike_policy")
-	return newIKEPolicyType(n), err
+func (r *IPSecProfileTypeResolver) IkePolicy() *IKEPolicyTypeResolver {
+	return newIKEPolicyType(must(r.n.fk("ike_policy")))
 }
-func (r *IPSecProfileTypeResolver) IpsecPolicy(ctx context.Context) (*IPSecPolicyTypeResolver, error) {
-	n, err := r.n.fk(ctx, "ipsec_policy")
-	return newIPSecPolicyType(n), err
+func (r *IPSecProfileTypeResolver) IpsecPolicy() *IPSecPolicyTypeResolver {
+	return newIPSecPolicyType(must(r.n.fk("ipsec_policy")))
 }
 func (r *IPSecProfileTypeResolver) Tunnels(ctx context.Context, args relationArgs) ([]*TunnelTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "tunnels", args)
@@ -7069,12 +6895,11 @@ func (r *IPSecProposalTypeResolver) Changelog(ctx context.Context, args relation
 }
 func (r *IPSecProposalTypeResolver) Display() string   { return r.n.str("display") }
 func (r *IPSecProposalTypeResolver) ClassType() string { return "IPSecProposal" }
-func (r *IPSecProposalTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *IPSecProposalTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *IPSecProposalTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *IPSecProposalTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *IPSecProposalTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -7135,8 +6960,8 @@ func newImageAttachmentTypeList(ns []*node) []*ImageAttachmentTypeResolver {
 
 func (r *ImageAttachmentTypeResolver) Display() string   { return r.n.str("display") }
 func (r *ImageAttachmentTypeResolver) ClassType() string { return "ImageAttachment" }
-func (r *ImageAttachmentTypeResolver) ObjectType(ctx context.Context) (*contentTypeResolver, error) {
-	return r.n.contentType(ctx, "object_type")
+func (r *ImageAttachmentTypeResolver) ObjectType() *contentTypeResolver {
+	return must(r.n.contentType("object_type"))
 }
 func (r *ImageAttachmentTypeResolver) ID() graphql.ID         { return r.n.id() }
 func (r *ImageAttachmentTypeResolver) Created() *DateTime     { return r.n.dateTimePtr("created") }
@@ -7184,17 +7009,14 @@ func (r *InterfaceTemplateTypeResolver) Changelog(ctx context.Context, args rela
 }
 func (r *InterfaceTemplateTypeResolver) Display() string   { return r.n.str("display") }
 func (r *InterfaceTemplateTypeResolver) ClassType() string { return "InterfaceTemplate" }
-func (r *InterfaceTemplateTypeResolver) DeviceType(ctx context.Context) (*DeviceTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "device_type")
-	return newDeviceTypeType(n), err
+func (r *InterfaceTemplateTypeResolver) DeviceType() *DeviceTypeTypeResolver {
+	return newDeviceTypeType(must(r.n.fk("device_type")))
 }
-func (r *InterfaceTemplateTypeResolver) ModuleType(ctx context.Context) (*ModuleTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "module_type")
-	return newModuleTypeType(n), err
+func (r *InterfaceTemplateTypeResolver) ModuleType() *ModuleTypeTypeResolver {
+	return newModuleTypeType(must(r.n.fk("module_type")))
 }
-func (r *InterfaceTemplateTypeResolver) Bridge(ctx context.Context) (*InterfaceTemplateTypeResolver, error) {
-	n, err := r.n.fk(ctx, "bridge")
-	return newInterfaceTemplateType(n), err
+func (r *InterfaceTemplateTypeResolver) Bridge() *InterfaceTemplateTypeResolver {
+	return newInterfaceTemplateType(must(r.n.fk("bridge")))
 }
 func (r *InterfaceTemplateTypeResolver) BridgeInterfaces(ctx context.Context, args relationArgs) ([]*InterfaceTemplateTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "bridge_interfaces", args)
@@ -7247,9 +7069,8 @@ func (r *InterfaceTypeResolver) IpAddresses(ctx context.Context, args relationAr
 	ns, err := r.n.reverse(ctx, "ip_addresses", args)
 	return newIPAddressTypeList(ns), err
 }
-func (r *InterfaceTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *InterfaceTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
 func (r *InterfaceTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "changelog", args)
@@ -7257,8 +7078,8 @@ func (r *InterfaceTypeResolver) Changelog(ctx context.Context, args relationArgs
 }
 func (r *InterfaceTypeResolver) Display() string   { return r.n.str("display") }
 func (r *InterfaceTypeResolver) ClassType() string { return "Interface" }
-func (r *InterfaceTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *InterfaceTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *InterfaceTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -7266,82 +7087,65 @@ func (r *InterfaceTypeResolver) JournalEntries(ctx context.Context, args relatio
 	return newJournalEntryTypeList(ns), err
 }
 func (r *InterfaceTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *InterfaceTypeResolver) Device(ctx context.Context) (*DeviceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "device")
-	return newDeviceType(n), err
+func (r *InterfaceTypeResolver) Device() *DeviceTypeResolver {
+	return newDeviceType(must(r.n.fk("device")))
 }
-func (r *InterfaceTypeResolver) Module(ctx context.Context) (*ModuleTypeResolver, error) {
-	n, err := r.n.fk(ctx, "module")
-	return newModuleType(n), err
+func (r *InterfaceTypeResolver) Module() *ModuleTypeResolver {
+	return newModuleType(must(r.n.fk("module")))
 }
-func (r *InterfaceTypeResolver) Cable(ctx context.Context) (*CableTypeResolver, error) {
-	n, err := r.n.fk(ctx, "cable")
-	return newCableType(n), err
+func (r *InterfaceTypeResolver) Cable() *CableTypeResolver {
+	return newCableType(must(r.n.fk("cable")))
 }
-func (r *InterfaceTypeResolver) LinkPeers(ctx context.Context) ([]*LinkPeerTypeResolver, error) {
-	ns, err := r.n.typedList(ctx, "link_peers", "LinkPeerType")
-	return newLinkPeerTypeList(ns), err
+func (r *InterfaceTypeResolver) LinkPeers() []*LinkPeerTypeResolver {
+	return newLinkPeerTypeList(must(r.n.typedList("link_peers", "LinkPeerType")))
 }
-func (r *InterfaceTypeResolver) ConnectedEndpoints(ctx context.Context) ([]*ConnectedEndpointTypeResolver, error) {
-	ns, err := r.n.typedList(ctx, "connected_endpoints", "ConnectedEndpointType")
-	return newConnectedEndpointTypeList(ns), err
+func (r *InterfaceTypeResolver) ConnectedEndpoints() []*ConnectedEndpointTypeResolver {
+	return newConnectedEndpointTypeList(must(r.n.typedList("connected_endpoints", "ConnectedEndpointType")))
 }
 func (r *InterfaceTypeResolver) Speed() *BigInt { return r.n.bigIntPtr("speed") }
 func (r *InterfaceTypeResolver) Wwn() *string   { return r.n.strPtr("wwn") }
-func (r *InterfaceTypeResolver) Parent(ctx context.Context) (*InterfaceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "parent")
-	return newInterfaceType(n), err
+func (r *InterfaceTypeResolver) Parent() *InterfaceTypeResolver {
+	return newInterfaceType(must(r.n.fk("parent")))
 }
-func (r *InterfaceTypeResolver) Bridge(ctx context.Context) (*InterfaceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "bridge")
-	return newInterfaceType(n), err
+func (r *InterfaceTypeResolver) Bridge() *InterfaceTypeResolver {
+	return newInterfaceType(must(r.n.fk("bridge")))
 }
-func (r *InterfaceTypeResolver) Lag(ctx context.Context) (*InterfaceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "lag")
-	return newInterfaceType(n), err
+func (r *InterfaceTypeResolver) Lag() *InterfaceTypeResolver {
+	return newInterfaceType(must(r.n.fk("lag")))
 }
-func (r *InterfaceTypeResolver) WirelessLink(ctx context.Context) (*WirelessLinkTypeResolver, error) {
-	n, err := r.n.fk(ctx, "wireless_link")
-	return newWirelessLinkType(n), err
+func (r *InterfaceTypeResolver) WirelessLink() *WirelessLinkTypeResolver {
+	return newWirelessLinkType(must(r.n.fk("wireless_link")))
 }
-func (r *InterfaceTypeResolver) UntaggedVlan(ctx context.Context) (*VLANTypeResolver, error) {
-	n, err := r.n.fk(ctx, "untagged_vlan")
-	return newVLANType(n), err
+func (r *InterfaceTypeResolver) UntaggedVlan() *VLANTypeResolver {
+	return newVLANType(must(r.n.fk("untagged_vlan")))
 }
-func (r *InterfaceTypeResolver) Vrf(ctx context.Context) (*VRFTypeResolver, error) {
-	n, err := r.n.fk(ctx, "vrf")
-	return newVRFType(n), err
+func (r *InterfaceTypeResolver) Vrf() *VRFTypeResolver { return newVRFType(must(r.n.fk("vrf"))) }
+func (r *InterfaceTypeResolver) PrimaryMacAddress() *MACAddressTypeResolver {
+	return newMACAddressType(must(r.n.fk("primary_mac_address")))
 }
-func (r *InterfaceTypeResolver) PrimaryMacAddress(ctx context.Context) (*MACAddressTypeResolver, error) {
-	n, err := r.n.fk(ctx, "primary_mac_address")
-	return newMACAddressType(n), err
+func (r *InterfaceTypeResolver) QinqSvlan() *VLANTypeResolver {
+	return newVLANType(must(r.n.fk("qinq_svlan")))
 }
-func (r *InterfaceTypeResolver) QinqSvlan(ctx context.Context) (*VLANTypeResolver, error) {
-	n, err := r.n.fk(ctx, "qinq_svlan")
-	return newVLANType(n), err
+func (r *InterfaceTypeResolver) VlanTranslationPolicy() *VLANTranslationPolicyTypeResolver {
+	return newVLANTranslationPolicyType(must(r.n.fk("vlan_translation_policy")))
 }
-func (r *InterfaceTypeResolver) VlanTranslationPolicy(ctx context.Context) (*VLANTranslationPolicyTypeResolver, error) {
-	n, err := r.n.fk(ctx, "vlan_translation_policy")
-	return newVLANTranslationPolicyType(n), err
+func (r *InterfaceTypeResolver) L2vpnTermination() *L2VPNTerminationTypeResolver {
+	return newL2VPNTerminationType(must(r.n.fk("l2vpn_termination")))
 }
-func (r *InterfaceTypeResolver) L2vpnTermination(ctx context.Context) (*L2VPNTerminationTypeResolver, error) {
-	n, err := r.n.fk(ctx, "l2vpn_termination")
-	return newL2VPNTerminationType(n), err
-}
-func (r *InterfaceTypeResolver) Vdcs(ctx context.Context, args relationArgs) ([]*VirtualDeviceContextTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "vdcs", &args)
+func (r *InterfaceTypeResolver) Vdcs(args relationArgs) ([]*VirtualDeviceContextTypeResolver, error) {
+	ns, err := r.n.m2mArgs("vdcs", &args)
 	return newVirtualDeviceContextTypeList(ns), err
 }
-func (r *InterfaceTypeResolver) TaggedVlans(ctx context.Context, args relationArgs) ([]*VLANTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tagged_vlans", &args)
+func (r *InterfaceTypeResolver) TaggedVlans(args relationArgs) ([]*VLANTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tagged_vlans", &args)
 	return newVLANTypeList(ns), err
 }
-func (r *InterfaceTypeResolver) BridgeInterfaces(ctx context.Context, args relationArgs) ([]*InterfaceTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "bridge_interfaces", &args)
+func (r *InterfaceTypeResolver) BridgeInterfaces(args relationArgs) ([]*InterfaceTypeResolver, error) {
+	ns, err := r.n.m2mArgs("bridge_interfaces", &args)
 	return newInterfaceTypeList(ns), err
 }
-func (r *InterfaceTypeResolver) WirelessLans(ctx context.Context, args relationArgs) ([]*WirelessLANTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "wireless_lans", &args)
+func (r *InterfaceTypeResolver) WirelessLans(args relationArgs) ([]*WirelessLANTypeResolver, error) {
+	ns, err := r.n.m2mArgs("wireless_lans", &args)
 	return newWirelessLANTypeList(ns), err
 }
 func (r *InterfaceTypeResolver) MemberInterfaces(ctx context.Context, args relationArgs) ([]*InterfaceTypeResolver, error) {
@@ -7352,8 +7156,8 @@ func (r *InterfaceTypeResolver) ChildInterfaces(ctx context.Context, args relati
 	ns, err := r.n.reverse(ctx, "child_interfaces", args)
 	return newInterfaceTypeList(ns), err
 }
-func (r *InterfaceTypeResolver) MacAddresses(ctx context.Context, args relationArgs) ([]*MACAddressTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "mac_addresses", &args)
+func (r *InterfaceTypeResolver) MacAddresses(args relationArgs) ([]*MACAddressTypeResolver, error) {
+	ns, err := r.n.m2mArgs("mac_addresses", &args)
 	return newMACAddressTypeList(ns), err
 }
 func (r *InterfaceTypeResolver) ID() graphql.ID         { return r.n.id() }
@@ -7474,12 +7278,11 @@ func (r *InventoryItemRoleTypeResolver) Changelog(ctx context.Context, args rela
 }
 func (r *InventoryItemRoleTypeResolver) Display() string   { return r.n.str("display") }
 func (r *InventoryItemRoleTypeResolver) ClassType() string { return "InventoryItemRole" }
-func (r *InventoryItemRoleTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *InventoryItemRoleTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *InventoryItemRoleTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *InventoryItemRoleTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *InventoryItemRoleTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -7545,17 +7348,14 @@ func (r *InventoryItemTemplateTypeResolver) Changelog(ctx context.Context, args 
 }
 func (r *InventoryItemTemplateTypeResolver) Display() string   { return r.n.str("display") }
 func (r *InventoryItemTemplateTypeResolver) ClassType() string { return "InventoryItemTemplate" }
-func (r *InventoryItemTemplateTypeResolver) DeviceType(ctx context.Context) (*DeviceTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "device_type")
-	return newDeviceTypeType(n), err
+func (r *InventoryItemTemplateTypeResolver) DeviceType() *DeviceTypeTypeResolver {
+	return newDeviceTypeType(must(r.n.fk("device_type")))
 }
-func (r *InventoryItemTemplateTypeResolver) Role(ctx context.Context) (*InventoryItemRoleTypeResolver, error) {
-	n, err := r.n.fk(ctx, "role")
-	return newInventoryItemRoleType(n), err
+func (r *InventoryItemTemplateTypeResolver) Role() *InventoryItemRoleTypeResolver {
+	return newInventoryItemRoleType(must(r.n.fk("role")))
 }
-func (r *InventoryItemTemplateTypeResolver) Manufacturer(ctx context.Context) (*ManufacturerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "manufacturer")
-	return newManufacturerType(n), err
+func (r *InventoryItemTemplateTypeResolver) Manufacturer() *ManufacturerTypeResolver {
+	return newManufacturerType(must(r.n.fk("manufacturer")))
 }
 func (r *InventoryItemTemplateTypeResolver) ChildItems(ctx context.Context, args relationArgs) ([]*InventoryItemTemplateTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "child_items", args)
@@ -7580,13 +7380,11 @@ func (r *InventoryItemTemplateTypeResolver) TreeId() (*int32, error) {
 	return nil, r.n.unavailable("tree_id")
 }
 func (r *InventoryItemTemplateTypeResolver) Level() int32 { return r.n.int("_depth") }
-func (r *InventoryItemTemplateTypeResolver) Parent(ctx context.Context) (*InventoryItemTemplateTypeResolver, error) {
-	n, err := r.n.byID(ctx, "parent", "InventoryItemTemplate")
-	return newInventoryItemTemplateType(n), err
+func (r *InventoryItemTemplateTypeResolver) Parent() *InventoryItemTemplateTypeResolver {
+	return newInventoryItemTemplateType(must(r.n.byID("parent", "InventoryItemTemplate")))
 }
-func (r *InventoryItemTemplateTypeResolver) Component(ctx context.Context) (*InventoryItemTemplateComponentTypeResolver, error) {
-	n, err := r.n.generic(ctx, "component")
-	return newInventoryItemTemplateComponentType(n), err
+func (r *InventoryItemTemplateTypeResolver) Component() *InventoryItemTemplateComponentTypeResolver {
+	return newInventoryItemTemplateComponentType(must(r.n.generic("component")))
 }
 func (r *InventoryItemTemplateTypeResolver) Url() *string { return r.n.strPtr("url") }
 func (r *InventoryItemTemplateTypeResolver) ComponentType() *string {
@@ -7624,9 +7422,8 @@ func newInventoryItemTypeList(ns []*node) []*InventoryItemTypeResolver {
 	return out
 }
 
-func (r *InventoryItemTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *InventoryItemTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
 func (r *InventoryItemTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "changelog", args)
@@ -7634,8 +7431,8 @@ func (r *InventoryItemTypeResolver) Changelog(ctx context.Context, args relation
 }
 func (r *InventoryItemTypeResolver) Display() string   { return r.n.str("display") }
 func (r *InventoryItemTypeResolver) ClassType() string { return "InventoryItem" }
-func (r *InventoryItemTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *InventoryItemTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *InventoryItemTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -7643,17 +7440,14 @@ func (r *InventoryItemTypeResolver) JournalEntries(ctx context.Context, args rel
 	return newJournalEntryTypeList(ns), err
 }
 func (r *InventoryItemTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *InventoryItemTypeResolver) Device(ctx context.Context) (*DeviceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "device")
-	return newDeviceType(n), err
+func (r *InventoryItemTypeResolver) Device() *DeviceTypeResolver {
+	return newDeviceType(must(r.n.fk("device")))
 }
-func (r *InventoryItemTypeResolver) Role(ctx context.Context) (*InventoryItemRoleTypeResolver, error) {
-	n, err := r.n.fk(ctx, "role")
-	return newInventoryItemRoleType(n), err
+func (r *InventoryItemTypeResolver) Role() *InventoryItemRoleTypeResolver {
+	return newInventoryItemRoleType(must(r.n.fk("role")))
 }
-func (r *InventoryItemTypeResolver) Manufacturer(ctx context.Context) (*ManufacturerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "manufacturer")
-	return newManufacturerType(n), err
+func (r *InventoryItemTypeResolver) Manufacturer() *ManufacturerTypeResolver {
+	return newManufacturerType(must(r.n.fk("manufacturer")))
 }
 func (r *InventoryItemTypeResolver) ChildItems(ctx context.Context, args relationArgs) ([]*InventoryItemTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "child_items", args)
@@ -7690,13 +7484,11 @@ func (r *InventoryItemTypeResolver) TreeId() (*int32, error) {
 	return nil, r.n.unavailable("tree_id")
 }
 func (r *InventoryItemTypeResolver) Level() int32 { return r.n.int("_depth") }
-func (r *InventoryItemTypeResolver) Parent(ctx context.Context) (*InventoryItemTypeResolver, error) {
-	n, err := r.n.byID(ctx, "parent", "InventoryItem")
-	return newInventoryItemType(n), err
+func (r *InventoryItemTypeResolver) Parent() *InventoryItemTypeResolver {
+	return newInventoryItemType(must(r.n.byID("parent", "InventoryItem")))
 }
-func (r *InventoryItemTypeResolver) Component(ctx context.Context) (*InventoryItemComponentTypeResolver, error) {
-	n, err := r.n.generic(ctx, "component")
-	return newInventoryItemComponentType(n), err
+func (r *InventoryItemTypeResolver) Component() *InventoryItemComponentTypeResolver {
+	return newInventoryItemComponentType(must(r.n.generic("component")))
 }
 func (r *InventoryItemTypeResolver) Url() *string           { return r.n.strPtr("url") }
 func (r *InventoryItemTypeResolver) DisplayUrl() *string    { return r.n.strPtr("display_url") }
@@ -7732,8 +7524,8 @@ func newJournalEntryTypeList(ns []*node) []*JournalEntryTypeResolver {
 }
 
 func (r *JournalEntryTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *JournalEntryTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *JournalEntryTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *JournalEntryTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
@@ -7742,12 +7534,11 @@ func (r *JournalEntryTypeResolver) Changelog(ctx context.Context, args relationA
 }
 func (r *JournalEntryTypeResolver) Display() string   { return r.n.str("display") }
 func (r *JournalEntryTypeResolver) ClassType() string { return "JournalEntry" }
-func (r *JournalEntryTypeResolver) AssignedObjectType(ctx context.Context) (*contentTypeResolver, error) {
-	return r.n.contentType(ctx, "assigned_object_type")
+func (r *JournalEntryTypeResolver) AssignedObjectType() *contentTypeResolver {
+	return must(r.n.contentType("assigned_object_type"))
 }
-func (r *JournalEntryTypeResolver) CreatedBy(ctx context.Context) (*UserTypeResolver, error) {
-	n, err := r.n.byID(ctx, "created_by", "User")
-	return newUserType(n), err
+func (r *JournalEntryTypeResolver) CreatedBy() *UserTypeResolver {
+	return newUserType(must(r.n.byID("created_by", "User")))
 }
 func (r *JournalEntryTypeResolver) ID() graphql.ID          { return r.n.id() }
 func (r *JournalEntryTypeResolver) Created() *DateTime      { return r.n.dateTimePtr("created") }
@@ -7793,8 +7584,8 @@ func (r *L2VPNTerminationTypeResolver) Changelog(ctx context.Context, args relat
 }
 func (r *L2VPNTerminationTypeResolver) Display() string   { return r.n.str("display") }
 func (r *L2VPNTerminationTypeResolver) ClassType() string { return "L2VPNTermination" }
-func (r *L2VPNTerminationTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *L2VPNTerminationTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *L2VPNTerminationTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -7802,9 +7593,8 @@ func (r *L2VPNTerminationTypeResolver) JournalEntries(ctx context.Context, args 
 	return newJournalEntryTypeList(ns), err
 }
 func (r *L2VPNTerminationTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *L2VPNTerminationTypeResolver) L2vpn(ctx context.Context) (*L2VPNTypeResolver, error) {
-	n, err := r.n.fk(ctx, "l2vpn")
-	return newL2VPNType(n), err
+func (r *L2VPNTerminationTypeResolver) L2vpn() *L2VPNTypeResolver {
+	return newL2VPNType(must(r.n.fk("l2vpn")))
 }
 func (r *L2VPNTerminationTypeResolver) ID() graphql.ID     { return r.n.id() }
 func (r *L2VPNTerminationTypeResolver) Created() *DateTime { return r.n.dateTimePtr("created") }
@@ -7812,9 +7602,8 @@ func (r *L2VPNTerminationTypeResolver) LastUpdated() *DateTime {
 	return r.n.dateTimePtr("last_updated")
 }
 func (r *L2VPNTerminationTypeResolver) CustomFieldData() JSON { return r.n.json("custom_fields") }
-func (r *L2VPNTerminationTypeResolver) AssignedObject(ctx context.Context) (*L2VPNAssignmentTypeResolver, error) {
-	n, err := r.n.generic(ctx, "assigned_object")
-	return newL2VPNAssignmentType(n), err
+func (r *L2VPNTerminationTypeResolver) AssignedObject() *L2VPNAssignmentTypeResolver {
+	return newL2VPNAssignmentType(must(r.n.generic("assigned_object")))
 }
 func (r *L2VPNTerminationTypeResolver) Url() *string        { return r.n.strPtr("url") }
 func (r *L2VPNTerminationTypeResolver) DisplayUrl() *string { return r.n.strPtr("display_url") }
@@ -7860,14 +7649,11 @@ func (r *L2VPNTypeResolver) Changelog(ctx context.Context, args relationArgs) ([
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *L2VPNTypeResolver) Display() string   { return r.n.str("display") }
-func (r *L2VPNTypeResolver) ClassType() string { return "L2VPN" }
-func (r *L2VPNTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *L2VPNTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *L2VPNTypeResolver) Display() string           { return r.n.str("display") }
+func (r *L2VPNTypeResolver) ClassType() string         { return "L2VPN" }
+func (r *L2VPNTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *L2VPNTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *L2VPNTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -7875,20 +7661,19 @@ func (r *L2VPNTypeResolver) JournalEntries(ctx context.Context, args relationArg
 	return newJournalEntryTypeList(ns), err
 }
 func (r *L2VPNTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *L2VPNTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
+func (r *L2VPNTypeResolver) Tenant() *TenantTypeResolver {
+	return newTenantType(must(r.n.fk("tenant")))
 }
-func (r *L2VPNTypeResolver) ExportTargets(ctx context.Context, args relationArgs) ([]*RouteTargetTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "export_targets", &args)
+func (r *L2VPNTypeResolver) ExportTargets(args relationArgs) ([]*RouteTargetTypeResolver, error) {
+	ns, err := r.n.m2mArgs("export_targets", &args)
 	return newRouteTargetTypeList(ns), err
 }
 func (r *L2VPNTypeResolver) Terminations(ctx context.Context, args relationArgs) ([]*L2VPNTerminationTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "terminations", args)
 	return newL2VPNTerminationTypeList(ns), err
 }
-func (r *L2VPNTypeResolver) ImportTargets(ctx context.Context, args relationArgs) ([]*RouteTargetTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "import_targets", &args)
+func (r *L2VPNTypeResolver) ImportTargets(args relationArgs) ([]*RouteTargetTypeResolver, error) {
+	ns, err := r.n.m2mArgs("import_targets", &args)
 	return newRouteTargetTypeList(ns), err
 }
 func (r *L2VPNTypeResolver) ID() graphql.ID         { return r.n.id() }
@@ -7964,32 +7749,24 @@ func (r *LocationTypeResolver) Changelog(ctx context.Context, args relationArgs)
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *LocationTypeResolver) Display() string   { return r.n.str("display") }
-func (r *LocationTypeResolver) ClassType() string { return "Location" }
-func (r *LocationTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *LocationTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *LocationTypeResolver) Display() string           { return r.n.str("display") }
+func (r *LocationTypeResolver) ClassType() string         { return "Location" }
+func (r *LocationTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *LocationTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *LocationTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
-func (r *LocationTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *LocationTypeResolver) Site(ctx context.Context) (*SiteTypeResolver, error) {
-	n, err := r.n.fk(ctx, "site")
-	return newSiteType(n), err
+func (r *LocationTypeResolver) CustomFields() JSON      { return r.n.json("custom_fields") }
+func (r *LocationTypeResolver) Site() *SiteTypeResolver { return newSiteType(must(r.n.fk("site"))) }
+func (r *LocationTypeResolver) Tenant() *TenantTypeResolver {
+	return newTenantType(must(r.n.fk("tenant")))
 }
-func (r *LocationTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
-}
-func (r *LocationTypeResolver) Parent(ctx context.Context) (*LocationTypeResolver, error) {
-	n, err := r.n.fk(ctx, "parent")
-	return newLocationType(n), err
+func (r *LocationTypeResolver) Parent() *LocationTypeResolver {
+	return newLocationType(must(r.n.fk("parent")))
 }
 func (r *LocationTypeResolver) PowerpanelSet(ctx context.Context, args relationArgs) ([]*PowerPanelTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "powerpanel_set", args)
@@ -8138,12 +7915,11 @@ func (r *MACAddressTypeResolver) Changelog(ctx context.Context, args relationArg
 }
 func (r *MACAddressTypeResolver) Display() string   { return r.n.str("display") }
 func (r *MACAddressTypeResolver) ClassType() string { return "MACAddress" }
-func (r *MACAddressTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *MACAddressTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *MACAddressTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *MACAddressTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *MACAddressTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -8158,9 +7934,8 @@ func (r *MACAddressTypeResolver) LastUpdated() *DateTime { return r.n.dateTimePt
 func (r *MACAddressTypeResolver) CustomFieldData() JSON  { return r.n.json("custom_fields") }
 func (r *MACAddressTypeResolver) Description() string    { return r.n.str("description") }
 func (r *MACAddressTypeResolver) Comments() string       { return r.n.str("comments") }
-func (r *MACAddressTypeResolver) AssignedObject(ctx context.Context) (*MACAddressAssignmentTypeResolver, error) {
-	n, err := r.n.generic(ctx, "assigned_object")
-	return newMACAddressAssignmentType(n), err
+func (r *MACAddressTypeResolver) AssignedObject() *MACAddressAssignmentTypeResolver {
+	return newMACAddressAssignmentType(must(r.n.generic("assigned_object")))
 }
 func (r *MACAddressTypeResolver) Url() *string        { return r.n.strPtr("url") }
 func (r *MACAddressTypeResolver) DisplayUrl() *string { return r.n.strPtr("display_url") }
@@ -8208,12 +7983,11 @@ func (r *ManufacturerTypeResolver) Contacts(ctx context.Context, args relationAr
 }
 func (r *ManufacturerTypeResolver) Display() string   { return r.n.str("display") }
 func (r *ManufacturerTypeResolver) ClassType() string { return "Manufacturer" }
-func (r *ManufacturerTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *ManufacturerTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *ManufacturerTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *ManufacturerTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *ManufacturerTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -8311,13 +8085,11 @@ func (r *ModuleBayTemplateTypeResolver) Changelog(ctx context.Context, args rela
 }
 func (r *ModuleBayTemplateTypeResolver) Display() string   { return r.n.str("display") }
 func (r *ModuleBayTemplateTypeResolver) ClassType() string { return "ModuleBayTemplate" }
-func (r *ModuleBayTemplateTypeResolver) DeviceType(ctx context.Context) (*DeviceTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "device_type")
-	return newDeviceTypeType(n), err
+func (r *ModuleBayTemplateTypeResolver) DeviceType() *DeviceTypeTypeResolver {
+	return newDeviceTypeType(must(r.n.fk("device_type")))
 }
-func (r *ModuleBayTemplateTypeResolver) ModuleType(ctx context.Context) (*ModuleTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "module_type")
-	return newModuleTypeType(n), err
+func (r *ModuleBayTemplateTypeResolver) ModuleType() *ModuleTypeTypeResolver {
+	return newModuleTypeType(must(r.n.fk("module_type")))
 }
 func (r *ModuleBayTemplateTypeResolver) ID() graphql.ID     { return r.n.id() }
 func (r *ModuleBayTemplateTypeResolver) Created() *DateTime { return r.n.dateTimePtr("created") }
@@ -8358,9 +8130,8 @@ func newModuleBayTypeList(ns []*node) []*ModuleBayTypeResolver {
 	return out
 }
 
-func (r *ModuleBayTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *ModuleBayTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
 func (r *ModuleBayTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "changelog", args)
@@ -8368,8 +8139,8 @@ func (r *ModuleBayTypeResolver) Changelog(ctx context.Context, args relationArgs
 }
 func (r *ModuleBayTypeResolver) Display() string   { return r.n.str("display") }
 func (r *ModuleBayTypeResolver) ClassType() string { return "ModuleBay" }
-func (r *ModuleBayTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *ModuleBayTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *ModuleBayTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -8377,17 +8148,14 @@ func (r *ModuleBayTypeResolver) JournalEntries(ctx context.Context, args relatio
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ModuleBayTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *ModuleBayTypeResolver) Device(ctx context.Context) (*DeviceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "device")
-	return newDeviceType(n), err
+func (r *ModuleBayTypeResolver) Device() *DeviceTypeResolver {
+	return newDeviceType(must(r.n.fk("device")))
 }
-func (r *ModuleBayTypeResolver) Module(ctx context.Context) (*ModuleTypeResolver, error) {
-	n, err := r.n.fk(ctx, "module")
-	return newModuleType(n), err
+func (r *ModuleBayTypeResolver) Module() *ModuleTypeResolver {
+	return newModuleType(must(r.n.fk("module")))
 }
-func (r *ModuleBayTypeResolver) InstalledModule(ctx context.Context) (*ModuleTypeResolver, error) {
-	n, err := r.n.fk(ctx, "installed_module")
-	return newModuleType(n), err
+func (r *ModuleBayTypeResolver) InstalledModule() *ModuleTypeResolver {
+	return newModuleType(must(r.n.fk("installed_module")))
 }
 func (r *ModuleBayTypeResolver) Children(args relationArgs) (*[]*ModuleBayTypeResolver, error) {
 	return nil, r.n.unavailable("children")
@@ -8460,14 +8228,11 @@ func (r *ModuleTypeResolver) Changelog(ctx context.Context, args relationArgs) (
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *ModuleTypeResolver) Display() string   { return r.n.str("display") }
-func (r *ModuleTypeResolver) ClassType() string { return "Module" }
-func (r *ModuleTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *ModuleTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *ModuleTypeResolver) Display() string           { return r.n.str("display") }
+func (r *ModuleTypeResolver) ClassType() string         { return "Module" }
+func (r *ModuleTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *ModuleTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *ModuleTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -8475,17 +8240,14 @@ func (r *ModuleTypeResolver) JournalEntries(ctx context.Context, args relationAr
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ModuleTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *ModuleTypeResolver) Device(ctx context.Context) (*DeviceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "device")
-	return newDeviceType(n), err
+func (r *ModuleTypeResolver) Device() *DeviceTypeResolver {
+	return newDeviceType(must(r.n.fk("device")))
 }
-func (r *ModuleTypeResolver) ModuleBay(ctx context.Context) (*ModuleBayTypeResolver, error) {
-	n, err := r.n.fk(ctx, "module_bay")
-	return newModuleBayType(n), err
+func (r *ModuleTypeResolver) ModuleBay() *ModuleBayTypeResolver {
+	return newModuleBayType(must(r.n.fk("module_bay")))
 }
-func (r *ModuleTypeResolver) ModuleType(ctx context.Context) (*ModuleTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "module_type")
-	return newModuleTypeType(n), err
+func (r *ModuleTypeResolver) ModuleType() *ModuleTypeTypeResolver {
+	return newModuleTypeType(must(r.n.fk("module_type")))
 }
 func (r *ModuleTypeResolver) Interfaces(ctx context.Context, args relationArgs) ([]*InterfaceTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "interfaces", args)
@@ -8564,12 +8326,11 @@ func (r *ModuleTypeProfileTypeResolver) Changelog(ctx context.Context, args rela
 }
 func (r *ModuleTypeProfileTypeResolver) Display() string   { return r.n.str("display") }
 func (r *ModuleTypeProfileTypeResolver) ClassType() string { return "ModuleTypeProfile" }
-func (r *ModuleTypeProfileTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *ModuleTypeProfileTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *ModuleTypeProfileTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *ModuleTypeProfileTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *ModuleTypeProfileTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -8626,12 +8387,11 @@ func (r *ModuleTypeTypeResolver) Changelog(ctx context.Context, args relationArg
 }
 func (r *ModuleTypeTypeResolver) Display() string   { return r.n.str("display") }
 func (r *ModuleTypeTypeResolver) ClassType() string { return "ModuleType" }
-func (r *ModuleTypeTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *ModuleTypeTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *ModuleTypeTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *ModuleTypeTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *ModuleTypeTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -8664,13 +8424,11 @@ func (r *ModuleTypeTypeResolver) RearPortTemplateCount() BigInt {
 func (r *ModuleTypeTypeResolver) ModuleBayTemplateCount() BigInt {
 	return r.n.bigInt("module_bay_template_count")
 }
-func (r *ModuleTypeTypeResolver) Profile(ctx context.Context) (*ModuleTypeProfileTypeResolver, error) {
-	n, err := r.n.fk(ctx, "profile")
-	return newModuleTypeProfileType(n), err
+func (r *ModuleTypeTypeResolver) Profile() *ModuleTypeProfileTypeResolver {
+	return newModuleTypeProfileType(must(r.n.fk("profile")))
 }
-func (r *ModuleTypeTypeResolver) Manufacturer(ctx context.Context) (*ManufacturerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "manufacturer")
-	return newManufacturerType(n), err
+func (r *ModuleTypeTypeResolver) Manufacturer() *ManufacturerTypeResolver {
+	return newManufacturerType(must(r.n.fk("manufacturer")))
 }
 func (r *ModuleTypeTypeResolver) Frontporttemplates(ctx context.Context, args relationArgs) ([]*FrontPortTemplateTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "frontporttemplates", args)
@@ -8766,12 +8524,12 @@ func (r *NotificationGroupTypeResolver) Changelog(ctx context.Context, args rela
 }
 func (r *NotificationGroupTypeResolver) Display() string   { return r.n.str("display") }
 func (r *NotificationGroupTypeResolver) ClassType() string { return "NotificationGroup" }
-func (r *NotificationGroupTypeResolver) Users(ctx context.Context, args relationArgs) ([]*UserTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "users", &args)
+func (r *NotificationGroupTypeResolver) Users(args relationArgs) ([]*UserTypeResolver, error) {
+	ns, err := r.n.m2mArgs("users", &args)
 	return newUserTypeList(ns), err
 }
-func (r *NotificationGroupTypeResolver) Groups(ctx context.Context, args relationArgs) ([]*GroupTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "groups", &args)
+func (r *NotificationGroupTypeResolver) Groups(args relationArgs) ([]*GroupTypeResolver, error) {
+	ns, err := r.n.m2mArgs("groups", &args)
 	return newGroupTypeList(ns), err
 }
 func (r *NotificationGroupTypeResolver) ID() graphql.ID       { return r.n.id() }
@@ -8811,20 +8569,17 @@ func (r *NotificationTypeResolver) Changelog(ctx context.Context, args relationA
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *NotificationTypeResolver) Display() string   { return r.n.str("display") }
-func (r *NotificationTypeResolver) ClassType() string { return "Notification" }
-func (r *NotificationTypeResolver) User(ctx context.Context) (*UserTypeResolver, error) {
-	n, err := r.n.fk(ctx, "user")
-	return newUserType(n), err
-}
-func (r *NotificationTypeResolver) ID() graphql.ID      { return r.n.id() }
-func (r *NotificationTypeResolver) Url() *string        { return r.n.strPtr("url") }
-func (r *NotificationTypeResolver) ObjectType() *string { return r.n.strPtr("object_type") }
-func (r *NotificationTypeResolver) ObjectId() *BigInt   { return r.n.bigIntPtr("object_id") }
-func (r *NotificationTypeResolver) Object() *JSON       { return r.n.jsonPtr("object") }
-func (r *NotificationTypeResolver) Created() *string    { return r.n.strPtr("created") }
-func (r *NotificationTypeResolver) Read() *string       { return r.n.strPtr("read") }
-func (r *NotificationTypeResolver) EventType() *string  { return r.n.strPtr("event_type") }
+func (r *NotificationTypeResolver) Display() string         { return r.n.str("display") }
+func (r *NotificationTypeResolver) ClassType() string       { return "Notification" }
+func (r *NotificationTypeResolver) User() *UserTypeResolver { return newUserType(must(r.n.fk("user"))) }
+func (r *NotificationTypeResolver) ID() graphql.ID          { return r.n.id() }
+func (r *NotificationTypeResolver) Url() *string            { return r.n.strPtr("url") }
+func (r *NotificationTypeResolver) ObjectType() *string     { return r.n.strPtr("object_type") }
+func (r *NotificationTypeResolver) ObjectId() *BigInt       { return r.n.bigIntPtr("object_id") }
+func (r *NotificationTypeResolver) Object() *JSON           { return r.n.jsonPtr("object") }
+func (r *NotificationTypeResolver) Created() *string        { return r.n.strPtr("created") }
+func (r *NotificationTypeResolver) Read() *string           { return r.n.strPtr("read") }
+func (r *NotificationTypeResolver) EventType() *string      { return r.n.strPtr("event_type") }
 
 // NotificationTypeOffsetPaginatedResolver resolves NotificationTypeOffsetPaginated.
 type NotificationTypeOffsetPaginatedResolver struct{ p *page }
@@ -8861,8 +8616,8 @@ func (r *ObjectChangeTypeResolver) User() *modelResolver { return r.n.modelPK("u
 func (r *ObjectChangeTypeResolver) UserName() string     { return r.n.str("user_name") }
 func (r *ObjectChangeTypeResolver) RequestId() UUID      { return r.n.uuid("request_id") }
 func (r *ObjectChangeTypeResolver) Action() string       { return r.n.str("action") }
-func (r *ObjectChangeTypeResolver) ChangedObjectType(ctx context.Context) (*modelResolver, error) {
-	return r.n.contentTypePK(ctx, "changed_object_type")
+func (r *ObjectChangeTypeResolver) ChangedObjectType() *modelResolver {
+	return must(r.n.contentTypePK("changed_object_type"))
 }
 func (r *ObjectChangeTypeResolver) ChangedObjectId() int32 { return r.n.int("changed_object_id") }
 func (r *ObjectChangeTypeResolver) RelatedObjectType() (*modelResolver, error) {
@@ -8944,22 +8699,19 @@ func newOwnerTypeList(ns []*node) []*OwnerTypeResolver {
 
 func (r *OwnerTypeResolver) Display() string   { return r.n.str("display") }
 func (r *OwnerTypeResolver) ClassType() string { return "Owner" }
-func (r *OwnerTypeResolver) Group(ctx context.Context) (*OwnerGroupTypeResolver, error) {
-	n, err := r.n.fk(ctx, "group")
-	return newOwnerGroupType(n), err
+func (r *OwnerTypeResolver) Group() *OwnerGroupTypeResolver {
+	return newOwnerGroupType(must(r.n.fk("group")))
 }
 func (r *OwnerTypeResolver) ID() graphql.ID      { return r.n.id() }
 func (r *OwnerTypeResolver) Description() string { return r.n.str("description") }
 func (r *OwnerTypeResolver) Name() string        { return r.n.str("name") }
 func (r *OwnerTypeResolver) Url() *string        { return r.n.strPtr("url") }
 func (r *OwnerTypeResolver) DisplayUrl() *string { return r.n.strPtr("display_url") }
-func (r *OwnerTypeResolver) UserGroups(ctx context.Context) ([]*GroupTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "user_groups", nil)
-	return newGroupTypeList(ns), err
+func (r *OwnerTypeResolver) UserGroups() []*GroupTypeResolver {
+	return newGroupTypeList(must(r.n.m2mArgs("user_groups", nil)))
 }
-func (r *OwnerTypeResolver) Users(ctx context.Context) ([]*UserTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "users", nil)
-	return newUserTypeList(ns), err
+func (r *OwnerTypeResolver) Users() []*UserTypeResolver {
+	return newUserTypeList(must(r.n.m2mArgs("users", nil)))
 }
 
 // OwnerTypeOffsetPaginatedResolver resolves OwnerTypeOffsetPaginated.
@@ -8993,14 +8745,11 @@ func (r *PlatformTypeResolver) Changelog(ctx context.Context, args relationArgs)
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *PlatformTypeResolver) Display() string   { return r.n.str("display") }
-func (r *PlatformTypeResolver) ClassType() string { return "Platform" }
-func (r *PlatformTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *PlatformTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *PlatformTypeResolver) Display() string           { return r.n.str("display") }
+func (r *PlatformTypeResolver) ClassType() string         { return "Platform" }
+func (r *PlatformTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *PlatformTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *PlatformTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -9008,21 +8757,18 @@ func (r *PlatformTypeResolver) JournalEntries(ctx context.Context, args relation
 	return newJournalEntryTypeList(ns), err
 }
 func (r *PlatformTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *PlatformTypeResolver) Parent(ctx context.Context) (*PlatformTypeResolver, error) {
-	n, err := r.n.fk(ctx, "parent")
-	return newPlatformType(n), err
+func (r *PlatformTypeResolver) Parent() *PlatformTypeResolver {
+	return newPlatformType(must(r.n.fk("parent")))
 }
 func (r *PlatformTypeResolver) Children(ctx context.Context, args relationArgs) ([]*PlatformTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "children", args)
 	return newPlatformTypeList(ns), err
 }
-func (r *PlatformTypeResolver) Manufacturer(ctx context.Context) (*ManufacturerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "manufacturer")
-	return newManufacturerType(n), err
+func (r *PlatformTypeResolver) Manufacturer() *ManufacturerTypeResolver {
+	return newManufacturerType(must(r.n.fk("manufacturer")))
 }
-func (r *PlatformTypeResolver) ConfigTemplate(ctx context.Context) (*ConfigTemplateTypeResolver, error) {
-	n, err := r.n.fk(ctx, "config_template")
-	return newConfigTemplateType(n), err
+func (r *PlatformTypeResolver) ConfigTemplate() *ConfigTemplateTypeResolver {
+	return newConfigTemplateType(must(r.n.fk("config_template")))
 }
 func (r *PlatformTypeResolver) VirtualMachines(ctx context.Context, args relationArgs) ([]*VirtualMachineTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "virtual_machines", args)
@@ -9089,17 +8835,14 @@ func newPowerFeedTypeList(ns []*node) []*PowerFeedTypeResolver {
 	return out
 }
 
-func (r *PowerFeedTypeResolver) Cable(ctx context.Context) (*CableTypeResolver, error) {
-	n, err := r.n.fk(ctx, "cable")
-	return newCableType(n), err
+func (r *PowerFeedTypeResolver) Cable() *CableTypeResolver {
+	return newCableType(must(r.n.fk("cable")))
 }
-func (r *PowerFeedTypeResolver) LinkPeers(ctx context.Context) ([]*LinkPeerTypeResolver, error) {
-	ns, err := r.n.typedList(ctx, "link_peers", "LinkPeerType")
-	return newLinkPeerTypeList(ns), err
+func (r *PowerFeedTypeResolver) LinkPeers() []*LinkPeerTypeResolver {
+	return newLinkPeerTypeList(must(r.n.typedList("link_peers", "LinkPeerType")))
 }
-func (r *PowerFeedTypeResolver) ConnectedEndpoints(ctx context.Context) ([]*ConnectedEndpointTypeResolver, error) {
-	ns, err := r.n.typedList(ctx, "connected_endpoints", "ConnectedEndpointType")
-	return newConnectedEndpointTypeList(ns), err
+func (r *PowerFeedTypeResolver) ConnectedEndpoints() []*ConnectedEndpointTypeResolver {
+	return newConnectedEndpointTypeList(must(r.n.typedList("connected_endpoints", "ConnectedEndpointType")))
 }
 func (r *PowerFeedTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "changelog", args)
@@ -9107,12 +8850,11 @@ func (r *PowerFeedTypeResolver) Changelog(ctx context.Context, args relationArgs
 }
 func (r *PowerFeedTypeResolver) Display() string   { return r.n.str("display") }
 func (r *PowerFeedTypeResolver) ClassType() string { return "PowerFeed" }
-func (r *PowerFeedTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *PowerFeedTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *PowerFeedTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *PowerFeedTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *PowerFeedTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -9120,17 +8862,12 @@ func (r *PowerFeedTypeResolver) JournalEntries(ctx context.Context, args relatio
 	return newJournalEntryTypeList(ns), err
 }
 func (r *PowerFeedTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *PowerFeedTypeResolver) PowerPanel(ctx context.Context) (*PowerPanelTypeResolver, error) {
-	n, err := r.n.fk(ctx, "power_panel")
-	return newPowerPanelType(n), err
+func (r *PowerFeedTypeResolver) PowerPanel() *PowerPanelTypeResolver {
+	return newPowerPanelType(must(r.n.fk("power_panel")))
 }
-func (r *PowerFeedTypeResolver) Rack(ctx context.Context) (*RackTypeResolver, error) {
-	n, err := r.n.fk(ctx, "rack")
-	return newRackType(n), err
-}
-func (r *PowerFeedTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
+func (r *PowerFeedTypeResolver) Rack() *RackTypeResolver { return newRackType(must(r.n.fk("rack"))) }
+func (r *PowerFeedTypeResolver) Tenant() *TenantTypeResolver {
+	return newTenantType(must(r.n.fk("tenant")))
 }
 func (r *PowerFeedTypeResolver) ID() graphql.ID         { return r.n.id() }
 func (r *PowerFeedTypeResolver) Created() *DateTime     { return r.n.dateTimePtr("created") }
@@ -9209,17 +8946,14 @@ func (r *PowerOutletTemplateTypeResolver) Changelog(ctx context.Context, args re
 }
 func (r *PowerOutletTemplateTypeResolver) Display() string   { return r.n.str("display") }
 func (r *PowerOutletTemplateTypeResolver) ClassType() string { return "PowerOutletTemplate" }
-func (r *PowerOutletTemplateTypeResolver) DeviceType(ctx context.Context) (*DeviceTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "device_type")
-	return newDeviceTypeType(n), err
+func (r *PowerOutletTemplateTypeResolver) DeviceType() *DeviceTypeTypeResolver {
+	return newDeviceTypeType(must(r.n.fk("device_type")))
 }
-func (r *PowerOutletTemplateTypeResolver) ModuleType(ctx context.Context) (*ModuleTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "module_type")
-	return newModuleTypeType(n), err
+func (r *PowerOutletTemplateTypeResolver) ModuleType() *ModuleTypeTypeResolver {
+	return newModuleTypeType(must(r.n.fk("module_type")))
 }
-func (r *PowerOutletTemplateTypeResolver) PowerPort(ctx context.Context) (*PowerPortTemplateTypeResolver, error) {
-	n, err := r.n.fk(ctx, "power_port")
-	return newPowerPortTemplateType(n), err
+func (r *PowerOutletTemplateTypeResolver) PowerPort() *PowerPortTemplateTypeResolver {
+	return newPowerPortTemplateType(must(r.n.fk("power_port")))
 }
 func (r *PowerOutletTemplateTypeResolver) Color() string      { return r.n.str("color") }
 func (r *PowerOutletTemplateTypeResolver) ID() graphql.ID     { return r.n.id() }
@@ -9261,9 +8995,8 @@ func newPowerOutletTypeList(ns []*node) []*PowerOutletTypeResolver {
 	return out
 }
 
-func (r *PowerOutletTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *PowerOutletTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
 func (r *PowerOutletTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "changelog", args)
@@ -9271,8 +9004,8 @@ func (r *PowerOutletTypeResolver) Changelog(ctx context.Context, args relationAr
 }
 func (r *PowerOutletTypeResolver) Display() string   { return r.n.str("display") }
 func (r *PowerOutletTypeResolver) ClassType() string { return "PowerOutlet" }
-func (r *PowerOutletTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *PowerOutletTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *PowerOutletTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -9280,29 +9013,23 @@ func (r *PowerOutletTypeResolver) JournalEntries(ctx context.Context, args relat
 	return newJournalEntryTypeList(ns), err
 }
 func (r *PowerOutletTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *PowerOutletTypeResolver) Device(ctx context.Context) (*DeviceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "device")
-	return newDeviceType(n), err
+func (r *PowerOutletTypeResolver) Device() *DeviceTypeResolver {
+	return newDeviceType(must(r.n.fk("device")))
 }
-func (r *PowerOutletTypeResolver) Module(ctx context.Context) (*ModuleTypeResolver, error) {
-	n, err := r.n.fk(ctx, "module")
-	return newModuleType(n), err
+func (r *PowerOutletTypeResolver) Module() *ModuleTypeResolver {
+	return newModuleType(must(r.n.fk("module")))
 }
-func (r *PowerOutletTypeResolver) Cable(ctx context.Context) (*CableTypeResolver, error) {
-	n, err := r.n.fk(ctx, "cable")
-	return newCableType(n), err
+func (r *PowerOutletTypeResolver) Cable() *CableTypeResolver {
+	return newCableType(must(r.n.fk("cable")))
 }
-func (r *PowerOutletTypeResolver) LinkPeers(ctx context.Context) ([]*LinkPeerTypeResolver, error) {
-	ns, err := r.n.typedList(ctx, "link_peers", "LinkPeerType")
-	return newLinkPeerTypeList(ns), err
+func (r *PowerOutletTypeResolver) LinkPeers() []*LinkPeerTypeResolver {
+	return newLinkPeerTypeList(must(r.n.typedList("link_peers", "LinkPeerType")))
 }
-func (r *PowerOutletTypeResolver) ConnectedEndpoints(ctx context.Context) ([]*ConnectedEndpointTypeResolver, error) {
-	ns, err := r.n.typedList(ctx, "connected_endpoints", "ConnectedEndpointType")
-	return newConnectedEndpointTypeList(ns), err
+func (r *PowerOutletTypeResolver) ConnectedEndpoints() []*ConnectedEndpointTypeResolver {
+	return newConnectedEndpointTypeList(must(r.n.typedList("connected_endpoints", "ConnectedEndpointType")))
 }
-func (r *PowerOutletTypeResolver) PowerPort(ctx context.Context) (*PowerPortTypeResolver, error) {
-	n, err := r.n.fk(ctx, "power_port")
-	return newPowerPortType(n), err
+func (r *PowerOutletTypeResolver) PowerPort() *PowerPortTypeResolver {
+	return newPowerPortType(must(r.n.fk("power_port")))
 }
 func (r *PowerOutletTypeResolver) Color() string          { return r.n.str("color") }
 func (r *PowerOutletTypeResolver) ID() graphql.ID         { return r.n.id() }
@@ -9388,26 +9115,21 @@ func (r *PowerPanelTypeResolver) Changelog(ctx context.Context, args relationArg
 }
 func (r *PowerPanelTypeResolver) Display() string   { return r.n.str("display") }
 func (r *PowerPanelTypeResolver) ClassType() string { return "PowerPanel" }
-func (r *PowerPanelTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *PowerPanelTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *PowerPanelTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *PowerPanelTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *PowerPanelTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
-func (r *PowerPanelTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *PowerPanelTypeResolver) Site(ctx context.Context) (*SiteTypeResolver, error) {
-	n, err := r.n.fk(ctx, "site")
-	return newSiteType(n), err
-}
-func (r *PowerPanelTypeResolver) Location(ctx context.Context) (*LocationTypeResolver, error) {
-	n, err := r.n.fk(ctx, "location")
-	return newLocationType(n), err
+func (r *PowerPanelTypeResolver) CustomFields() JSON      { return r.n.json("custom_fields") }
+func (r *PowerPanelTypeResolver) Site() *SiteTypeResolver { return newSiteType(must(r.n.fk("site"))) }
+func (r *PowerPanelTypeResolver) Location() *LocationTypeResolver {
+	return newLocationType(must(r.n.fk("location")))
 }
 func (r *PowerPanelTypeResolver) Powerfeeds(ctx context.Context, args relationArgs) ([]*PowerFeedTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "powerfeeds", args)
@@ -9457,13 +9179,11 @@ func (r *PowerPortTemplateTypeResolver) Changelog(ctx context.Context, args rela
 }
 func (r *PowerPortTemplateTypeResolver) Display() string   { return r.n.str("display") }
 func (r *PowerPortTemplateTypeResolver) ClassType() string { return "PowerPortTemplate" }
-func (r *PowerPortTemplateTypeResolver) DeviceType(ctx context.Context) (*DeviceTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "device_type")
-	return newDeviceTypeType(n), err
+func (r *PowerPortTemplateTypeResolver) DeviceType() *DeviceTypeTypeResolver {
+	return newDeviceTypeType(must(r.n.fk("device_type")))
 }
-func (r *PowerPortTemplateTypeResolver) ModuleType(ctx context.Context) (*ModuleTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "module_type")
-	return newModuleTypeType(n), err
+func (r *PowerPortTemplateTypeResolver) ModuleType() *ModuleTypeTypeResolver {
+	return newModuleTypeType(must(r.n.fk("module_type")))
 }
 func (r *PowerPortTemplateTypeResolver) PoweroutletTemplates(ctx context.Context, args relationArgs) ([]*PowerOutletTemplateTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "poweroutlet_templates", args)
@@ -9509,9 +9229,8 @@ func newPowerPortTypeList(ns []*node) []*PowerPortTypeResolver {
 	return out
 }
 
-func (r *PowerPortTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *PowerPortTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
 func (r *PowerPortTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "changelog", args)
@@ -9519,8 +9238,8 @@ func (r *PowerPortTypeResolver) Changelog(ctx context.Context, args relationArgs
 }
 func (r *PowerPortTypeResolver) Display() string   { return r.n.str("display") }
 func (r *PowerPortTypeResolver) ClassType() string { return "PowerPort" }
-func (r *PowerPortTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *PowerPortTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *PowerPortTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -9528,25 +9247,20 @@ func (r *PowerPortTypeResolver) JournalEntries(ctx context.Context, args relatio
 	return newJournalEntryTypeList(ns), err
 }
 func (r *PowerPortTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *PowerPortTypeResolver) Device(ctx context.Context) (*DeviceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "device")
-	return newDeviceType(n), err
+func (r *PowerPortTypeResolver) Device() *DeviceTypeResolver {
+	return newDeviceType(must(r.n.fk("device")))
 }
-func (r *PowerPortTypeResolver) Module(ctx context.Context) (*ModuleTypeResolver, error) {
-	n, err := r.n.fk(ctx, "module")
-	return newModuleType(n), err
+func (r *PowerPortTypeResolver) Module() *ModuleTypeResolver {
+	return newModuleType(must(r.n.fk("module")))
 }
-func (r *PowerPortTypeResolver) Cable(ctx context.Context) (*CableTypeResolver, error) {
-	n, err := r.n.fk(ctx, "cable")
-	return newCableType(n), err
+func (r *PowerPortTypeResolver) Cable() *CableTypeResolver {
+	return newCableType(must(r.n.fk("cable")))
 }
-func (r *PowerPortTypeResolver) LinkPeers(ctx context.Context) ([]*LinkPeerTypeResolver, error) {
-	ns, err := r.n.typedList(ctx, "link_peers", "LinkPeerType")
-	return newLinkPeerTypeList(ns), err
+func (r *PowerPortTypeResolver) LinkPeers() []*LinkPeerTypeResolver {
+	return newLinkPeerTypeList(must(r.n.typedList("link_peers", "LinkPeerType")))
 }
-func (r *PowerPortTypeResolver) ConnectedEndpoints(ctx context.Context) ([]*ConnectedEndpointTypeResolver, error) {
-	ns, err := r.n.typedList(ctx, "connected_endpoints", "ConnectedEndpointType")
-	return newConnectedEndpointTypeList(ns), err
+func (r *PowerPortTypeResolver) ConnectedEndpoints() []*ConnectedEndpointTypeResolver {
+	return newConnectedEndpointTypeList(must(r.n.typedList("connected_endpoints", "ConnectedEndpointType")))
 }
 func (r *PowerPortTypeResolver) Poweroutlets(ctx context.Context, args relationArgs) ([]*PowerOutletTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "poweroutlets", args)
@@ -9636,38 +9350,25 @@ func (r *PrefixTypeResolver) Changelog(ctx context.Context, args relationArgs) (
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *PrefixTypeResolver) Display() string   { return r.n.str("display") }
-func (r *PrefixTypeResolver) ClassType() string { return "Prefix" }
-func (r *PrefixTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *PrefixTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *PrefixTypeResolver) Display() string           { return r.n.str("display") }
+func (r *PrefixTypeResolver) ClassType() string         { return "Prefix" }
+func (r *PrefixTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *PrefixTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *PrefixTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
-func (r *PrefixTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *PrefixTypeResolver) Prefix() string     { return r.n.str("prefix") }
-func (r *PrefixTypeResolver) Vrf(ctx context.Context) (*VRFTypeResolver, error) {
-	n, err := r.n.fk(ctx, "vrf")
-	return newVRFType(n), err
+func (r *PrefixTypeResolver) CustomFields() JSON    { return r.n.json("custom_fields") }
+func (r *PrefixTypeResolver) Prefix() string        { return r.n.str("prefix") }
+func (r *PrefixTypeResolver) Vrf() *VRFTypeResolver { return newVRFType(must(r.n.fk("vrf"))) }
+func (r *PrefixTypeResolver) Tenant() *TenantTypeResolver {
+	return newTenantType(must(r.n.fk("tenant")))
 }
-func (r *PrefixTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
-}
-func (r *PrefixTypeResolver) Vlan(ctx context.Context) (*VLANTypeResolver, error) {
-	n, err := r.n.fk(ctx, "vlan")
-	return newVLANType(n), err
-}
-func (r *PrefixTypeResolver) Role(ctx context.Context) (*RoleTypeResolver, error) {
-	n, err := r.n.fk(ctx, "role")
-	return newRoleType(n), err
-}
+func (r *PrefixTypeResolver) Vlan() *VLANTypeResolver { return newVLANType(must(r.n.fk("vlan"))) }
+func (r *PrefixTypeResolver) Role() *RoleTypeResolver { return newRoleType(must(r.n.fk("role"))) }
 func (r *PrefixTypeResolver) ID() graphql.ID          { return r.n.id() }
 func (r *PrefixTypeResolver) Created() *DateTime      { return r.n.dateTimePtr("created") }
 func (r *PrefixTypeResolver) LastUpdated() *DateTime  { return r.n.dateTimePtr("last_updated") }
@@ -9680,9 +9381,8 @@ func (r *PrefixTypeResolver) MarkUtilized() bool      { return r.n.bool("mark_ut
 func (r *PrefixTypeResolver) Depth() int32            { return r.n.int("_depth") }
 func (r *PrefixTypeResolver) Children() int32         { return r.n.int("children") }
 func (r *PrefixTypeResolver) Family() *familyResolver { return r.n.family("family") }
-func (r *PrefixTypeResolver) Scope(ctx context.Context) (*PrefixScopeTypeResolver, error) {
-	n, err := r.n.generic(ctx, "scope")
-	return newPrefixScopeType(n), err
+func (r *PrefixTypeResolver) Scope() *PrefixScopeTypeResolver {
+	return newPrefixScopeType(must(r.n.generic("scope")))
 }
 func (r *PrefixTypeResolver) Url() *string        { return r.n.strPtr("url") }
 func (r *PrefixTypeResolver) DisplayUrl() *string { return r.n.strPtr("display_url") }
@@ -9726,12 +9426,11 @@ func (r *ProviderAccountTypeResolver) Changelog(ctx context.Context, args relati
 }
 func (r *ProviderAccountTypeResolver) Display() string   { return r.n.str("display") }
 func (r *ProviderAccountTypeResolver) ClassType() string { return "ProviderAccount" }
-func (r *ProviderAccountTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *ProviderAccountTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *ProviderAccountTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *ProviderAccountTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *ProviderAccountTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -9739,9 +9438,8 @@ func (r *ProviderAccountTypeResolver) JournalEntries(ctx context.Context, args r
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ProviderAccountTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *ProviderAccountTypeResolver) Provider(ctx context.Context) (*ProviderTypeResolver, error) {
-	n, err := r.n.fk(ctx, "provider")
-	return newProviderType(n), err
+func (r *ProviderAccountTypeResolver) Provider() *ProviderTypeResolver {
+	return newProviderType(must(r.n.fk("provider")))
 }
 func (r *ProviderAccountTypeResolver) Circuits(ctx context.Context, args relationArgs) ([]*CircuitTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "circuits", args)
@@ -9799,12 +9497,11 @@ func (r *ProviderNetworkTypeResolver) Changelog(ctx context.Context, args relati
 }
 func (r *ProviderNetworkTypeResolver) Display() string   { return r.n.str("display") }
 func (r *ProviderNetworkTypeResolver) ClassType() string { return "ProviderNetwork" }
-func (r *ProviderNetworkTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *ProviderNetworkTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *ProviderNetworkTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *ProviderNetworkTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *ProviderNetworkTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -9812,9 +9509,8 @@ func (r *ProviderNetworkTypeResolver) JournalEntries(ctx context.Context, args r
 	return newJournalEntryTypeList(ns), err
 }
 func (r *ProviderNetworkTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *ProviderNetworkTypeResolver) Provider(ctx context.Context) (*ProviderTypeResolver, error) {
-	n, err := r.n.fk(ctx, "provider")
-	return newProviderType(n), err
+func (r *ProviderNetworkTypeResolver) Provider() *ProviderTypeResolver {
+	return newProviderType(must(r.n.fk("provider")))
 }
 func (r *ProviderNetworkTypeResolver) CircuitTerminations(ctx context.Context, args relationArgs) ([]*CircuitTerminationTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "circuit_terminations", args)
@@ -9878,14 +9574,11 @@ func (r *ProviderTypeResolver) Changelog(ctx context.Context, args relationArgs)
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *ProviderTypeResolver) Display() string   { return r.n.str("display") }
-func (r *ProviderTypeResolver) ClassType() string { return "Provider" }
-func (r *ProviderTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *ProviderTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *ProviderTypeResolver) Display() string           { return r.n.str("display") }
+func (r *ProviderTypeResolver) ClassType() string         { return "Provider" }
+func (r *ProviderTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *ProviderTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *ProviderTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -9901,12 +9594,12 @@ func (r *ProviderTypeResolver) Circuits(ctx context.Context, args relationArgs) 
 	ns, err := r.n.reverse(ctx, "circuits", args)
 	return newCircuitTypeList(ns), err
 }
-func (r *ProviderTypeResolver) Asns(ctx context.Context, args relationArgs) ([]*ASNTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "asns", &args)
+func (r *ProviderTypeResolver) Asns(args relationArgs) ([]*ASNTypeResolver, error) {
+	ns, err := r.n.m2mArgs("asns", &args)
 	return newASNTypeList(ns), err
 }
-func (r *ProviderTypeResolver) Accounts(ctx context.Context, args relationArgs) ([]*ProviderAccountTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "accounts", &args)
+func (r *ProviderTypeResolver) Accounts(args relationArgs) ([]*ProviderAccountTypeResolver, error) {
+	ns, err := r.n.m2mArgs("accounts", &args)
 	return newProviderAccountTypeList(ns), err
 }
 func (r *ProviderTypeResolver) ID() graphql.ID         { return r.n.id() }
@@ -9976,14 +9669,11 @@ func (r *RIRTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *RIRTypeResolver) Display() string   { return r.n.str("display") }
-func (r *RIRTypeResolver) ClassType() string { return "RIR" }
-func (r *RIRTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *RIRTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *RIRTypeResolver) Display() string           { return r.n.str("display") }
+func (r *RIRTypeResolver) ClassType() string         { return "RIR" }
+func (r *RIRTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *RIRTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *RIRTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -10049,12 +9739,11 @@ func (r *RackGroupTypeResolver) Changelog(ctx context.Context, args relationArgs
 }
 func (r *RackGroupTypeResolver) Display() string   { return r.n.str("display") }
 func (r *RackGroupTypeResolver) ClassType() string { return "RackGroup" }
-func (r *RackGroupTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *RackGroupTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *RackGroupTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *RackGroupTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *RackGroupTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -10111,12 +9800,11 @@ func (r *RackReservationTypeResolver) Changelog(ctx context.Context, args relati
 }
 func (r *RackReservationTypeResolver) Display() string   { return r.n.str("display") }
 func (r *RackReservationTypeResolver) ClassType() string { return "RackReservation" }
-func (r *RackReservationTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *RackReservationTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *RackReservationTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *RackReservationTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *RackReservationTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -10125,17 +9813,14 @@ func (r *RackReservationTypeResolver) JournalEntries(ctx context.Context, args r
 }
 func (r *RackReservationTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
 func (r *RackReservationTypeResolver) Units() []int32     { return r.n.intList("units") }
-func (r *RackReservationTypeResolver) Rack(ctx context.Context) (*RackTypeResolver, error) {
-	n, err := r.n.fk(ctx, "rack")
-	return newRackType(n), err
+func (r *RackReservationTypeResolver) Rack() *RackTypeResolver {
+	return newRackType(must(r.n.fk("rack")))
 }
-func (r *RackReservationTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
+func (r *RackReservationTypeResolver) Tenant() *TenantTypeResolver {
+	return newTenantType(must(r.n.fk("tenant")))
 }
-func (r *RackReservationTypeResolver) User(ctx context.Context) (*UserTypeResolver, error) {
-	n, err := r.n.fk(ctx, "user")
-	return newUserType(n), err
+func (r *RackReservationTypeResolver) User() *UserTypeResolver {
+	return newUserType(must(r.n.fk("user")))
 }
 func (r *RackReservationTypeResolver) ID() graphql.ID         { return r.n.id() }
 func (r *RackReservationTypeResolver) Created() *DateTime     { return r.n.dateTimePtr("created") }
@@ -10179,14 +9864,11 @@ func (r *RackRoleTypeResolver) Changelog(ctx context.Context, args relationArgs)
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *RackRoleTypeResolver) Display() string   { return r.n.str("display") }
-func (r *RackRoleTypeResolver) ClassType() string { return "RackRole" }
-func (r *RackRoleTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *RackRoleTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *RackRoleTypeResolver) Display() string           { return r.n.str("display") }
+func (r *RackRoleTypeResolver) ClassType() string         { return "RackRole" }
+func (r *RackRoleTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *RackRoleTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *RackRoleTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -10254,44 +9936,29 @@ func (r *RackTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *RackTypeResolver) Display() string   { return r.n.str("display") }
-func (r *RackTypeResolver) ClassType() string { return "Rack" }
-func (r *RackTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *RackTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *RackTypeResolver) Display() string           { return r.n.str("display") }
+func (r *RackTypeResolver) ClassType() string         { return "Rack" }
+func (r *RackTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *RackTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *RackTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
-func (r *RackTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *RackTypeResolver) Site(ctx context.Context) (*SiteTypeResolver, error) {
-	n, err := r.n.fk(ctx, "site")
-	return newSiteType(n), err
+func (r *RackTypeResolver) CustomFields() JSON      { return r.n.json("custom_fields") }
+func (r *RackTypeResolver) Site() *SiteTypeResolver { return newSiteType(must(r.n.fk("site"))) }
+func (r *RackTypeResolver) Location() *LocationTypeResolver {
+	return newLocationType(must(r.n.fk("location")))
 }
-func (r *RackTypeResolver) Location(ctx context.Context) (*LocationTypeResolver, error) {
-	n, err := r.n.fk(ctx, "location")
-	return newLocationType(n), err
+func (r *RackTypeResolver) Group() *RackGroupTypeResolver {
+	return newRackGroupType(must(r.n.fk("group")))
 }
-func (r *RackTypeResolver) Group(ctx context.Context) (*RackGroupTypeResolver, error) {
-	n, err := r.n.fk(ctx, "group")
-	return newRackGroupType(n), err
-}
-func (r *RackTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
-}
-func (r *RackTypeResolver) Role(ctx context.Context) (*RackRoleTypeResolver, error) {
-	n, err := r.n.fk(ctx, "role")
-	return newRackRoleType(n), err
-}
-func (r *RackTypeResolver) RackType(ctx context.Context) (*RackTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "rack_type")
-	return newRackTypeType(n), err
+func (r *RackTypeResolver) Tenant() *TenantTypeResolver { return newTenantType(must(r.n.fk("tenant"))) }
+func (r *RackTypeResolver) Role() *RackRoleTypeResolver { return newRackRoleType(must(r.n.fk("role"))) }
+func (r *RackTypeResolver) RackType() *RackTypeTypeResolver {
+	return newRackTypeType(must(r.n.fk("rack_type")))
 }
 func (r *RackTypeResolver) Reservations(ctx context.Context, args relationArgs) ([]*RackReservationTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "reservations", args)
@@ -10431,14 +10098,11 @@ func (r *RackTypeTypeResolver) Changelog(ctx context.Context, args relationArgs)
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *RackTypeTypeResolver) Display() string   { return r.n.str("display") }
-func (r *RackTypeTypeResolver) ClassType() string { return "RackType" }
-func (r *RackTypeTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *RackTypeTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *RackTypeTypeResolver) Display() string           { return r.n.str("display") }
+func (r *RackTypeTypeResolver) ClassType() string         { return "RackType" }
+func (r *RackTypeTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *RackTypeTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *RackTypeTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -10447,9 +10111,8 @@ func (r *RackTypeTypeResolver) JournalEntries(ctx context.Context, args relation
 }
 func (r *RackTypeTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
 func (r *RackTypeTypeResolver) RackCount() BigInt  { return r.n.bigInt("rack_count") }
-func (r *RackTypeTypeResolver) Manufacturer(ctx context.Context) (*ManufacturerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "manufacturer")
-	return newManufacturerType(n), err
+func (r *RackTypeTypeResolver) Manufacturer() *ManufacturerTypeResolver {
+	return newManufacturerType(must(r.n.fk("manufacturer")))
 }
 func (r *RackTypeTypeResolver) ID() graphql.ID         { return r.n.id() }
 func (r *RackTypeTypeResolver) Created() *DateTime     { return r.n.dateTimePtr("created") }
@@ -10518,13 +10181,11 @@ func (r *RearPortTemplateTypeResolver) Changelog(ctx context.Context, args relat
 }
 func (r *RearPortTemplateTypeResolver) Display() string   { return r.n.str("display") }
 func (r *RearPortTemplateTypeResolver) ClassType() string { return "RearPortTemplate" }
-func (r *RearPortTemplateTypeResolver) DeviceType(ctx context.Context) (*DeviceTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "device_type")
-	return newDeviceTypeType(n), err
+func (r *RearPortTemplateTypeResolver) DeviceType() *DeviceTypeTypeResolver {
+	return newDeviceTypeType(must(r.n.fk("device_type")))
 }
-func (r *RearPortTemplateTypeResolver) ModuleType(ctx context.Context) (*ModuleTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "module_type")
-	return newModuleTypeType(n), err
+func (r *RearPortTemplateTypeResolver) ModuleType() *ModuleTypeTypeResolver {
+	return newModuleTypeType(must(r.n.fk("module_type")))
 }
 func (r *RearPortTemplateTypeResolver) Color() string      { return r.n.str("color") }
 func (r *RearPortTemplateTypeResolver) ID() graphql.ID     { return r.n.id() }
@@ -10571,18 +10232,15 @@ func newRearPortTypeList(ns []*node) []*RearPortTypeResolver {
 	return out
 }
 
-func (r *RearPortTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
+func (r *RearPortTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
 func (r *RearPortTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
 func (r *RearPortTypeResolver) Display() string   { return r.n.str("display") }
 func (r *RearPortTypeResolver) ClassType() string { return "RearPort" }
-func (r *RearPortTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *RearPortTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *RearPortTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -10590,21 +10248,15 @@ func (r *RearPortTypeResolver) JournalEntries(ctx context.Context, args relation
 	return newJournalEntryTypeList(ns), err
 }
 func (r *RearPortTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *RearPortTypeResolver) Device(ctx context.Context) (*DeviceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "device")
-	return newDeviceType(n), err
+func (r *RearPortTypeResolver) Device() *DeviceTypeResolver {
+	return newDeviceType(must(r.n.fk("device")))
 }
-func (r *RearPortTypeResolver) Module(ctx context.Context) (*ModuleTypeResolver, error) {
-	n, err := r.n.fk(ctx, "module")
-	return newModuleType(n), err
+func (r *RearPortTypeResolver) Module() *ModuleTypeResolver {
+	return newModuleType(must(r.n.fk("module")))
 }
-func (r *RearPortTypeResolver) Cable(ctx context.Context) (*CableTypeResolver, error) {
-	n, err := r.n.fk(ctx, "cable")
-	return newCableType(n), err
-}
-func (r *RearPortTypeResolver) LinkPeers(ctx context.Context) ([]*LinkPeerTypeResolver, error) {
-	ns, err := r.n.typedList(ctx, "link_peers", "LinkPeerType")
-	return newLinkPeerTypeList(ns), err
+func (r *RearPortTypeResolver) Cable() *CableTypeResolver { return newCableType(must(r.n.fk("cable"))) }
+func (r *RearPortTypeResolver) LinkPeers() []*LinkPeerTypeResolver {
+	return newLinkPeerTypeList(must(r.n.typedList("link_peers", "LinkPeerType")))
 }
 func (r *RearPortTypeResolver) Color() string          { return r.n.str("color") }
 func (r *RearPortTypeResolver) ID() graphql.ID         { return r.n.id() }
@@ -10692,14 +10344,11 @@ func (r *RegionTypeResolver) Changelog(ctx context.Context, args relationArgs) (
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *RegionTypeResolver) Display() string   { return r.n.str("display") }
-func (r *RegionTypeResolver) ClassType() string { return "Region" }
-func (r *RegionTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *RegionTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *RegionTypeResolver) Display() string           { return r.n.str("display") }
+func (r *RegionTypeResolver) ClassType() string         { return "Region" }
+func (r *RegionTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *RegionTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *RegionTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -10733,9 +10382,8 @@ func (r *RegionTypeResolver) TreeId() (*int32, error) {
 	return nil, r.n.unavailable("tree_id")
 }
 func (r *RegionTypeResolver) Level() int32 { return r.n.int("_depth") }
-func (r *RegionTypeResolver) Parent(ctx context.Context) (*RegionTypeResolver, error) {
-	n, err := r.n.fk(ctx, "parent")
-	return newRegionType(n), err
+func (r *RegionTypeResolver) Parent() *RegionTypeResolver {
+	return newRegionType(must(r.n.fk("parent")))
 }
 func (r *RegionTypeResolver) Clusters(ctx context.Context, args relationArgs) ([]*ClusterTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "clusters", args)
@@ -10790,14 +10438,11 @@ func (r *RoleTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *RoleTypeResolver) Display() string   { return r.n.str("display") }
-func (r *RoleTypeResolver) ClassType() string { return "Role" }
-func (r *RoleTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *RoleTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *RoleTypeResolver) Display() string           { return r.n.str("display") }
+func (r *RoleTypeResolver) ClassType() string         { return "Role" }
+func (r *RoleTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *RoleTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *RoleTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -10885,12 +10530,11 @@ func (r *RouteTargetTypeResolver) Changelog(ctx context.Context, args relationAr
 }
 func (r *RouteTargetTypeResolver) Display() string   { return r.n.str("display") }
 func (r *RouteTargetTypeResolver) ClassType() string { return "RouteTarget" }
-func (r *RouteTargetTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *RouteTargetTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *RouteTargetTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *RouteTargetTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *RouteTargetTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -10898,9 +10542,8 @@ func (r *RouteTargetTypeResolver) JournalEntries(ctx context.Context, args relat
 	return newJournalEntryTypeList(ns), err
 }
 func (r *RouteTargetTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *RouteTargetTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
+func (r *RouteTargetTypeResolver) Tenant() *TenantTypeResolver {
+	return newTenantType(must(r.n.fk("tenant")))
 }
 func (r *RouteTargetTypeResolver) ImportingL2vpns(ctx context.Context, args relationArgs) ([]*L2VPNTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "importing_l2vpns", args)
@@ -10955,9 +10598,8 @@ func newSavedFilterTypeList(ns []*node) []*SavedFilterTypeResolver {
 	return out
 }
 
-func (r *SavedFilterTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *SavedFilterTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
 func (r *SavedFilterTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "changelog", args)
@@ -10965,9 +10607,8 @@ func (r *SavedFilterTypeResolver) Changelog(ctx context.Context, args relationAr
 }
 func (r *SavedFilterTypeResolver) Display() string   { return r.n.str("display") }
 func (r *SavedFilterTypeResolver) ClassType() string { return "SavedFilter" }
-func (r *SavedFilterTypeResolver) User(ctx context.Context) (*UserTypeResolver, error) {
-	n, err := r.n.byID(ctx, "user", "User")
-	return newUserType(n), err
+func (r *SavedFilterTypeResolver) User() *UserTypeResolver {
+	return newUserType(must(r.n.byID("user", "User")))
 }
 func (r *SavedFilterTypeResolver) ID() graphql.ID         { return r.n.id() }
 func (r *SavedFilterTypeResolver) Created() *DateTime     { return r.n.dateTimePtr("created") }
@@ -11016,12 +10657,11 @@ func (r *ServiceTemplateTypeResolver) Changelog(ctx context.Context, args relati
 }
 func (r *ServiceTemplateTypeResolver) Display() string   { return r.n.str("display") }
 func (r *ServiceTemplateTypeResolver) ClassType() string { return "ServiceTemplate" }
-func (r *ServiceTemplateTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *ServiceTemplateTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *ServiceTemplateTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *ServiceTemplateTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *ServiceTemplateTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -11076,14 +10716,11 @@ func (r *ServiceTypeResolver) Changelog(ctx context.Context, args relationArgs) 
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *ServiceTypeResolver) Display() string   { return r.n.str("display") }
-func (r *ServiceTypeResolver) ClassType() string { return "Service" }
-func (r *ServiceTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *ServiceTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *ServiceTypeResolver) Display() string           { return r.n.str("display") }
+func (r *ServiceTypeResolver) ClassType() string         { return "Service" }
+func (r *ServiceTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *ServiceTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *ServiceTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -11092,8 +10729,8 @@ func (r *ServiceTypeResolver) JournalEntries(ctx context.Context, args relationA
 }
 func (r *ServiceTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
 func (r *ServiceTypeResolver) Ports() []int32     { return r.n.intList("ports") }
-func (r *ServiceTypeResolver) Ipaddresses(ctx context.Context, args relationArgs) ([]*IPAddressTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "ipaddresses", &args)
+func (r *ServiceTypeResolver) Ipaddresses(args relationArgs) ([]*IPAddressTypeResolver, error) {
+	ns, err := r.n.m2mArgs("ipaddresses", &args)
 	return newIPAddressTypeList(ns), err
 }
 func (r *ServiceTypeResolver) ID() graphql.ID         { return r.n.id() }
@@ -11104,9 +10741,8 @@ func (r *ServiceTypeResolver) Description() string    { return r.n.str("descript
 func (r *ServiceTypeResolver) Comments() string       { return r.n.str("comments") }
 func (r *ServiceTypeResolver) Protocol() string       { return r.n.str("protocol") }
 func (r *ServiceTypeResolver) Name() string           { return r.n.str("name") }
-func (r *ServiceTypeResolver) Parent(ctx context.Context) (*ServiceParentTypeResolver, error) {
-	n, err := r.n.generic(ctx, "parent")
-	return newServiceParentType(n), err
+func (r *ServiceTypeResolver) Parent() *ServiceParentTypeResolver {
+	return newServiceParentType(must(r.n.generic("parent")))
 }
 func (r *ServiceTypeResolver) Url() *string                                { return r.n.strPtr("url") }
 func (r *ServiceTypeResolver) DisplayUrl() *string                         { return r.n.strPtr("display_url") }
@@ -11156,12 +10792,11 @@ func (r *SiteGroupTypeResolver) Changelog(ctx context.Context, args relationArgs
 }
 func (r *SiteGroupTypeResolver) Display() string   { return r.n.str("display") }
 func (r *SiteGroupTypeResolver) ClassType() string { return "SiteGroup" }
-func (r *SiteGroupTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *SiteGroupTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *SiteGroupTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *SiteGroupTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *SiteGroupTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -11195,9 +10830,8 @@ func (r *SiteGroupTypeResolver) TreeId() (*int32, error) {
 	return nil, r.n.unavailable("tree_id")
 }
 func (r *SiteGroupTypeResolver) Level() int32 { return r.n.int("_depth") }
-func (r *SiteGroupTypeResolver) Parent(ctx context.Context) (*SiteGroupTypeResolver, error) {
-	n, err := r.n.fk(ctx, "parent")
-	return newSiteGroupType(n), err
+func (r *SiteGroupTypeResolver) Parent() *SiteGroupTypeResolver {
+	return newSiteGroupType(must(r.n.fk("parent")))
 }
 func (r *SiteGroupTypeResolver) Clusters(ctx context.Context, args relationArgs) ([]*ClusterTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "clusters", args)
@@ -11260,34 +10894,24 @@ func (r *SiteTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *SiteTypeResolver) Display() string   { return r.n.str("display") }
-func (r *SiteTypeResolver) ClassType() string { return "Site" }
-func (r *SiteTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *SiteTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *SiteTypeResolver) Display() string           { return r.n.str("display") }
+func (r *SiteTypeResolver) ClassType() string         { return "Site" }
+func (r *SiteTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *SiteTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *SiteTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
-func (r *SiteTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *SiteTypeResolver) TimeZone() *string  { return r.n.strPtr("time_zone") }
-func (r *SiteTypeResolver) Region(ctx context.Context) (*RegionTypeResolver, error) {
-	n, err := r.n.fk(ctx, "region")
-	return newRegionType(n), err
+func (r *SiteTypeResolver) CustomFields() JSON          { return r.n.json("custom_fields") }
+func (r *SiteTypeResolver) TimeZone() *string           { return r.n.strPtr("time_zone") }
+func (r *SiteTypeResolver) Region() *RegionTypeResolver { return newRegionType(must(r.n.fk("region"))) }
+func (r *SiteTypeResolver) Group() *SiteGroupTypeResolver {
+	return newSiteGroupType(must(r.n.fk("group")))
 }
-func (r *SiteTypeResolver) Group(ctx context.Context) (*SiteGroupTypeResolver, error) {
-	n, err := r.n.fk(ctx, "group")
-	return newSiteGroupType(n), err
-}
-func (r *SiteTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
-}
+func (r *SiteTypeResolver) Tenant() *TenantTypeResolver { return newTenantType(must(r.n.fk("tenant"))) }
 func (r *SiteTypeResolver) Prefixes(ctx context.Context, args relationArgs) ([]*PrefixTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "prefixes", args)
 	return newPrefixTypeList(ns), err
@@ -11315,8 +10939,8 @@ func (r *SiteTypeResolver) Locations(ctx context.Context, args relationArgs) ([]
 	ns, err := r.n.reverse(ctx, "locations", args)
 	return newLocationTypeList(ns), err
 }
-func (r *SiteTypeResolver) Asns(ctx context.Context, args relationArgs) ([]*ASNTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "asns", &args)
+func (r *SiteTypeResolver) Asns(args relationArgs) ([]*ASNTypeResolver, error) {
+	ns, err := r.n.m2mArgs("asns", &args)
 	return newASNTypeList(ns), err
 }
 func (r *SiteTypeResolver) Vlans(ctx context.Context, args relationArgs) ([]*VLANTypeResolver, error) {
@@ -11471,18 +11095,15 @@ func (r *SubscriptionTypeResolver) Changelog(ctx context.Context, args relationA
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *SubscriptionTypeResolver) Display() string   { return r.n.str("display") }
-func (r *SubscriptionTypeResolver) ClassType() string { return "Subscription" }
-func (r *SubscriptionTypeResolver) User(ctx context.Context) (*UserTypeResolver, error) {
-	n, err := r.n.fk(ctx, "user")
-	return newUserType(n), err
-}
-func (r *SubscriptionTypeResolver) ID() graphql.ID      { return r.n.id() }
-func (r *SubscriptionTypeResolver) Url() *string        { return r.n.strPtr("url") }
-func (r *SubscriptionTypeResolver) ObjectType() *string { return r.n.strPtr("object_type") }
-func (r *SubscriptionTypeResolver) ObjectId() *BigInt   { return r.n.bigIntPtr("object_id") }
-func (r *SubscriptionTypeResolver) Object() *JSON       { return r.n.jsonPtr("object") }
-func (r *SubscriptionTypeResolver) Created() *string    { return r.n.strPtr("created") }
+func (r *SubscriptionTypeResolver) Display() string         { return r.n.str("display") }
+func (r *SubscriptionTypeResolver) ClassType() string       { return "Subscription" }
+func (r *SubscriptionTypeResolver) User() *UserTypeResolver { return newUserType(must(r.n.fk("user"))) }
+func (r *SubscriptionTypeResolver) ID() graphql.ID          { return r.n.id() }
+func (r *SubscriptionTypeResolver) Url() *string            { return r.n.strPtr("url") }
+func (r *SubscriptionTypeResolver) ObjectType() *string     { return r.n.strPtr("object_type") }
+func (r *SubscriptionTypeResolver) ObjectId() *BigInt       { return r.n.bigIntPtr("object_id") }
+func (r *SubscriptionTypeResolver) Object() *JSON           { return r.n.jsonPtr("object") }
+func (r *SubscriptionTypeResolver) Created() *string        { return r.n.strPtr("created") }
 
 // SubscriptionTypeOffsetPaginatedResolver resolves SubscriptionTypeOffsetPaginated.
 type SubscriptionTypeOffsetPaginatedResolver struct{ p *page }
@@ -11517,12 +11138,11 @@ func (r *TableConfigTypeResolver) Changelog(ctx context.Context, args relationAr
 }
 func (r *TableConfigTypeResolver) Display() string   { return r.n.str("display") }
 func (r *TableConfigTypeResolver) ClassType() string { return "TableConfig" }
-func (r *TableConfigTypeResolver) ObjectType(ctx context.Context) (*contentTypeResolver, error) {
-	return r.n.contentType(ctx, "object_type")
+func (r *TableConfigTypeResolver) ObjectType() *contentTypeResolver {
+	return must(r.n.contentType("object_type"))
 }
-func (r *TableConfigTypeResolver) User(ctx context.Context) (*UserTypeResolver, error) {
-	n, err := r.n.byID(ctx, "user", "User")
-	return newUserType(n), err
+func (r *TableConfigTypeResolver) User() *UserTypeResolver {
+	return newUserType(must(r.n.byID("user", "User")))
 }
 func (r *TableConfigTypeResolver) ID() graphql.ID         { return r.n.id() }
 func (r *TableConfigTypeResolver) Created() *DateTime     { return r.n.dateTimePtr("created") }
@@ -11575,8 +11195,8 @@ func (r *TagTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*
 func (r *TagTypeResolver) Display() string   { return r.n.str("display") }
 func (r *TagTypeResolver) ClassType() string { return "Tag" }
 func (r *TagTypeResolver) Color() string     { return r.n.str("color") }
-func (r *TagTypeResolver) ObjectTypes(ctx context.Context, args relationArgs) ([]*contentTypeResolver, error) {
-	return r.n.contentTypes(ctx, "object_types", &args)
+func (r *TagTypeResolver) ObjectTypes(args relationArgs) ([]*contentTypeResolver, error) {
+	return r.n.contentTypes("object_types", &args)
 }
 func (r *TagTypeResolver) Name() string           { return r.n.str("name") }
 func (r *TagTypeResolver) Slug() string           { return r.n.str("slug") }
@@ -11626,12 +11246,11 @@ func (r *TenantGroupTypeResolver) Changelog(ctx context.Context, args relationAr
 }
 func (r *TenantGroupTypeResolver) Display() string   { return r.n.str("display") }
 func (r *TenantGroupTypeResolver) ClassType() string { return "TenantGroup" }
-func (r *TenantGroupTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *TenantGroupTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *TenantGroupTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *TenantGroupTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *TenantGroupTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -11639,9 +11258,8 @@ func (r *TenantGroupTypeResolver) JournalEntries(ctx context.Context, args relat
 	return newJournalEntryTypeList(ns), err
 }
 func (r *TenantGroupTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *TenantGroupTypeResolver) Parent(ctx context.Context) (*TenantGroupTypeResolver, error) {
-	n, err := r.n.fk(ctx, "parent")
-	return newTenantGroupType(n), err
+func (r *TenantGroupTypeResolver) Parent() *TenantGroupTypeResolver {
+	return newTenantGroupType(must(r.n.fk("parent")))
 }
 func (r *TenantGroupTypeResolver) Tenants(ctx context.Context, args relationArgs) ([]*TenantTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "tenants", args)
@@ -11713,14 +11331,11 @@ func (r *TenantTypeResolver) Changelog(ctx context.Context, args relationArgs) (
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *TenantTypeResolver) Display() string   { return r.n.str("display") }
-func (r *TenantTypeResolver) ClassType() string { return "Tenant" }
-func (r *TenantTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *TenantTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *TenantTypeResolver) Display() string           { return r.n.str("display") }
+func (r *TenantTypeResolver) ClassType() string         { return "Tenant" }
+func (r *TenantTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *TenantTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *TenantTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -11728,9 +11343,8 @@ func (r *TenantTypeResolver) JournalEntries(ctx context.Context, args relationAr
 	return newJournalEntryTypeList(ns), err
 }
 func (r *TenantTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *TenantTypeResolver) Group(ctx context.Context) (*TenantGroupTypeResolver, error) {
-	n, err := r.n.fk(ctx, "group")
-	return newTenantGroupType(n), err
+func (r *TenantTypeResolver) Group() *TenantGroupTypeResolver {
+	return newTenantGroupType(must(r.n.fk("group")))
 }
 func (r *TenantTypeResolver) Asns(ctx context.Context, args relationArgs) ([]*ASNTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "asns", args)
@@ -11952,12 +11566,11 @@ func (r *TunnelGroupTypeResolver) Changelog(ctx context.Context, args relationAr
 }
 func (r *TunnelGroupTypeResolver) Display() string   { return r.n.str("display") }
 func (r *TunnelGroupTypeResolver) ClassType() string { return "TunnelGroup" }
-func (r *TunnelGroupTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *TunnelGroupTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *TunnelGroupTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *TunnelGroupTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *TunnelGroupTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -12009,8 +11622,8 @@ func newTunnelTerminationTypeList(ns []*node) []*TunnelTerminationTypeResolver {
 }
 
 func (r *TunnelTerminationTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *TunnelTerminationTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *TunnelTerminationTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *TunnelTerminationTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
@@ -12019,16 +11632,14 @@ func (r *TunnelTerminationTypeResolver) Changelog(ctx context.Context, args rela
 }
 func (r *TunnelTerminationTypeResolver) Display() string   { return r.n.str("display") }
 func (r *TunnelTerminationTypeResolver) ClassType() string { return "TunnelTermination" }
-func (r *TunnelTerminationTypeResolver) Tunnel(ctx context.Context) (*TunnelTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tunnel")
-	return newTunnelType(n), err
+func (r *TunnelTerminationTypeResolver) Tunnel() *TunnelTypeResolver {
+	return newTunnelType(must(r.n.fk("tunnel")))
 }
-func (r *TunnelTerminationTypeResolver) TerminationType(ctx context.Context) (*contentTypeResolver, error) {
-	return r.n.contentType(ctx, "termination_type")
+func (r *TunnelTerminationTypeResolver) TerminationType() *contentTypeResolver {
+	return must(r.n.contentType("termination_type"))
 }
-func (r *TunnelTerminationTypeResolver) OutsideIp(ctx context.Context) (*IPAddressTypeResolver, error) {
-	n, err := r.n.fk(ctx, "outside_ip")
-	return newIPAddressType(n), err
+func (r *TunnelTerminationTypeResolver) OutsideIp() *IPAddressTypeResolver {
+	return newIPAddressType(must(r.n.fk("outside_ip")))
 }
 func (r *TunnelTerminationTypeResolver) ID() graphql.ID     { return r.n.id() }
 func (r *TunnelTerminationTypeResolver) Created() *DateTime { return r.n.dateTimePtr("created") }
@@ -12040,9 +11651,8 @@ func (r *TunnelTerminationTypeResolver) Role() string          { return r.n.str(
 func (r *TunnelTerminationTypeResolver) TerminationId() *int32 { return r.n.intPtr("termination_id") }
 func (r *TunnelTerminationTypeResolver) Url() *string          { return r.n.strPtr("url") }
 func (r *TunnelTerminationTypeResolver) DisplayUrl() *string   { return r.n.strPtr("display_url") }
-func (r *TunnelTerminationTypeResolver) Termination(ctx context.Context) (*TunnelTerminationTerminationTypeResolver, error) {
-	n, err := r.n.generic(ctx, "termination")
-	return newTunnelTerminationTerminationType(n), err
+func (r *TunnelTerminationTypeResolver) Termination() *TunnelTerminationTerminationTypeResolver {
+	return newTunnelTerminationTerminationType(must(r.n.generic("termination")))
 }
 
 // TunnelTerminationTypeOffsetPaginatedResolver resolves TunnelTerminationTypeOffsetPaginated.
@@ -12080,14 +11690,11 @@ func (r *TunnelTypeResolver) Changelog(ctx context.Context, args relationArgs) (
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *TunnelTypeResolver) Display() string   { return r.n.str("display") }
-func (r *TunnelTypeResolver) ClassType() string { return "Tunnel" }
-func (r *TunnelTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *TunnelTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *TunnelTypeResolver) Display() string           { return r.n.str("display") }
+func (r *TunnelTypeResolver) ClassType() string         { return "Tunnel" }
+func (r *TunnelTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *TunnelTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *TunnelTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -12095,17 +11702,14 @@ func (r *TunnelTypeResolver) JournalEntries(ctx context.Context, args relationAr
 	return newJournalEntryTypeList(ns), err
 }
 func (r *TunnelTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *TunnelTypeResolver) Group(ctx context.Context) (*TunnelGroupTypeResolver, error) {
-	n, err := r.n.fk(ctx, "group")
-	return newTunnelGroupType(n), err
+func (r *TunnelTypeResolver) Group() *TunnelGroupTypeResolver {
+	return newTunnelGroupType(must(r.n.fk("group")))
 }
-func (r *TunnelTypeResolver) IpsecProfile(ctx context.Context) (*IPSecProfileTypeResolver, error) {
-	n, err := r.n.fk(ctx, "ipsec_profile")
-	return newIPSecProfileType(n), err
+func (r *TunnelTypeResolver) IpsecProfile() *IPSecProfileTypeResolver {
+	return newIPSecProfileType(must(r.n.fk("ipsec_profile")))
 }
-func (r *TunnelTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
+func (r *TunnelTypeResolver) Tenant() *TenantTypeResolver {
+	return newTenantType(must(r.n.fk("tenant")))
 }
 func (r *TunnelTypeResolver) Terminations(ctx context.Context, args relationArgs) ([]*TunnelTerminationTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "terminations", args)
@@ -12158,8 +11762,8 @@ func newUserTypeList(ns []*node) []*UserTypeResolver {
 
 func (r *UserTypeResolver) Display() string   { return r.n.str("display") }
 func (r *UserTypeResolver) ClassType() string { return "User" }
-func (r *UserTypeResolver) Groups(ctx context.Context, args relationArgs) ([]*GroupTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "groups", &args)
+func (r *UserTypeResolver) Groups(args relationArgs) ([]*GroupTypeResolver, error) {
+	ns, err := r.n.m2mArgs("groups", &args)
 	return newGroupTypeList(ns), err
 }
 func (r *UserTypeResolver) ID() graphql.ID       { return r.n.id() }
@@ -12172,9 +11776,8 @@ func (r *UserTypeResolver) DateJoined() DateTime { return r.n.dateTime("date_joi
 func (r *UserTypeResolver) Url() *string         { return r.n.strPtr("url") }
 func (r *UserTypeResolver) DisplayUrl() *string  { return r.n.strPtr("display_url") }
 func (r *UserTypeResolver) LastLogin() *string   { return r.n.strPtr("last_login") }
-func (r *UserTypeResolver) Permissions(ctx context.Context) ([]*ObjectPermissionTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "permissions", nil)
-	return newObjectPermissionTypeList(ns), err
+func (r *UserTypeResolver) Permissions() []*ObjectPermissionTypeResolver {
+	return newObjectPermissionTypeList(must(r.n.m2mArgs("permissions", nil)))
 }
 func (r *UserTypeResolver) Bookmarks(ctx context.Context, args relationArgs) ([]*BookmarkTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "bookmarks", args)
@@ -12247,12 +11850,11 @@ func (r *VLANGroupTypeResolver) Changelog(ctx context.Context, args relationArgs
 }
 func (r *VLANGroupTypeResolver) Display() string   { return r.n.str("display") }
 func (r *VLANGroupTypeResolver) ClassType() string { return "VLANGroup" }
-func (r *VLANGroupTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *VLANGroupTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *VLANGroupTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *VLANGroupTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *VLANGroupTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -12266,9 +11868,8 @@ func (r *VLANGroupTypeResolver) Vlans(ctx context.Context, args relationArgs) ([
 }
 func (r *VLANGroupTypeResolver) VidRanges() []string  { return r.n.strList("vid_ranges") }
 func (r *VLANGroupTypeResolver) TotalVlanIds() BigInt { return r.n.bigInt("total_vlan_ids") }
-func (r *VLANGroupTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
+func (r *VLANGroupTypeResolver) Tenant() *TenantTypeResolver {
+	return newTenantType(must(r.n.fk("tenant")))
 }
 func (r *VLANGroupTypeResolver) ID() graphql.ID         { return r.n.id() }
 func (r *VLANGroupTypeResolver) Created() *DateTime     { return r.n.dateTimePtr("created") }
@@ -12278,9 +11879,8 @@ func (r *VLANGroupTypeResolver) Description() string    { return r.n.str("descri
 func (r *VLANGroupTypeResolver) Comments() string       { return r.n.str("comments") }
 func (r *VLANGroupTypeResolver) Name() string           { return r.n.str("name") }
 func (r *VLANGroupTypeResolver) Slug() string           { return r.n.str("slug") }
-func (r *VLANGroupTypeResolver) Scope(ctx context.Context) (*VLANGroupScopeTypeResolver, error) {
-	n, err := r.n.generic(ctx, "scope")
-	return newVLANGroupScopeType(n), err
+func (r *VLANGroupTypeResolver) Scope() *VLANGroupScopeTypeResolver {
+	return newVLANGroupScopeType(must(r.n.generic("scope")))
 }
 func (r *VLANGroupTypeResolver) Url() *string         { return r.n.strPtr("url") }
 func (r *VLANGroupTypeResolver) DisplayUrl() *string  { return r.n.strPtr("display_url") }
@@ -12326,9 +11926,8 @@ func (r *VLANTranslationPolicyTypeResolver) Changelog(ctx context.Context, args 
 }
 func (r *VLANTranslationPolicyTypeResolver) Display() string   { return r.n.str("display") }
 func (r *VLANTranslationPolicyTypeResolver) ClassType() string { return "VLANTranslationPolicy" }
-func (r *VLANTranslationPolicyTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *VLANTranslationPolicyTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
 func (r *VLANTranslationPolicyTypeResolver) Tags(args relationArgs) (*[]*TagTypeResolver, error) {
 	return nil, r.n.unavailable("tags")
@@ -12340,8 +11939,8 @@ func (r *VLANTranslationPolicyTypeResolver) JournalEntries(ctx context.Context, 
 func (r *VLANTranslationPolicyTypeResolver) CustomFields() (*JSON, error) {
 	return nil, r.n.unavailable("custom_fields")
 }
-func (r *VLANTranslationPolicyTypeResolver) Rules(ctx context.Context, args relationArgs) ([]*VLANTranslationRuleTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "rules", &args)
+func (r *VLANTranslationPolicyTypeResolver) Rules(args relationArgs) ([]*VLANTranslationRuleTypeResolver, error) {
+	ns, err := r.n.m2mArgs("rules", &args)
 	return newVLANTranslationRuleTypeList(ns), err
 }
 func (r *VLANTranslationPolicyTypeResolver) ID() graphql.ID { return r.n.id() }
@@ -12410,9 +12009,8 @@ func (r *VLANTranslationRuleTypeResolver) JournalEntries(ctx context.Context, ar
 func (r *VLANTranslationRuleTypeResolver) CustomFields() (*JSON, error) {
 	return nil, r.n.unavailable("custom_fields")
 }
-func (r *VLANTranslationRuleTypeResolver) Policy(ctx context.Context) (*VLANTranslationPolicyTypeResolver, error) {
-	n, err := r.n.byID(ctx, "policy", "VLANTranslationPolicy")
-	return newVLANTranslationPolicyType(n), err
+func (r *VLANTranslationRuleTypeResolver) Policy() *VLANTranslationPolicyTypeResolver {
+	return newVLANTranslationPolicyType(must(r.n.byID("policy", "VLANTranslationPolicy")))
 }
 func (r *VLANTranslationRuleTypeResolver) ID() graphql.ID { return r.n.id() }
 func (r *VLANTranslationRuleTypeResolver) Created() (*DateTime, error) {
@@ -12460,37 +12058,24 @@ func (r *VLANTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *VLANTypeResolver) Display() string   { return r.n.str("display") }
-func (r *VLANTypeResolver) ClassType() string { return "VLAN" }
-func (r *VLANTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *VLANTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *VLANTypeResolver) Display() string           { return r.n.str("display") }
+func (r *VLANTypeResolver) ClassType() string         { return "VLAN" }
+func (r *VLANTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *VLANTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *VLANTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
-func (r *VLANTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *VLANTypeResolver) Site(ctx context.Context) (*SiteTypeResolver, error) {
-	n, err := r.n.fk(ctx, "site")
-	return newSiteType(n), err
+func (r *VLANTypeResolver) CustomFields() JSON      { return r.n.json("custom_fields") }
+func (r *VLANTypeResolver) Site() *SiteTypeResolver { return newSiteType(must(r.n.fk("site"))) }
+func (r *VLANTypeResolver) Group() *VLANGroupTypeResolver {
+	return newVLANGroupType(must(r.n.fk("group")))
 }
-func (r *VLANTypeResolver) Group(ctx context.Context) (*VLANGroupTypeResolver, error) {
-	n, err := r.n.fk(ctx, "group")
-	return newVLANGroupType(n), err
-}
-func (r *VLANTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
-}
-func (r *VLANTypeResolver) Role(ctx context.Context) (*RoleTypeResolver, error) {
-	n, err := r.n.fk(ctx, "role")
-	return newRoleType(n), err
-}
+func (r *VLANTypeResolver) Tenant() *TenantTypeResolver { return newTenantType(must(r.n.fk("tenant"))) }
+func (r *VLANTypeResolver) Role() *RoleTypeResolver     { return newRoleType(must(r.n.fk("role"))) }
 func (r *VLANTypeResolver) InterfacesAsUntagged(args relationArgs) (*[]*InterfaceTypeResolver, error) {
 	return nil, r.n.unavailable("interfaces_as_untagged")
 }
@@ -12521,15 +12106,13 @@ func (r *VLANTypeResolver) Vid() int32             { return r.n.int("vid") }
 func (r *VLANTypeResolver) Name() string           { return r.n.str("name") }
 func (r *VLANTypeResolver) Status() string         { return r.n.str("status") }
 func (r *VLANTypeResolver) QinqRole() *string      { return r.n.strPtr("qinq_role") }
-func (r *VLANTypeResolver) QinqSvlan(ctx context.Context) (*VLANTypeResolver, error) {
-	n, err := r.n.fk(ctx, "qinq_svlan")
-	return newVLANType(n), err
+func (r *VLANTypeResolver) QinqSvlan() *VLANTypeResolver {
+	return newVLANType(must(r.n.fk("qinq_svlan")))
 }
 func (r *VLANTypeResolver) Url() *string        { return r.n.strPtr("url") }
 func (r *VLANTypeResolver) DisplayUrl() *string { return r.n.strPtr("display_url") }
-func (r *VLANTypeResolver) L2vpnTermination(ctx context.Context) (*L2VPNTerminationTypeResolver, error) {
-	n, err := r.n.fk(ctx, "l2vpn_termination")
-	return newL2VPNTerminationType(n), err
+func (r *VLANTypeResolver) L2vpnTermination() *L2VPNTerminationTypeResolver {
+	return newL2VPNTerminationType(must(r.n.fk("l2vpn_termination")))
 }
 func (r *VLANTypeResolver) PrefixCount() *BigInt { return r.n.bigIntPtr("prefix_count") }
 func (r *VLANTypeResolver) L2vpnTerminations(ctx context.Context, args relationArgs) ([]*L2VPNTerminationTypeResolver, error) {
@@ -12572,9 +12155,8 @@ func (r *VMInterfaceTypeResolver) IpAddresses(ctx context.Context, args relation
 	ns, err := r.n.reverse(ctx, "ip_addresses", args)
 	return newIPAddressTypeList(ns), err
 }
-func (r *VMInterfaceTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *VMInterfaceTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
 func (r *VMInterfaceTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "changelog", args)
@@ -12582,8 +12164,8 @@ func (r *VMInterfaceTypeResolver) Changelog(ctx context.Context, args relationAr
 }
 func (r *VMInterfaceTypeResolver) Display() string   { return r.n.str("display") }
 func (r *VMInterfaceTypeResolver) ClassType() string { return "VMInterface" }
-func (r *VMInterfaceTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *VMInterfaceTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *VMInterfaceTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -12591,41 +12173,31 @@ func (r *VMInterfaceTypeResolver) JournalEntries(ctx context.Context, args relat
 	return newJournalEntryTypeList(ns), err
 }
 func (r *VMInterfaceTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *VMInterfaceTypeResolver) VirtualMachine(ctx context.Context) (*VirtualMachineTypeResolver, error) {
-	n, err := r.n.fk(ctx, "virtual_machine")
-	return newVirtualMachineType(n), err
+func (r *VMInterfaceTypeResolver) VirtualMachine() *VirtualMachineTypeResolver {
+	return newVirtualMachineType(must(r.n.fk("virtual_machine")))
 }
 func (r *VMInterfaceTypeResolver) MacAddress() *string { return r.n.strPtr("mac_address") }
-func (r *VMInterfaceTypeResolver) Parent(ctx context.Context) (*VMInterfaceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "parent")
-	return newVMInterfaceType(n), err
+func (r *VMInterfaceTypeResolver) Parent() *VMInterfaceTypeResolver {
+	return newVMInterfaceType(must(r.n.fk("parent")))
 }
-func (r *VMInterfaceTypeResolver) Bridge(ctx context.Context) (*VMInterfaceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "bridge")
-	return newVMInterfaceType(n), err
+func (r *VMInterfaceTypeResolver) Bridge() *VMInterfaceTypeResolver {
+	return newVMInterfaceType(must(r.n.fk("bridge")))
 }
-func (r *VMInterfaceTypeResolver) UntaggedVlan(ctx context.Context) (*VLANTypeResolver, error) {
-	n, err := r.n.fk(ctx, "untagged_vlan")
-	return newVLANType(n), err
+func (r *VMInterfaceTypeResolver) UntaggedVlan() *VLANTypeResolver {
+	return newVLANType(must(r.n.fk("untagged_vlan")))
 }
-func (r *VMInterfaceTypeResolver) Vrf(ctx context.Context) (*VRFTypeResolver, error) {
-	n, err := r.n.fk(ctx, "vrf")
-	return newVRFType(n), err
+func (r *VMInterfaceTypeResolver) Vrf() *VRFTypeResolver { return newVRFType(must(r.n.fk("vrf"))) }
+func (r *VMInterfaceTypeResolver) PrimaryMacAddress() *MACAddressTypeResolver {
+	return newMACAddressType(must(r.n.fk("primary_mac_address")))
 }
-func (r *VMInterfaceTypeResolver) PrimaryMacAddress(ctx context.Context) (*MACAddressTypeResolver, error) {
-	n, err := r.n.fk(ctx, "primary_mac_address")
-	return newMACAddressType(n), err
+func (r *VMInterfaceTypeResolver) QinqSvlan() *VLANTypeResolver {
+	return newVLANType(must(r.n.fk("qinq_svlan")))
 }
-func (r *VMInterfaceTypeResolver) QinqSvlan(ctx context.Context) (*VLANTypeResolver, error) {
-	n, err := r.n.fk(ctx, "qinq_svlan")
-	return newVLANType(n), err
+func (r *VMInterfaceTypeResolver) VlanTranslationPolicy() *VLANTranslationPolicyTypeResolver {
+	return newVLANTranslationPolicyType(must(r.n.fk("vlan_translation_policy")))
 }
-func (r *VMInterfaceTypeResolver) VlanTranslationPolicy(ctx context.Context) (*VLANTranslationPolicyTypeResolver, error) {
-	n, err := r.n.fk(ctx, "vlan_translation_policy")
-	return newVLANTranslationPolicyType(n), err
-}
-func (r *VMInterfaceTypeResolver) TaggedVlans(ctx context.Context, args relationArgs) ([]*VLANTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tagged_vlans", &args)
+func (r *VMInterfaceTypeResolver) TaggedVlans(args relationArgs) ([]*VLANTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tagged_vlans", &args)
 	return newVLANTypeList(ns), err
 }
 func (r *VMInterfaceTypeResolver) BridgeInterfaces(ctx context.Context, args relationArgs) ([]*VMInterfaceTypeResolver, error) {
@@ -12636,8 +12208,8 @@ func (r *VMInterfaceTypeResolver) ChildInterfaces(ctx context.Context, args rela
 	ns, err := r.n.reverse(ctx, "child_interfaces", args)
 	return newVMInterfaceTypeList(ns), err
 }
-func (r *VMInterfaceTypeResolver) MacAddresses(ctx context.Context, args relationArgs) ([]*MACAddressTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "mac_addresses", &args)
+func (r *VMInterfaceTypeResolver) MacAddresses(args relationArgs) ([]*MACAddressTypeResolver, error) {
+	ns, err := r.n.m2mArgs("mac_addresses", &args)
 	return newMACAddressTypeList(ns), err
 }
 func (r *VMInterfaceTypeResolver) ID() graphql.ID         { return r.n.id() }
@@ -12651,9 +12223,8 @@ func (r *VMInterfaceTypeResolver) Description() string    { return r.n.str("desc
 func (r *VMInterfaceTypeResolver) Name() string           { return r.n.str("name") }
 func (r *VMInterfaceTypeResolver) Url() *string           { return r.n.strPtr("url") }
 func (r *VMInterfaceTypeResolver) DisplayUrl() *string    { return r.n.strPtr("display_url") }
-func (r *VMInterfaceTypeResolver) L2vpnTermination(ctx context.Context) (*L2VPNTerminationTypeResolver, error) {
-	n, err := r.n.fk(ctx, "l2vpn_termination")
-	return newL2VPNTerminationType(n), err
+func (r *VMInterfaceTypeResolver) L2vpnTermination() *L2VPNTerminationTypeResolver {
+	return newL2VPNTerminationType(must(r.n.fk("l2vpn_termination")))
 }
 func (r *VMInterfaceTypeResolver) CountIpaddresses() *int32 { return r.n.intPtr("count_ipaddresses") }
 func (r *VMInterfaceTypeResolver) CountFhrpGroups() *int32  { return r.n.intPtr("count_fhrp_groups") }
@@ -12701,25 +12272,19 @@ func (r *VRFTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*
 	ns, err := r.n.reverse(ctx, "changelog", args)
 	return newObjectChangeTypeList(ns), err
 }
-func (r *VRFTypeResolver) Display() string   { return r.n.str("display") }
-func (r *VRFTypeResolver) ClassType() string { return "VRF" }
-func (r *VRFTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *VRFTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *VRFTypeResolver) Display() string           { return r.n.str("display") }
+func (r *VRFTypeResolver) ClassType() string         { return "VRF" }
+func (r *VRFTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *VRFTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *VRFTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "journal_entries", args)
 	return newJournalEntryTypeList(ns), err
 }
-func (r *VRFTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *VRFTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
-}
+func (r *VRFTypeResolver) CustomFields() JSON          { return r.n.json("custom_fields") }
+func (r *VRFTypeResolver) Tenant() *TenantTypeResolver { return newTenantType(must(r.n.fk("tenant"))) }
 func (r *VRFTypeResolver) Interfaces(ctx context.Context, args relationArgs) ([]*InterfaceTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "interfaces", args)
 	return newInterfaceTypeList(ns), err
@@ -12736,12 +12301,12 @@ func (r *VRFTypeResolver) IpRanges(ctx context.Context, args relationArgs) ([]*I
 	ns, err := r.n.reverse(ctx, "ip_ranges", args)
 	return newIPRangeTypeList(ns), err
 }
-func (r *VRFTypeResolver) ExportTargets(ctx context.Context, args relationArgs) ([]*RouteTargetTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "export_targets", &args)
+func (r *VRFTypeResolver) ExportTargets(args relationArgs) ([]*RouteTargetTypeResolver, error) {
+	ns, err := r.n.m2mArgs("export_targets", &args)
 	return newRouteTargetTypeList(ns), err
 }
-func (r *VRFTypeResolver) ImportTargets(ctx context.Context, args relationArgs) ([]*RouteTargetTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "import_targets", &args)
+func (r *VRFTypeResolver) ImportTargets(args relationArgs) ([]*RouteTargetTypeResolver, error) {
+	ns, err := r.n.m2mArgs("import_targets", &args)
 	return newRouteTargetTypeList(ns), err
 }
 func (r *VRFTypeResolver) Prefixes(ctx context.Context, args relationArgs) ([]*PrefixTypeResolver, error) {
@@ -12795,12 +12360,11 @@ func (r *VirtualChassisTypeResolver) Changelog(ctx context.Context, args relatio
 }
 func (r *VirtualChassisTypeResolver) Display() string   { return r.n.str("display") }
 func (r *VirtualChassisTypeResolver) ClassType() string { return "VirtualChassis" }
-func (r *VirtualChassisTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *VirtualChassisTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *VirtualChassisTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *VirtualChassisTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *VirtualChassisTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -12809,12 +12373,11 @@ func (r *VirtualChassisTypeResolver) JournalEntries(ctx context.Context, args re
 }
 func (r *VirtualChassisTypeResolver) CustomFields() JSON  { return r.n.json("custom_fields") }
 func (r *VirtualChassisTypeResolver) MemberCount() BigInt { return r.n.bigInt("member_count") }
-func (r *VirtualChassisTypeResolver) Master(ctx context.Context) (*DeviceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "master")
-	return newDeviceType(n), err
+func (r *VirtualChassisTypeResolver) Master() *DeviceTypeResolver {
+	return newDeviceType(must(r.n.fk("master")))
 }
-func (r *VirtualChassisTypeResolver) Members(ctx context.Context, args relationArgs) ([]*DeviceTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "members", &args)
+func (r *VirtualChassisTypeResolver) Members(args relationArgs) ([]*DeviceTypeResolver, error) {
+	ns, err := r.n.m2mArgs("members", &args)
 	return newDeviceTypeList(ns), err
 }
 func (r *VirtualChassisTypeResolver) ID() graphql.ID         { return r.n.id() }
@@ -12900,8 +12463,8 @@ func newVirtualCircuitTerminationTypeList(ns []*node) []*VirtualCircuitTerminati
 }
 
 func (r *VirtualCircuitTerminationTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *VirtualCircuitTerminationTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *VirtualCircuitTerminationTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *VirtualCircuitTerminationTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
@@ -12912,13 +12475,11 @@ func (r *VirtualCircuitTerminationTypeResolver) Display() string { return r.n.st
 func (r *VirtualCircuitTerminationTypeResolver) ClassType() string {
 	return "VirtualCircuitTermination"
 }
-func (r *VirtualCircuitTerminationTypeResolver) VirtualCircuit(ctx context.Context) (*VirtualCircuitTypeResolver, error) {
-	n, err := r.n.fk(ctx, "virtual_circuit")
-	return newVirtualCircuitType(n), err
+func (r *VirtualCircuitTerminationTypeResolver) VirtualCircuit() *VirtualCircuitTypeResolver {
+	return newVirtualCircuitType(must(r.n.fk("virtual_circuit")))
 }
-func (r *VirtualCircuitTerminationTypeResolver) Interface(ctx context.Context) (*InterfaceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "interface")
-	return newInterfaceType(n), err
+func (r *VirtualCircuitTerminationTypeResolver) Interface() *InterfaceTypeResolver {
+	return newInterfaceType(must(r.n.fk("interface")))
 }
 func (r *VirtualCircuitTerminationTypeResolver) ID() graphql.ID { return r.n.id() }
 func (r *VirtualCircuitTerminationTypeResolver) Created() *DateTime {
@@ -12980,12 +12541,11 @@ func (r *VirtualCircuitTypeResolver) Changelog(ctx context.Context, args relatio
 }
 func (r *VirtualCircuitTypeResolver) Display() string   { return r.n.str("display") }
 func (r *VirtualCircuitTypeResolver) ClassType() string { return "VirtualCircuit" }
-func (r *VirtualCircuitTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *VirtualCircuitTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *VirtualCircuitTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *VirtualCircuitTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *VirtualCircuitTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -12993,21 +12553,17 @@ func (r *VirtualCircuitTypeResolver) JournalEntries(ctx context.Context, args re
 	return newJournalEntryTypeList(ns), err
 }
 func (r *VirtualCircuitTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *VirtualCircuitTypeResolver) ProviderNetwork(ctx context.Context) (*ProviderNetworkTypeResolver, error) {
-	n, err := r.n.fk(ctx, "provider_network")
-	return newProviderNetworkType(n), err
+func (r *VirtualCircuitTypeResolver) ProviderNetwork() *ProviderNetworkTypeResolver {
+	return newProviderNetworkType(must(r.n.fk("provider_network")))
 }
-func (r *VirtualCircuitTypeResolver) ProviderAccount(ctx context.Context) (*ProviderAccountTypeResolver, error) {
-	n, err := r.n.fk(ctx, "provider_account")
-	return newProviderAccountType(n), err
+func (r *VirtualCircuitTypeResolver) ProviderAccount() *ProviderAccountTypeResolver {
+	return newProviderAccountType(must(r.n.fk("provider_account")))
 }
-func (r *VirtualCircuitTypeResolver) Type(ctx context.Context) (*VirtualCircuitTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "type")
-	return newVirtualCircuitTypeType(n), err
+func (r *VirtualCircuitTypeResolver) Type() *VirtualCircuitTypeTypeResolver {
+	return newVirtualCircuitTypeType(must(r.n.fk("type")))
 }
-func (r *VirtualCircuitTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
+func (r *VirtualCircuitTypeResolver) Tenant() *TenantTypeResolver {
+	return newTenantType(must(r.n.fk("tenant")))
 }
 func (r *VirtualCircuitTypeResolver) Terminations(ctx context.Context, args relationArgs) ([]*VirtualCircuitTerminationTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "terminations", args)
@@ -13069,12 +12625,11 @@ func (r *VirtualCircuitTypeTypeResolver) Changelog(ctx context.Context, args rel
 }
 func (r *VirtualCircuitTypeTypeResolver) Display() string   { return r.n.str("display") }
 func (r *VirtualCircuitTypeTypeResolver) ClassType() string { return "VirtualCircuitType" }
-func (r *VirtualCircuitTypeTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *VirtualCircuitTypeTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *VirtualCircuitTypeTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *VirtualCircuitTypeTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *VirtualCircuitTypeTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -13136,12 +12691,11 @@ func (r *VirtualDeviceContextTypeResolver) Changelog(ctx context.Context, args r
 }
 func (r *VirtualDeviceContextTypeResolver) Display() string   { return r.n.str("display") }
 func (r *VirtualDeviceContextTypeResolver) ClassType() string { return "VirtualDeviceContext" }
-func (r *VirtualDeviceContextTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *VirtualDeviceContextTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *VirtualDeviceContextTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *VirtualDeviceContextTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *VirtualDeviceContextTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -13149,21 +12703,17 @@ func (r *VirtualDeviceContextTypeResolver) JournalEntries(ctx context.Context, a
 	return newJournalEntryTypeList(ns), err
 }
 func (r *VirtualDeviceContextTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *VirtualDeviceContextTypeResolver) Device(ctx context.Context) (*DeviceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "device")
-	return newDeviceType(n), err
+func (r *VirtualDeviceContextTypeResolver) Device() *DeviceTypeResolver {
+	return newDeviceType(must(r.n.fk("device")))
 }
-func (r *VirtualDeviceContextTypeResolver) PrimaryIp4(ctx context.Context) (*IPAddressTypeResolver, error) {
-	n, err := r.n.fk(ctx, "primary_ip4")
-	return newIPAddressType(n), err
+func (r *VirtualDeviceContextTypeResolver) PrimaryIp4() *IPAddressTypeResolver {
+	return newIPAddressType(must(r.n.fk("primary_ip4")))
 }
-func (r *VirtualDeviceContextTypeResolver) PrimaryIp6(ctx context.Context) (*IPAddressTypeResolver, error) {
-	n, err := r.n.fk(ctx, "primary_ip6")
-	return newIPAddressType(n), err
+func (r *VirtualDeviceContextTypeResolver) PrimaryIp6() *IPAddressTypeResolver {
+	return newIPAddressType(must(r.n.fk("primary_ip6")))
 }
-func (r *VirtualDeviceContextTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
+func (r *VirtualDeviceContextTypeResolver) Tenant() *TenantTypeResolver {
+	return newTenantType(must(r.n.fk("tenant")))
 }
 func (r *VirtualDeviceContextTypeResolver) Interfaces(ctx context.Context, args relationArgs) ([]*InterfaceTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "interfaces", args)
@@ -13182,9 +12732,8 @@ func (r *VirtualDeviceContextTypeResolver) Identifier() *int32    { return r.n.i
 func (r *VirtualDeviceContextTypeResolver) Comments() string      { return r.n.str("comments") }
 func (r *VirtualDeviceContextTypeResolver) Url() *string          { return r.n.strPtr("url") }
 func (r *VirtualDeviceContextTypeResolver) DisplayUrl() *string   { return r.n.strPtr("display_url") }
-func (r *VirtualDeviceContextTypeResolver) PrimaryIp(ctx context.Context) (*IPAddressTypeResolver, error) {
-	n, err := r.n.fk(ctx, "primary_ip")
-	return newIPAddressType(n), err
+func (r *VirtualDeviceContextTypeResolver) PrimaryIp() *IPAddressTypeResolver {
+	return newIPAddressType(must(r.n.fk("primary_ip")))
 }
 func (r *VirtualDeviceContextTypeResolver) InterfaceCount() *BigInt {
 	return r.n.bigIntPtr("interface_count")
@@ -13217,9 +12766,8 @@ func newVirtualDiskTypeList(ns []*node) []*VirtualDiskTypeResolver {
 	return out
 }
 
-func (r *VirtualDiskTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *VirtualDiskTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
 func (r *VirtualDiskTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "changelog", args)
@@ -13227,8 +12775,8 @@ func (r *VirtualDiskTypeResolver) Changelog(ctx context.Context, args relationAr
 }
 func (r *VirtualDiskTypeResolver) Display() string   { return r.n.str("display") }
 func (r *VirtualDiskTypeResolver) ClassType() string { return "VirtualDisk" }
-func (r *VirtualDiskTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *VirtualDiskTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *VirtualDiskTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -13236,9 +12784,8 @@ func (r *VirtualDiskTypeResolver) JournalEntries(ctx context.Context, args relat
 	return newJournalEntryTypeList(ns), err
 }
 func (r *VirtualDiskTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *VirtualDiskTypeResolver) VirtualMachine(ctx context.Context) (*VirtualMachineTypeResolver, error) {
-	n, err := r.n.fk(ctx, "virtual_machine")
-	return newVirtualMachineType(n), err
+func (r *VirtualDiskTypeResolver) VirtualMachine() *VirtualMachineTypeResolver {
+	return newVirtualMachineType(must(r.n.fk("virtual_machine")))
 }
 func (r *VirtualDiskTypeResolver) ID() graphql.ID         { return r.n.id() }
 func (r *VirtualDiskTypeResolver) Created() *DateTime     { return r.n.dateTimePtr("created") }
@@ -13288,12 +12835,11 @@ func (r *VirtualMachineTypeResolver) Changelog(ctx context.Context, args relatio
 }
 func (r *VirtualMachineTypeResolver) Display() string   { return r.n.str("display") }
 func (r *VirtualMachineTypeResolver) ClassType() string { return "VirtualMachine" }
-func (r *VirtualMachineTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *VirtualMachineTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *VirtualMachineTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *VirtualMachineTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *VirtualMachineTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -13305,45 +12851,35 @@ func (r *VirtualMachineTypeResolver) InterfaceCount() BigInt { return r.n.bigInt
 func (r *VirtualMachineTypeResolver) VirtualDiskCount() BigInt {
 	return r.n.bigInt("virtual_disk_count")
 }
-func (r *VirtualMachineTypeResolver) VirtualMachineType(ctx context.Context) (*VirtualMachineTypeTypeResolver, error) {
-	n, err := r.n.fk(ctx, "virtual_machine_type")
-	return newVirtualMachineTypeType(n), err
+func (r *VirtualMachineTypeResolver) VirtualMachineType() *VirtualMachineTypeTypeResolver {
+	return newVirtualMachineTypeType(must(r.n.fk("virtual_machine_type")))
 }
-func (r *VirtualMachineTypeResolver) ConfigTemplate(ctx context.Context) (*ConfigTemplateTypeResolver, error) {
-	n, err := r.n.fk(ctx, "config_template")
-	return newConfigTemplateType(n), err
+func (r *VirtualMachineTypeResolver) ConfigTemplate() *ConfigTemplateTypeResolver {
+	return newConfigTemplateType(must(r.n.fk("config_template")))
 }
-func (r *VirtualMachineTypeResolver) Site(ctx context.Context) (*SiteTypeResolver, error) {
-	n, err := r.n.fk(ctx, "site")
-	return newSiteType(n), err
+func (r *VirtualMachineTypeResolver) Site() *SiteTypeResolver {
+	return newSiteType(must(r.n.fk("site")))
 }
-func (r *VirtualMachineTypeResolver) Cluster(ctx context.Context) (*ClusterTypeResolver, error) {
-	n, err := r.n.fk(ctx, "cluster")
-	return newClusterType(n), err
+func (r *VirtualMachineTypeResolver) Cluster() *ClusterTypeResolver {
+	return newClusterType(must(r.n.fk("cluster")))
 }
-func (r *VirtualMachineTypeResolver) Device(ctx context.Context) (*DeviceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "device")
-	return newDeviceType(n), err
+func (r *VirtualMachineTypeResolver) Device() *DeviceTypeResolver {
+	return newDeviceType(must(r.n.fk("device")))
 }
-func (r *VirtualMachineTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
+func (r *VirtualMachineTypeResolver) Tenant() *TenantTypeResolver {
+	return newTenantType(must(r.n.fk("tenant")))
 }
-func (r *VirtualMachineTypeResolver) Platform(ctx context.Context) (*PlatformTypeResolver, error) {
-	n, err := r.n.fk(ctx, "platform")
-	return newPlatformType(n), err
+func (r *VirtualMachineTypeResolver) Platform() *PlatformTypeResolver {
+	return newPlatformType(must(r.n.fk("platform")))
 }
-func (r *VirtualMachineTypeResolver) Role(ctx context.Context) (*DeviceRoleTypeResolver, error) {
-	n, err := r.n.fk(ctx, "role")
-	return newDeviceRoleType(n), err
+func (r *VirtualMachineTypeResolver) Role() *DeviceRoleTypeResolver {
+	return newDeviceRoleType(must(r.n.fk("role")))
 }
-func (r *VirtualMachineTypeResolver) PrimaryIp4(ctx context.Context) (*IPAddressTypeResolver, error) {
-	n, err := r.n.fk(ctx, "primary_ip4")
-	return newIPAddressType(n), err
+func (r *VirtualMachineTypeResolver) PrimaryIp4() *IPAddressTypeResolver {
+	return newIPAddressType(must(r.n.fk("primary_ip4")))
 }
-func (r *VirtualMachineTypeResolver) PrimaryIp6(ctx context.Context) (*IPAddressTypeResolver, error) {
-	n, err := r.n.fk(ctx, "primary_ip6")
-	return newIPAddressType(n), err
+func (r *VirtualMachineTypeResolver) PrimaryIp6() *IPAddressTypeResolver {
+	return newIPAddressType(must(r.n.fk("primary_ip6")))
 }
 func (r *VirtualMachineTypeResolver) Interfaces(ctx context.Context, args relationArgs) ([]*VMInterfaceTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "interfaces", args)
@@ -13375,9 +12911,8 @@ func (r *VirtualMachineTypeResolver) Disk() *int32        { return r.n.intPtr("d
 func (r *VirtualMachineTypeResolver) Serial() string      { return r.n.str("serial") }
 func (r *VirtualMachineTypeResolver) Url() *string        { return r.n.strPtr("url") }
 func (r *VirtualMachineTypeResolver) DisplayUrl() *string { return r.n.strPtr("display_url") }
-func (r *VirtualMachineTypeResolver) PrimaryIp(ctx context.Context) (*IPAddressTypeResolver, error) {
-	n, err := r.n.fk(ctx, "primary_ip")
-	return newIPAddressType(n), err
+func (r *VirtualMachineTypeResolver) PrimaryIp() *IPAddressTypeResolver {
+	return newIPAddressType(must(r.n.fk("primary_ip")))
 }
 func (r *VirtualMachineTypeResolver) FhrpGroupAssignments(ctx context.Context, args relationArgs) ([]*FHRPGroupAssignmentTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "fhrp_group_assignments", args)
@@ -13429,12 +12964,11 @@ func (r *VirtualMachineTypeTypeResolver) Changelog(ctx context.Context, args rel
 }
 func (r *VirtualMachineTypeTypeResolver) Display() string   { return r.n.str("display") }
 func (r *VirtualMachineTypeTypeResolver) ClassType() string { return "VirtualMachineType" }
-func (r *VirtualMachineTypeTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *VirtualMachineTypeTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *VirtualMachineTypeTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *VirtualMachineTypeTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *VirtualMachineTypeTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -13445,9 +12979,8 @@ func (r *VirtualMachineTypeTypeResolver) CustomFields() JSON { return r.n.json("
 func (r *VirtualMachineTypeTypeResolver) VirtualMachineCount() BigInt {
 	return r.n.bigInt("virtual_machine_count")
 }
-func (r *VirtualMachineTypeTypeResolver) DefaultPlatform(ctx context.Context) (*PlatformTypeResolver, error) {
-	n, err := r.n.fk(ctx, "default_platform")
-	return newPlatformType(n), err
+func (r *VirtualMachineTypeTypeResolver) DefaultPlatform() *PlatformTypeResolver {
+	return newPlatformType(must(r.n.fk("default_platform")))
 }
 func (r *VirtualMachineTypeTypeResolver) Instances(ctx context.Context, args relationArgs) ([]*VirtualMachineTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "instances", args)
@@ -13501,13 +13034,10 @@ func newWebhookTypeList(ns []*node) []*WebhookTypeResolver {
 	return out
 }
 
-func (r *WebhookTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
-}
-func (r *WebhookTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *WebhookTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *WebhookTypeResolver) Owner() *OwnerTypeResolver { return newOwnerType(must(r.n.fk("owner"))) }
+func (r *WebhookTypeResolver) CustomFields() JSON        { return r.n.json("custom_fields") }
+func (r *WebhookTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *WebhookTypeResolver) Changelog(ctx context.Context, args relationArgs) ([]*ObjectChangeTypeResolver, error) {
@@ -13566,12 +13096,11 @@ func (r *WirelessLANGroupTypeResolver) Changelog(ctx context.Context, args relat
 }
 func (r *WirelessLANGroupTypeResolver) Display() string   { return r.n.str("display") }
 func (r *WirelessLANGroupTypeResolver) ClassType() string { return "WirelessLANGroup" }
-func (r *WirelessLANGroupTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *WirelessLANGroupTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *WirelessLANGroupTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *WirelessLANGroupTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *WirelessLANGroupTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -13579,9 +13108,8 @@ func (r *WirelessLANGroupTypeResolver) JournalEntries(ctx context.Context, args 
 	return newJournalEntryTypeList(ns), err
 }
 func (r *WirelessLANGroupTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *WirelessLANGroupTypeResolver) Parent(ctx context.Context) (*WirelessLANGroupTypeResolver, error) {
-	n, err := r.n.fk(ctx, "parent")
-	return newWirelessLANGroupType(n), err
+func (r *WirelessLANGroupTypeResolver) Parent() *WirelessLANGroupTypeResolver {
+	return newWirelessLANGroupType(must(r.n.fk("parent")))
 }
 func (r *WirelessLANGroupTypeResolver) WirelessLans(ctx context.Context, args relationArgs) ([]*WirelessLANTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "wireless_lans", args)
@@ -13651,12 +13179,11 @@ func (r *WirelessLANTypeResolver) Changelog(ctx context.Context, args relationAr
 }
 func (r *WirelessLANTypeResolver) Display() string   { return r.n.str("display") }
 func (r *WirelessLANTypeResolver) ClassType() string { return "WirelessLAN" }
-func (r *WirelessLANTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *WirelessLANTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *WirelessLANTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *WirelessLANTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *WirelessLANTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -13664,17 +13191,12 @@ func (r *WirelessLANTypeResolver) JournalEntries(ctx context.Context, args relat
 	return newJournalEntryTypeList(ns), err
 }
 func (r *WirelessLANTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *WirelessLANTypeResolver) Group(ctx context.Context) (*WirelessLANGroupTypeResolver, error) {
-	n, err := r.n.fk(ctx, "group")
-	return newWirelessLANGroupType(n), err
+func (r *WirelessLANTypeResolver) Group() *WirelessLANGroupTypeResolver {
+	return newWirelessLANGroupType(must(r.n.fk("group")))
 }
-func (r *WirelessLANTypeResolver) Vlan(ctx context.Context) (*VLANTypeResolver, error) {
-	n, err := r.n.fk(ctx, "vlan")
-	return newVLANType(n), err
-}
-func (r *WirelessLANTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
+func (r *WirelessLANTypeResolver) Vlan() *VLANTypeResolver { return newVLANType(must(r.n.fk("vlan"))) }
+func (r *WirelessLANTypeResolver) Tenant() *TenantTypeResolver {
+	return newTenantType(must(r.n.fk("tenant")))
 }
 func (r *WirelessLANTypeResolver) Interfaces(ctx context.Context, args relationArgs) ([]*InterfaceTypeResolver, error) {
 	ns, err := r.n.reverse(ctx, "interfaces", args)
@@ -13691,9 +13213,8 @@ func (r *WirelessLANTypeResolver) AuthCipher() *string    { return r.n.strPtr("a
 func (r *WirelessLANTypeResolver) AuthPsk() string        { return r.n.str("auth_psk") }
 func (r *WirelessLANTypeResolver) Ssid() string           { return r.n.str("ssid") }
 func (r *WirelessLANTypeResolver) Status() string         { return r.n.str("status") }
-func (r *WirelessLANTypeResolver) Scope(ctx context.Context) (*WirelessLANScopeTypeResolver, error) {
-	n, err := r.n.generic(ctx, "scope")
-	return newWirelessLANScopeType(n), err
+func (r *WirelessLANTypeResolver) Scope() *WirelessLANScopeTypeResolver {
+	return newWirelessLANScopeType(must(r.n.generic("scope")))
 }
 func (r *WirelessLANTypeResolver) Url() *string        { return r.n.strPtr("url") }
 func (r *WirelessLANTypeResolver) DisplayUrl() *string { return r.n.strPtr("display_url") }
@@ -13733,12 +13254,11 @@ func (r *WirelessLinkTypeResolver) Changelog(ctx context.Context, args relationA
 }
 func (r *WirelessLinkTypeResolver) Display() string   { return r.n.str("display") }
 func (r *WirelessLinkTypeResolver) ClassType() string { return "WirelessLink" }
-func (r *WirelessLinkTypeResolver) Owner(ctx context.Context) (*OwnerTypeResolver, error) {
-	n, err := r.n.fk(ctx, "owner")
-	return newOwnerType(n), err
+func (r *WirelessLinkTypeResolver) Owner() *OwnerTypeResolver {
+	return newOwnerType(must(r.n.fk("owner")))
 }
-func (r *WirelessLinkTypeResolver) Tags(ctx context.Context, args relationArgs) ([]*TagTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "tags", &args)
+func (r *WirelessLinkTypeResolver) Tags(args relationArgs) ([]*TagTypeResolver, error) {
+	ns, err := r.n.m2mArgs("tags", &args)
 	return newTagTypeList(ns), err
 }
 func (r *WirelessLinkTypeResolver) JournalEntries(ctx context.Context, args relationArgs) ([]*JournalEntryTypeResolver, error) {
@@ -13746,17 +13266,14 @@ func (r *WirelessLinkTypeResolver) JournalEntries(ctx context.Context, args rela
 	return newJournalEntryTypeList(ns), err
 }
 func (r *WirelessLinkTypeResolver) CustomFields() JSON { return r.n.json("custom_fields") }
-func (r *WirelessLinkTypeResolver) InterfaceA(ctx context.Context) (*InterfaceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "interface_a")
-	return newInterfaceType(n), err
+func (r *WirelessLinkTypeResolver) InterfaceA() *InterfaceTypeResolver {
+	return newInterfaceType(must(r.n.fk("interface_a")))
 }
-func (r *WirelessLinkTypeResolver) InterfaceB(ctx context.Context) (*InterfaceTypeResolver, error) {
-	n, err := r.n.fk(ctx, "interface_b")
-	return newInterfaceType(n), err
+func (r *WirelessLinkTypeResolver) InterfaceB() *InterfaceTypeResolver {
+	return newInterfaceType(must(r.n.fk("interface_b")))
 }
-func (r *WirelessLinkTypeResolver) Tenant(ctx context.Context) (*TenantTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tenant")
-	return newTenantType(n), err
+func (r *WirelessLinkTypeResolver) Tenant() *TenantTypeResolver {
+	return newTenantType(must(r.n.fk("tenant")))
 }
 func (r *WirelessLinkTypeResolver) InterfaceADevice() (*DeviceTypeResolver, error) {
 	return nil, r.n.unavailable("_interface_a_device")
@@ -13814,18 +13331,15 @@ func newBookmarkTypeList(ns []*node) []*BookmarkTypeResolver {
 	return out
 }
 
-func (r *BookmarkTypeResolver) ClassType() string   { return "Bookmark" }
-func (r *BookmarkTypeResolver) ID() graphql.ID      { return r.n.id() }
-func (r *BookmarkTypeResolver) Url() *string        { return r.n.strPtr("url") }
-func (r *BookmarkTypeResolver) Display() string     { return r.n.str("display") }
-func (r *BookmarkTypeResolver) ObjectType() *string { return r.n.strPtr("object_type") }
-func (r *BookmarkTypeResolver) ObjectId() *BigInt   { return r.n.bigIntPtr("object_id") }
-func (r *BookmarkTypeResolver) Object() *JSON       { return r.n.jsonPtr("object") }
-func (r *BookmarkTypeResolver) User(ctx context.Context) (*UserTypeResolver, error) {
-	n, err := r.n.fk(ctx, "user")
-	return newUserType(n), err
-}
-func (r *BookmarkTypeResolver) Created() *string { return r.n.strPtr("created") }
+func (r *BookmarkTypeResolver) ClassType() string       { return "Bookmark" }
+func (r *BookmarkTypeResolver) ID() graphql.ID          { return r.n.id() }
+func (r *BookmarkTypeResolver) Url() *string            { return r.n.strPtr("url") }
+func (r *BookmarkTypeResolver) Display() string         { return r.n.str("display") }
+func (r *BookmarkTypeResolver) ObjectType() *string     { return r.n.strPtr("object_type") }
+func (r *BookmarkTypeResolver) ObjectId() *BigInt       { return r.n.bigIntPtr("object_id") }
+func (r *BookmarkTypeResolver) Object() *JSON           { return r.n.jsonPtr("object") }
+func (r *BookmarkTypeResolver) User() *UserTypeResolver { return newUserType(must(r.n.fk("user"))) }
+func (r *BookmarkTypeResolver) Created() *string        { return r.n.strPtr("created") }
 
 // BookmarkTypeOffsetPaginatedResolver resolves BookmarkTypeOffsetPaginated.
 type BookmarkTypeOffsetPaginatedResolver struct{ p *page }
@@ -13854,31 +13368,28 @@ func newJobTypeList(ns []*node) []*JobTypeResolver {
 	return out
 }
 
-func (r *JobTypeResolver) ClassType() string   { return "Job" }
-func (r *JobTypeResolver) ID() graphql.ID      { return r.n.id() }
-func (r *JobTypeResolver) Url() *string        { return r.n.strPtr("url") }
-func (r *JobTypeResolver) DisplayUrl() *string { return r.n.strPtr("display_url") }
-func (r *JobTypeResolver) Display() string     { return r.n.str("display") }
-func (r *JobTypeResolver) ObjectType() *string { return r.n.strPtr("object_type") }
-func (r *JobTypeResolver) ObjectId() *BigInt   { return r.n.bigIntPtr("object_id") }
-func (r *JobTypeResolver) Object() *JSON       { return r.n.jsonPtr("object") }
-func (r *JobTypeResolver) Name() *string       { return r.n.strPtr("name") }
-func (r *JobTypeResolver) Status() *string     { return r.n.strPtr("status") }
-func (r *JobTypeResolver) Created() *string    { return r.n.strPtr("created") }
-func (r *JobTypeResolver) Scheduled() *string  { return r.n.strPtr("scheduled") }
-func (r *JobTypeResolver) Interval() *int32    { return r.n.intPtr("interval") }
-func (r *JobTypeResolver) Started() *string    { return r.n.strPtr("started") }
-func (r *JobTypeResolver) Completed() *string  { return r.n.strPtr("completed") }
-func (r *JobTypeResolver) User(ctx context.Context) (*UserTypeResolver, error) {
-	n, err := r.n.fk(ctx, "user")
-	return newUserType(n), err
-}
-func (r *JobTypeResolver) Data() *JSON            { return r.n.jsonPtr("data") }
-func (r *JobTypeResolver) Error() *string         { return r.n.strPtr("error") }
-func (r *JobTypeResolver) JobId() *string         { return r.n.strPtr("job_id") }
-func (r *JobTypeResolver) QueueName() *string     { return r.n.strPtr("queue_name") }
-func (r *JobTypeResolver) Notifications() *string { return r.n.strPtr("notifications") }
-func (r *JobTypeResolver) LogEntries() *JSON      { return r.n.jsonPtr("log_entries") }
+func (r *JobTypeResolver) ClassType() string       { return "Job" }
+func (r *JobTypeResolver) ID() graphql.ID          { return r.n.id() }
+func (r *JobTypeResolver) Url() *string            { return r.n.strPtr("url") }
+func (r *JobTypeResolver) DisplayUrl() *string     { return r.n.strPtr("display_url") }
+func (r *JobTypeResolver) Display() string         { return r.n.str("display") }
+func (r *JobTypeResolver) ObjectType() *string     { return r.n.strPtr("object_type") }
+func (r *JobTypeResolver) ObjectId() *BigInt       { return r.n.bigIntPtr("object_id") }
+func (r *JobTypeResolver) Object() *JSON           { return r.n.jsonPtr("object") }
+func (r *JobTypeResolver) Name() *string           { return r.n.strPtr("name") }
+func (r *JobTypeResolver) Status() *string         { return r.n.strPtr("status") }
+func (r *JobTypeResolver) Created() *string        { return r.n.strPtr("created") }
+func (r *JobTypeResolver) Scheduled() *string      { return r.n.strPtr("scheduled") }
+func (r *JobTypeResolver) Interval() *int32        { return r.n.intPtr("interval") }
+func (r *JobTypeResolver) Started() *string        { return r.n.strPtr("started") }
+func (r *JobTypeResolver) Completed() *string      { return r.n.strPtr("completed") }
+func (r *JobTypeResolver) User() *UserTypeResolver { return newUserType(must(r.n.fk("user"))) }
+func (r *JobTypeResolver) Data() *JSON             { return r.n.jsonPtr("data") }
+func (r *JobTypeResolver) Error() *string          { return r.n.strPtr("error") }
+func (r *JobTypeResolver) JobId() *string          { return r.n.strPtr("job_id") }
+func (r *JobTypeResolver) QueueName() *string      { return r.n.strPtr("queue_name") }
+func (r *JobTypeResolver) Notifications() *string  { return r.n.strPtr("notifications") }
+func (r *JobTypeResolver) LogEntries() *JSON       { return r.n.jsonPtr("log_entries") }
 
 // JobTypeOffsetPaginatedResolver resolves JobTypeOffsetPaginated.
 type JobTypeOffsetPaginatedResolver struct{ p *page }
@@ -13918,13 +13429,11 @@ func (r *ObjectPermissionTypeResolver) Enabled() *bool         { return r.n.bool
 func (r *ObjectPermissionTypeResolver) ObjectTypes() *[]string { return r.n.strListPtr("object_types") }
 func (r *ObjectPermissionTypeResolver) Actions() *[]string     { return r.n.strListPtr("actions") }
 func (r *ObjectPermissionTypeResolver) Constraints() *JSON     { return r.n.jsonPtr("constraints") }
-func (r *ObjectPermissionTypeResolver) Groups(ctx context.Context) ([]*GroupTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "groups", nil)
-	return newGroupTypeList(ns), err
+func (r *ObjectPermissionTypeResolver) Groups() []*GroupTypeResolver {
+	return newGroupTypeList(must(r.n.m2mArgs("groups", nil)))
 }
-func (r *ObjectPermissionTypeResolver) Users(ctx context.Context) ([]*UserTypeResolver, error) {
-	ns, err := r.n.m2mArgs(ctx, "users", nil)
-	return newUserTypeList(ns), err
+func (r *ObjectPermissionTypeResolver) Users() []*UserTypeResolver {
+	return newUserTypeList(must(r.n.m2mArgs("users", nil)))
 }
 
 // ObjectPermissionTypeOffsetPaginatedResolver resolves ObjectPermissionTypeOffsetPaginated.
@@ -14044,20 +13553,17 @@ func newScriptTypeList(ns []*node) []*ScriptTypeResolver {
 	return out
 }
 
-func (r *ScriptTypeResolver) ClassType() string    { return "Script" }
-func (r *ScriptTypeResolver) ID() graphql.ID       { return r.n.id() }
-func (r *ScriptTypeResolver) Url() *string         { return r.n.strPtr("url") }
-func (r *ScriptTypeResolver) DisplayUrl() *string  { return r.n.strPtr("display_url") }
-func (r *ScriptTypeResolver) Module() *int32       { return r.n.intPtr("module") }
-func (r *ScriptTypeResolver) Name() *string        { return r.n.strPtr("name") }
-func (r *ScriptTypeResolver) Description() *string { return r.n.strPtr("description") }
-func (r *ScriptTypeResolver) Vars() *JSON          { return r.n.jsonPtr("vars") }
-func (r *ScriptTypeResolver) Result(ctx context.Context) (*JobTypeResolver, error) {
-	n, err := r.n.fk(ctx, "result")
-	return newJobType(n), err
-}
-func (r *ScriptTypeResolver) Display() string     { return r.n.str("display") }
-func (r *ScriptTypeResolver) IsExecutable() *bool { return r.n.boolPtr("is_executable") }
+func (r *ScriptTypeResolver) ClassType() string        { return "Script" }
+func (r *ScriptTypeResolver) ID() graphql.ID           { return r.n.id() }
+func (r *ScriptTypeResolver) Url() *string             { return r.n.strPtr("url") }
+func (r *ScriptTypeResolver) DisplayUrl() *string      { return r.n.strPtr("display_url") }
+func (r *ScriptTypeResolver) Module() *int32           { return r.n.intPtr("module") }
+func (r *ScriptTypeResolver) Name() *string            { return r.n.strPtr("name") }
+func (r *ScriptTypeResolver) Description() *string     { return r.n.strPtr("description") }
+func (r *ScriptTypeResolver) Vars() *JSON              { return r.n.jsonPtr("vars") }
+func (r *ScriptTypeResolver) Result() *JobTypeResolver { return newJobType(must(r.n.fk("result"))) }
+func (r *ScriptTypeResolver) Display() string          { return r.n.str("display") }
+func (r *ScriptTypeResolver) IsExecutable() *bool      { return r.n.boolPtr("is_executable") }
 
 // ScriptTypeOffsetPaginatedResolver resolves ScriptTypeOffsetPaginated.
 type ScriptTypeOffsetPaginatedResolver struct{ p *page }
@@ -14086,17 +13592,14 @@ func newTaggedItemTypeList(ns []*node) []*TaggedItemTypeResolver {
 	return out
 }
 
-func (r *TaggedItemTypeResolver) ClassType() string   { return "TaggedItem" }
-func (r *TaggedItemTypeResolver) ID() graphql.ID      { return r.n.id() }
-func (r *TaggedItemTypeResolver) Url() *string        { return r.n.strPtr("url") }
-func (r *TaggedItemTypeResolver) Display() string     { return r.n.str("display") }
-func (r *TaggedItemTypeResolver) ObjectType() *string { return r.n.strPtr("object_type") }
-func (r *TaggedItemTypeResolver) ObjectId() *int32    { return r.n.intPtr("object_id") }
-func (r *TaggedItemTypeResolver) Object() *JSON       { return r.n.jsonPtr("object") }
-func (r *TaggedItemTypeResolver) Tag(ctx context.Context) (*TagTypeResolver, error) {
-	n, err := r.n.fk(ctx, "tag")
-	return newTagType(n), err
-}
+func (r *TaggedItemTypeResolver) ClassType() string     { return "TaggedItem" }
+func (r *TaggedItemTypeResolver) ID() graphql.ID        { return r.n.id() }
+func (r *TaggedItemTypeResolver) Url() *string          { return r.n.strPtr("url") }
+func (r *TaggedItemTypeResolver) Display() string       { return r.n.str("display") }
+func (r *TaggedItemTypeResolver) ObjectType() *string   { return r.n.strPtr("object_type") }
+func (r *TaggedItemTypeResolver) ObjectId() *int32      { return r.n.intPtr("object_id") }
+func (r *TaggedItemTypeResolver) Object() *JSON         { return r.n.jsonPtr("object") }
+func (r *TaggedItemTypeResolver) Tag() *TagTypeResolver { return newTagType(must(r.n.fk("tag"))) }
 
 // TaggedItemTypeOffsetPaginatedResolver resolves TaggedItemTypeOffsetPaginated.
 type TaggedItemTypeOffsetPaginatedResolver struct{ p *page }
@@ -14125,25 +13628,22 @@ func newTokenTypeList(ns []*node) []*TokenTypeResolver {
 	return out
 }
 
-func (r *TokenTypeResolver) ClassType() string   { return "Token" }
-func (r *TokenTypeResolver) ID() graphql.ID      { return r.n.id() }
-func (r *TokenTypeResolver) Url() *string        { return r.n.strPtr("url") }
-func (r *TokenTypeResolver) DisplayUrl() *string { return r.n.strPtr("display_url") }
-func (r *TokenTypeResolver) Display() string     { return r.n.str("display") }
-func (r *TokenTypeResolver) Version() *int32     { return r.n.intPtr("version") }
-func (r *TokenTypeResolver) Key() *string        { return r.n.strPtr("key") }
-func (r *TokenTypeResolver) User(ctx context.Context) (*UserTypeResolver, error) {
-	n, err := r.n.fk(ctx, "user")
-	return newUserType(n), err
-}
-func (r *TokenTypeResolver) Description() *string { return r.n.strPtr("description") }
-func (r *TokenTypeResolver) Created() *string     { return r.n.strPtr("created") }
-func (r *TokenTypeResolver) Expires() *string     { return r.n.strPtr("expires") }
-func (r *TokenTypeResolver) LastUsed() *string    { return r.n.strPtr("last_used") }
-func (r *TokenTypeResolver) Enabled() *bool       { return r.n.boolPtr("enabled") }
-func (r *TokenTypeResolver) WriteEnabled() *bool  { return r.n.boolPtr("write_enabled") }
-func (r *TokenTypeResolver) PepperId() *int32     { return r.n.intPtr("pepper_id") }
-func (r *TokenTypeResolver) Token() *string       { return r.n.strPtr("token") }
+func (r *TokenTypeResolver) ClassType() string       { return "Token" }
+func (r *TokenTypeResolver) ID() graphql.ID          { return r.n.id() }
+func (r *TokenTypeResolver) Url() *string            { return r.n.strPtr("url") }
+func (r *TokenTypeResolver) DisplayUrl() *string     { return r.n.strPtr("display_url") }
+func (r *TokenTypeResolver) Display() string         { return r.n.str("display") }
+func (r *TokenTypeResolver) Version() *int32         { return r.n.intPtr("version") }
+func (r *TokenTypeResolver) Key() *string            { return r.n.strPtr("key") }
+func (r *TokenTypeResolver) User() *UserTypeResolver { return newUserType(must(r.n.fk("user"))) }
+func (r *TokenTypeResolver) Description() *string    { return r.n.strPtr("description") }
+func (r *TokenTypeResolver) Created() *string        { return r.n.strPtr("created") }
+func (r *TokenTypeResolver) Expires() *string        { return r.n.strPtr("expires") }
+func (r *TokenTypeResolver) LastUsed() *string       { return r.n.strPtr("last_used") }
+func (r *TokenTypeResolver) Enabled() *bool          { return r.n.boolPtr("enabled") }
+func (r *TokenTypeResolver) WriteEnabled() *bool     { return r.n.boolPtr("write_enabled") }
+func (r *TokenTypeResolver) PepperId() *int32        { return r.n.intPtr("pepper_id") }
+func (r *TokenTypeResolver) Token() *string          { return r.n.strPtr("token") }
 
 // TokenTypeOffsetPaginatedResolver resolves TokenTypeOffsetPaginated.
 type TokenTypeOffsetPaginatedResolver struct{ p *page }

@@ -820,6 +820,54 @@ func TestReverseRelationFilters(t *testing.T) {
 	}
 }
 
+// TestRelationArgumentsReadAhead: look-ahead reads a relation's arguments and its selection as
+// the resolvers do, in every shape a query can take (version 2's results, version 1's plain list,
+// a single object, aliases): the children come in one batched request, the same as each shape.
+func TestRelationArgumentsReadAhead(t *testing.T) {
+	s := newStack(t, func(c *Config) { c.Cache.TTL = 0 })
+	const rel = `interfaces(filters: {name: {i_contains: "1/0/1"}}) { id name }`
+	type device struct {
+		ID         string
+		Interfaces []struct{ ID, Name string }
+	}
+	ask := func(path, q string) map[string]json.RawMessage {
+		t.Helper()
+		s.sim.ResetStats()
+		body, _ := json.Marshal(map[string]string{"query": q})
+		r := s.postTo(t, path, fullToken, body)
+		if len(r.Errors) > 0 {
+			t.Fatalf("%s: errors %+v", q, r.Errors)
+		}
+		if got := s.simStats(t).Requests; got != 2 {
+			t.Errorf("%s: %d upstream requests, want 2 (the parents, their children in one batch)", q, got)
+		}
+		return r.Data
+	}
+	v2 := decode[struct{ Results []device }](t, ask("/graphql/", `{ device_list(pagination: {limit: 6}) { results { id `+rel+` } } }`)["device_list"]).Results
+	v1 := decode[[]device](t, ask("/graphql/v1/", `{ device_list(pagination: {limit: 6}) { id `+rel+` } }`)["device_list"])
+	one := decode[device](t, ask("/graphql/", `{ device(id: `+v2[0].ID+`) { id `+rel+` } }`)["device"])
+	aliased := decode[struct {
+		Results []struct {
+			ID    string
+			Names []struct{ Name string } `json:"names"`
+			IDs   []struct{ ID string }   `json:"ids"`
+		}
+	}](t, ask("/graphql/", `{ device_list(pagination: {limit: 6}) { results { id names: interfaces { name } ids: interfaces { id } } } }`)["device_list"]).Results
+
+	if len(v2) != 6 || len(v2[0].Interfaces) == 0 {
+		t.Fatalf("version 2: %+v, want 6 devices, the first with matching interfaces", v2)
+	}
+	if fmt.Sprint(v1) != fmt.Sprint(v2) {
+		t.Errorf("version 1 answered %+v, version 2 %+v", v1, v2)
+	}
+	if fmt.Sprint(one) != fmt.Sprint(v2[0]) {
+		t.Errorf("device(id:) answered %+v, the list %+v", one, v2[0])
+	}
+	if len(aliased) != 6 || len(aliased[0].Names) == 0 || len(aliased[0].Names) != len(aliased[0].IDs) {
+		t.Errorf("aliases of one relation: %+v", aliased)
+	}
+}
+
 // No goroutine of a query outlives it: look-ahead fetches are cancelled and waited for, also
 // when the caller hangs up while the upstream is slow.
 func TestNoGoroutineOutlivesItsQuery(t *testing.T) {

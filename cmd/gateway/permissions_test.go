@@ -74,30 +74,9 @@ func TestNoPermissionAsNetBox(t *testing.T) {
 // TestForbiddenReverseRelationIsEmpty: a token that may view devices but not interfaces gets
 // each device's interfaces as an empty list, as NetBox's GraphQL restricts them.
 func TestForbiddenReverseRelationIsEmpty(t *testing.T) {
-	sim, err := netboxsim.New(netboxsim.Options{Registry: model.Default(), Scale: 1, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var denied atomic.Int32
-	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/api/dcim/interfaces/") {
-			denied.Add(1)
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusForbidden)
-			_, _ = io.WriteString(w, `{"detail": "You do not have permission to perform this action."}`)
-			return
-		}
-		sim.Handler().ServeHTTP(w, r)
-	}))
-	t.Cleanup(upstream.Close)
-	cfg := DefaultConfig()
-	cfg.Listen, cfg.Upstream.URL = "127.0.0.1:0", upstream.URL
-	g, err := start(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = g.close(t.Context()) })
-	s := &stack{sim: sim, simURL: upstream.URL, gwURL: "http://" + g.addr}
+	s := newStackIntercepted(t, answerUnder("/api/dcim/interfaces/", http.StatusForbidden,
+		`{"detail": "You do not have permission to perform this action."}`, &denied))
 
 	r := s.query(t, fullToken, `{ device_list(pagination: {limit: 3}) { results { name interfaces { name } } } }`)
 	if len(r.Errors) > 0 {
@@ -123,5 +102,43 @@ func TestForbiddenReverseRelationIsEmpty(t *testing.T) {
 	}
 	if denied.Load() != 1 {
 		t.Errorf("%d interface requests, want the one batched request", denied.Load())
+	}
+}
+
+// newStackIntercepted is a gateway in front of a simulator, with intercept answering the
+// requests it takes (it returns true) in the simulator's place.
+func newStackIntercepted(t *testing.T, intercept func(http.ResponseWriter, *http.Request) bool) *stack {
+	t.Helper()
+	sim, err := netboxsim.New(netboxsim.Options{Registry: model.Default(), Scale: 1, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !intercept(w, r) {
+			sim.Handler().ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(upstream.Close)
+	cfg := DefaultConfig()
+	cfg.Listen, cfg.Upstream.URL = "127.0.0.1:0", upstream.URL
+	g, err := start(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = g.close(t.Context()) })
+	return &stack{sim: sim, simURL: upstream.URL, gwURL: "http://" + g.addr}
+}
+
+// answerUnder answers every request under prefix with status and body, counting them in n.
+func answerUnder(prefix string, status int, body string, n *atomic.Int32) func(http.ResponseWriter, *http.Request) bool {
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		if !strings.HasPrefix(r.URL.Path, prefix) {
+			return false
+		}
+		n.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body)
+		return true
 	}
 }

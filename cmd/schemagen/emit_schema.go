@@ -135,14 +135,14 @@ func emitResolvers(reg *model.Registry, ks *keptSet, source string) ([]byte, err
 				fmt.Fprintf(&w, "%s%s() *JSON { return r.n.jsonPtr(%q) }\n", recv, m, f.Name)
 			case f.Kind == model.KindForeignKey:
 				rt := reg.Object(f.Related).Type
-				fmt.Fprintf(&w, "%s%s(ctx context.Context) (*%sResolver, error) {\n\tn, err := r.n.fk(ctx, %q)\n\treturn new%s(n), err\n}\n", recv, m, rt, f.Name, rt)
+				w.WriteString(syncOne(recv, m, rt, fmt.Sprintf("fk(%q)", f.Name)))
 			case f.Kind == model.KindManyToMany:
 				rt := reg.Object(f.Related).Type
-				fmt.Fprintf(&w, "%s%s(ctx context.Context) ([]*%sResolver, error) {\n\tns, err := r.n.m2m(ctx, %q)\n\treturn new%sList(ns), err\n}\n", recv, m, rt, f.Name, rt)
+				w.WriteString(syncList(recv, m, rt, fmt.Sprintf("m2m(%q)", f.Name)))
 			case f.Kind == model.KindGeneric && f.List:
-				fmt.Fprintf(&w, "%s%s(ctx context.Context) ([]*%sResolver, error) {\n\tns, err := r.n.genericList(ctx, %q)\n\treturn new%sList(ns), err\n}\n", recv, m, f.GraphQL, f.Name, f.GraphQL)
+				w.WriteString(syncList(recv, m, f.GraphQL, fmt.Sprintf("genericList(%q)", f.Name)))
 			case f.Kind == model.KindGeneric:
-				fmt.Fprintf(&w, "%s%s(ctx context.Context) (*%sResolver, error) {\n\tn, err := r.n.generic(ctx, %q)\n\treturn new%s(n), err\n}\n", recv, m, f.GraphQL, f.Name, f.GraphQL)
+				w.WriteString(syncOne(recv, m, f.GraphQL, fmt.Sprintf("generic(%q)", f.Name)))
 			default:
 				return nil, fmt.Errorf("%s.%s: no resolver for kind %s", o.Name, f.Name, f.Kind)
 			}

@@ -425,6 +425,16 @@ func fieldResolver(b *netboxBinding, st *servedType, f servedField, recv string)
 		argsParam, argsPass = ", args relationArgs", ", args"
 	}
 	switch f.Kind {
+	case bindForeignKey, bindManyToMany, bindByID, bindNested, bindGeneric, bindGenericList, bindTypedList, bindReverse:
+		// A relation's resolver finds the selection under it by the name it reads REST's data with.
+		if f.Source != f.Name {
+			return "", fmt.Errorf("%s.%s: a relation bound to the REST field %s of another name", st.Obj.Type, f.Name, f.Source)
+		}
+	}
+	// Relations answered from data in hand (nested objects, look-ahead) take no context and return
+	// no error, so graphql-go runs them inline; they fail their field through must. Those with
+	// arguments run in their own goroutine whatever their signature, and return their error.
+	switch f.Kind {
 	case bindStatic:
 		return fmt.Sprintf("%s%s() string { return %q }\n", recv, m, st.Obj.Name), nil
 	case bindScalar:
@@ -441,33 +451,37 @@ func fieldResolver(b *netboxBinding, st *servedType, f servedField, recv string)
 	case bindImage:
 		return fmt.Sprintf("%s%s() *imageResolver { return r.n.image(%q) }\n", recv, m, f.Source), nil
 	case bindContentType:
-		return fmt.Sprintf("%s%s(ctx context.Context) (*contentTypeResolver, error) { return r.n.contentType(ctx, %q) }\n", recv, m, f.Source), nil
+		return fmt.Sprintf("%s%s() *contentTypeResolver { return must(r.n.contentType(%q)) }\n", recv, m, f.Source), nil
 	case bindContentTypeList:
-		return fmt.Sprintf("%s%s(ctx context.Context%s) ([]*contentTypeResolver, error) {\n\treturn r.n.contentTypes(ctx, %q%s)\n}\n", recv, m, argsParam, f.Source, orNil(argsPass)), nil
+		if argsParam == "" {
+			return fmt.Sprintf("%s%s() []*contentTypeResolver { return must(r.n.contentTypes(%q, nil)) }\n", recv, m, f.Source), nil
+		}
+		return fmt.Sprintf("%s%s(args relationArgs) ([]*contentTypeResolver, error) {\n\treturn r.n.contentTypes(%q, &args)\n}\n", recv, m, f.Source), nil
 	case bindModelPK:
 		return fmt.Sprintf("%s%s() *modelResolver { return r.n.modelPK(%q) }\n", recv, m, f.Source), nil
 	case bindContentTypePK:
-		return fmt.Sprintf("%s%s(ctx context.Context) (*modelResolver, error) { return r.n.contentTypePK(ctx, %q) }\n", recv, m, f.Source), nil
+		return fmt.Sprintf("%s%s() *modelResolver { return must(r.n.contentTypePK(%q)) }\n", recv, m, f.Source), nil
 	case bindForeignKey:
-		return fmt.Sprintf("%s%s(ctx context.Context) (*%sResolver, error) {\n\tn, err := r.n.fk(ctx, %q)\n\treturn new%s(n), err\n}\n", recv, m, named, f.Source, named), nil
+		return syncOne(recv, m, named, fmt.Sprintf("fk(%q)", f.Source)), nil
 	case bindManyToMany:
-		return fmt.Sprintf("%s%s(ctx context.Context%s) ([]*%sResolver, error) {\n\tns, err := r.n.m2mArgs(ctx, %q%s)\n\treturn new%sList(ns), err\n}\n", recv, m, argsParam, named, f.Source, orNil(argsPass), named), nil
+		if argsParam == "" {
+			return syncList(recv, m, named, fmt.Sprintf("m2mArgs(%q, nil)", f.Source)), nil
+		}
+		return fmt.Sprintf("%s%s(args relationArgs) ([]*%sResolver, error) {\n\tns, err := r.n.m2mArgs(%q, &args)\n\treturn new%sList(ns), err\n}\n", recv, m, named, f.Source, named), nil
 	case bindByID:
-		rel := b.reg.ByType(named)
-		return fmt.Sprintf("%s%s(ctx context.Context) (*%sResolver, error) {\n\tn, err := r.n.byID(ctx, %q, %q)\n\treturn new%s(n), err\n}\n", recv, m, named, f.Source, rel.Name, named), nil
+		return syncOne(recv, m, named, fmt.Sprintf("byID(%q, %q)", f.Source, b.reg.ByType(named).Name)), nil
 	case bindNested:
-		rel := b.reg.ByType(named)
-		return fmt.Sprintf("%s%s(ctx context.Context) (*%sResolver, error) {\n\tn, err := r.n.nestedAs(ctx, %q, %q)\n\treturn new%s(n), err\n}\n", recv, m, named, f.Source, rel.Name, named), nil
+		return syncOne(recv, m, named, fmt.Sprintf("nestedAs(%q, %q)", f.Source, b.reg.ByType(named).Name)), nil
 	case bindGeneric:
-		return fmt.Sprintf("%s%s(ctx context.Context) (*%sResolver, error) {\n\tn, err := r.n.generic(ctx, %q)\n\treturn new%s(n), err\n}\n", recv, m, named, f.Source, named), nil
+		return syncOne(recv, m, named, fmt.Sprintf("generic(%q)", f.Source)), nil
 	case bindGenericList:
-		return fmt.Sprintf("%s%s(ctx context.Context) ([]*%sResolver, error) {\n\tns, err := r.n.genericList(ctx, %q)\n\treturn new%sList(ns), err\n}\n", recv, m, named, f.Source, named), nil
+		return syncList(recv, m, named, fmt.Sprintf("genericList(%q)", f.Source)), nil
 	case bindTypedList:
-		return fmt.Sprintf("%s%s(ctx context.Context) ([]*%sResolver, error) {\n\tns, err := r.n.typedList(ctx, %q, %q)\n\treturn new%sList(ns), err\n}\n", recv, m, named, f.Source, named, named), nil
+		return syncList(recv, m, named, fmt.Sprintf("typedList(%q, %q)", f.Source, named)), nil
 	case bindReverse:
 		rev := st.Obj.ReverseField(f.Source)
 		if rev != nil && rev.One {
-			return fmt.Sprintf("%s%s(ctx context.Context) (*%sResolver, error) {\n\tn, err := r.n.reverseOne(ctx, %q)\n\treturn new%s(n), err\n}\n", recv, m, named, f.Source, named), nil
+			return syncOne(recv, m, named, fmt.Sprintf("reverseOne(%q)", f.Source)), nil
 		}
 		return fmt.Sprintf("%s%s(ctx context.Context%s) ([]*%sResolver, error) {\n\tns, err := r.n.reverse(ctx, %q%s)\n\treturn new%sList(ns), err\n}\n", recv, m, argsParam, named, f.Source, orEmpty(argsPass), named), nil
 	case bindKept:
@@ -493,11 +507,14 @@ func fieldResolver(b *netboxBinding, st *servedType, f servedField, recv string)
 	return "", fmt.Errorf("no resolver for binding %d", f.Kind)
 }
 
-func orNil(s string) string {
-	if s == "" {
-		return ", nil"
-	}
-	return ", &args"
+// syncOne is the resolver of a single related object that call (a node method) answers.
+func syncOne(recv, method, named, call string) string {
+	return fmt.Sprintf("%s%s() *%sResolver { return new%s(must(r.n.%s)) }\n", recv, method, named, named, call)
+}
+
+// syncList is the resolver of a list of related objects that call (a node method) answers.
+func syncList(recv, method, named, call string) string {
+	return fmt.Sprintf("%s%s() []*%sResolver { return new%sList(must(r.n.%s)) }\n", recv, method, named, named, call)
 }
 
 func orEmpty(s string) string {
