@@ -372,6 +372,7 @@ func TestDocumentationPageExamples(t *testing.T) {
 	// be:" and under "Pagination in GraphQL API V2" are version 2's, the curl example's query is
 	// too (it selects results); the others are version 1's.
 	var v1, v2 []string
+	pairs := map[string]string{} // a version 2 example → the version 1 form it follows
 	v2Section := false
 	for _, m := range regexp.MustCompile("(?s)(.{0,80})```[a-z]*\n(.*?)```").FindAllSubmatch(text, -1) {
 		before, block := string(m[1]), string(m[2])
@@ -385,6 +386,9 @@ func TestDocumentationPageExamples(t *testing.T) {
 			}
 		case !strings.Contains(block, "{") || strings.Contains(block, `"data"`) || strings.Contains(block, "Authorization"):
 		case strings.Contains(before, "If using the GraphQL API v2 the format will be:") || v2Section:
+			if !v2Section && len(v1) > 0 {
+				pairs[block] = v1[len(v1)-1]
+			}
 			v2 = append(v2, block)
 		default:
 			v1 = append(v1, block)
@@ -410,7 +414,34 @@ func TestDocumentationPageExamples(t *testing.T) {
 					t.Errorf("%s %s\n→ an empty list: the example shows nothing", c.path, q)
 				}
 			}
+			// The version 1 form answers the rows its version 2 form does (version 2's first
+			// page of 100 is a prefix of version 1's up to 1000).
+			if v1q, ok := pairs[q]; ok && c.path == "/graphql/v2/" {
+				body, _ := json.Marshal(map[string]any{"query": v1q})
+				r1 := s.postTo(t, "/graphql/v1/", fullToken, body)
+				for name, raw := range r.Data {
+					var page struct{ Results []json.RawMessage }
+					var list []json.RawMessage
+					if json.Unmarshal(raw, &page) != nil || json.Unmarshal(r1.Data[name], &list) != nil || len(page.Results) == 0 {
+						t.Errorf("%s: cannot compare %s with %s", name, raw, r1.Data[name])
+						continue
+					}
+					if len(list) < len(page.Results) {
+						t.Errorf("%s: version 1 answers %d rows, version 2 %d", name, len(list), len(page.Results))
+						continue
+					}
+					for i := range page.Results {
+						if string(page.Results[i]) != string(list[i]) {
+							t.Errorf("%s row %d: version 1 %s, version 2 %s", name, i, list[i], page.Results[i])
+							break
+						}
+					}
+				}
+			}
 		}
+	}
+	if len(pairs) < 4 {
+		t.Errorf("%d version 1 / version 2 example pairs; the page has more", len(pairs))
 	}
 }
 
