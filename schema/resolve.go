@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -310,11 +312,71 @@ func cut[T any](r *request, items []T, p *OffsetPaginationInput, id func(T) int)
 type fetcher struct{ r *request }
 
 func (f fetcher) Page(ctx context.Context, obj *model.Object, q url.Values) (*rest.Page, error) {
-	return f.r.loader.Page(ctx, obj.Path, q)
+	for tries := 0; ; tries++ {
+		p, err := f.r.loader.Page(ctx, obj.Path, q)
+		next, none, ok := withoutUnknownChoice(err, q, tries)
+		if !ok {
+			return p, err
+		}
+		if none {
+			return &rest.Page{}, nil
+		}
+		q = next
+	}
 }
 
 func (f fetcher) All(ctx context.Context, obj *model.Object, q url.Values) ([]rest.Object, error) {
-	return f.r.loader.All(ctx, obj.Path, q)
+	for tries := 0; ; tries++ {
+		rows, err := f.r.loader.All(ctx, obj.Path, q)
+		next, none, ok := withoutUnknownChoice(err, q, tries)
+		if !ok {
+			return rows, err
+		}
+		if none {
+			return nil, nil
+		}
+		q = next
+	}
+}
+
+// unknownChoice is Django's message for a related object that does not exist, as NetBox's REST
+// API answers it for a filter parameter: "site_id: Select a valid choice. 999 is not one of the
+// available choices."
+var unknownChoice = regexp.MustCompile(`^([a-z0-9_]+): Select a valid choice\. (.+) is not one of the available choices\.$`)
+
+// withoutUnknownChoice reads a 400 that names a related object that does not exist. NetBox's
+// GraphQL filter (site_id: "999") matches no row there where its REST filter refuses the value:
+// the value is dropped and the request made again; a parameter left without values matches
+// nothing (none), while an exclusion (__n) of it excludes nothing. Django names one value per
+// answer, so a request may be made again for each unknown value, up to a bound.
+func withoutUnknownChoice(err error, q url.Values, tries int) (next url.Values, none, ok bool) {
+	var re *rest.Error
+	if tries >= 16 || !errors.As(err, &re) || re.Status != http.StatusBadRequest {
+		return nil, false, false
+	}
+	m := unknownChoice.FindStringSubmatch(re.Detail)
+	if m == nil {
+		return nil, false, false
+	}
+	param, value := m[1], m[2]
+	vals := q[param]
+	kept := slices.DeleteFunc(slices.Clone(vals), func(v string) bool { return v == value })
+	if len(kept) == len(vals) {
+		return nil, false, false // not a value this request sent: leave the error as it is
+	}
+	next = url.Values{}
+	for k, vs := range q {
+		next[k] = vs
+	}
+	if len(kept) > 0 {
+		next[param] = kept
+		return next, false, true
+	}
+	if strings.HasSuffix(param, "__n") {
+		delete(next, param)
+		return next, false, true
+	}
+	return nil, true, true
 }
 
 func (f fetcher) MaxQuery(obj *model.Object) int { return f.r.loader.MaxQuery(obj.Path) }

@@ -191,3 +191,33 @@ func TestStartCursor(t *testing.T) {
 		t.Errorf("interfaces from %d: %v, want %v", start, got, ifIDs[1:])
 	}
 }
+
+// TestUnknownRelatedIDs: a filter on a related object that does not exist matches nothing, as
+// NetBox's GraphQL answers it, where its REST filter refuses the value with a 400; under NOT it
+// excludes nothing.
+func TestUnknownRelatedIDs(t *testing.T) {
+	s := newStack(t, nil)
+	all := len(s.restAll(t, fullToken, "/api/dcim/devices/", nil))
+	sites := len(s.restAll(t, fullToken, "/api/dcim/sites/", nil))
+	for _, c := range []struct {
+		query, list string
+		want        int
+	}{
+		{`{ device_list(filters: {site_id: "99999"}) { total_count } }`, "device_list", 0},
+		{`{ device_list(filters: {NOT: {site_id: "99999"}}) { total_count } }`, "device_list", all},
+		{`{ device_list(filters: {site_id: "99999", OR: {name: {exact: "device-1"}}}) { total_count } }`, "device_list", 1},
+		{`{ site_list(filters: {region_id: {id: "99999", match_type: SELF_AND_DESCENDANTS}}) { total_count } }`, "site_list", 0},
+		{`{ site_list(filters: {NOT: {region_id: {id: "99999", match_type: SELF_AND_DESCENDANTS}}}) { total_count } }`, "site_list", sites},
+	} {
+		r := s.query(t, fullToken, c.query)
+		if len(r.Errors) > 0 {
+			t.Errorf("%s: errors %+v", c.query, r.Errors)
+			continue
+		}
+		if got := decode[struct {
+			Total int `json:"total_count"`
+		}](t, r.Data[c.list]).Total; got != c.want {
+			t.Errorf("%s: total %d, want %d", c.query, got, c.want)
+		}
+	}
+}
