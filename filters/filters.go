@@ -17,6 +17,8 @@ import (
 	"net/url"
 	"sync"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/graphbox/graphbox/model"
 	"github.com/graphbox/graphbox/rest"
 )
@@ -73,6 +75,8 @@ type Plan struct {
 type setCache struct {
 	mu   sync.Mutex
 	sets map[string][]int
+	// flight makes one resolution of a set that parallel branches need at once.
+	flight singleflight.Group
 }
 
 // Object is the object type the plan lists.

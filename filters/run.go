@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/graphbox/graphbox/filters/internal/order"
 	"github.com/graphbox/graphbox/model"
 	"github.com/graphbox/graphbox/rest"
@@ -39,13 +41,23 @@ func (p *Plan) branches(ctx context.Context, f Fetcher) ([]url.Values, bool, err
 }
 
 func (p *Plan) resolveDNF(ctx context.Context, f Fetcher, obj *model.Object, d dnf) ([]url.Values, error) {
+	// The branches' semi-joins do not depend on each other: they are resolved in parallel.
+	qs := make([]url.Values, len(d))
+	oks := make([]bool, len(d))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, cj := range d {
+		g.Go(func() error {
+			q, ok, err := p.resolveConj(gctx, f, obj, cj)
+			qs[i], oks[i] = q, ok
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
 	var out []url.Values
-	for _, cj := range d {
-		q, ok, err := p.resolveConj(ctx, f, obj, cj)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
+	for i, q := range qs {
+		if oks[i] {
 			out = append(out, q)
 		}
 	}
@@ -116,6 +128,15 @@ func (p *Plan) resolveConj(ctx context.Context, f Fetcher, obj *model.Object, cj
 // branch with fields=id. Results are kept for the plan's life.
 func (p *Plan) setIDs(ctx context.Context, f Fetcher, s *idSet) ([]int, error) {
 	key := s.sig()
+	v, err, _ := p.cache.flight.Do(key, func() (any, error) { return p.resolveSet(ctx, f, s, key) })
+	if err != nil {
+		return nil, err
+	}
+	return v.([]int), nil
+}
+
+// resolveSet is setIDs for one set, once.
+func (p *Plan) resolveSet(ctx context.Context, f Fetcher, s *idSet, key string) ([]int, error) {
 	p.cache.mu.Lock()
 	ids, ok := p.cache.sets[key]
 	p.cache.mu.Unlock()
@@ -560,22 +581,22 @@ func (p *Plan) Run(ctx context.Context, f Fetcher, w Window) (*Result, error) {
 	states := make([]*branchState, len(bs))
 	var rows []rest.Object
 	seen := map[int]bool{}
-	if local {
-		for i, q := range bs {
-			st := &branchState{q: q}
-			if err := p.fetchPrefix(ctx, f, st, w, w.Offset+w.Limit, fields); err != nil {
-				return nil, err
+	// The branches are read in parallel.
+	g, gctx := errgroup.WithContext(ctx)
+	for i, q := range bs {
+		g.Go(func() error {
+			if local {
+				st := &branchState{q: q}
+				states[i] = st
+				return p.fetchPrefix(gctx, f, st, w, w.Offset+w.Limit, fields)
 			}
+			st, err := p.readAll(gctx, f, q, w, fields)
 			states[i] = st
-		}
-	} else {
-		for i, q := range bs {
-			st, err := p.readAll(ctx, f, q, w, fields)
-			if err != nil {
-				return nil, err
-			}
-			states[i] = st
-		}
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	for _, st := range states {
 		for _, r := range st.rows {
