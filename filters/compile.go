@@ -485,7 +485,7 @@ func choiceByEnum(cs []model.Choice, s string) *model.Choice {
 		}
 	}
 	for i := range cs {
-		if cs[i].Value == s {
+		if cs[i].Value == s || cs[i].Old == s {
 			return &cs[i]
 		}
 	}
