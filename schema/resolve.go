@@ -312,28 +312,24 @@ func cut[T any](r *request, items []T, p *OffsetPaginationInput, id func(T) int)
 type fetcher struct{ r *request }
 
 func (f fetcher) Page(ctx context.Context, obj *model.Object, q url.Values) (*rest.Page, error) {
-	for tries := 0; ; tries++ {
-		p, err := f.r.loader.Page(ctx, obj.Path, q)
-		next, none, ok := withoutUnknownChoice(err, q, tries)
-		if !ok {
-			return p, err
-		}
-		if none {
-			return &rest.Page{}, nil
-		}
-		q = next
-	}
+	return dropUnknownChoices(q, &rest.Page{}, func(q url.Values) (*rest.Page, error) { return f.r.loader.Page(ctx, obj.Path, q) })
 }
 
 func (f fetcher) All(ctx context.Context, obj *model.Object, q url.Values) ([]rest.Object, error) {
+	return dropUnknownChoices(q, nil, func(q url.Values) ([]rest.Object, error) { return f.r.loader.All(ctx, obj.Path, q) })
+}
+
+// dropUnknownChoices makes a request again without each related value the upstream says does
+// not exist (withoutUnknownChoice), answering none when no value is left to match.
+func dropUnknownChoices[T any](q url.Values, none T, get func(url.Values) (T, error)) (T, error) {
 	for tries := 0; ; tries++ {
-		rows, err := f.r.loader.All(ctx, obj.Path, q)
-		next, none, ok := withoutUnknownChoice(err, q, tries)
+		v, err := get(q)
+		next, empty, ok := withoutUnknownChoice(err, q, tries)
 		if !ok {
-			return rows, err
+			return v, err
 		}
-		if none {
-			return nil, nil
+		if empty {
+			return none, nil
 		}
 		q = next
 	}

@@ -109,9 +109,7 @@ func emitResolvers(reg *model.Registry, ks *keptSet, source string) ([]byte, err
 
 	for _, o := range reg.Objects {
 		t := o.Type
-		fmt.Fprintf(&w, "// %sResolver resolves %s.\ntype %sResolver struct{ n *node }\n\n", t, t, t)
-		fmt.Fprintf(&w, "func new%s(n *node) *%sResolver {\n\tif n == nil {\n\t\treturn nil\n\t}\n\treturn &%sResolver{n}\n}\n\n", t, t, t)
-		fmt.Fprintf(&w, "func new%sList(ns []*node) []*%sResolver {\n\tout := make([]*%sResolver, len(ns))\n\tfor i, n := range ns {\n\t\tout[i] = &%sResolver{n}\n\t}\n\treturn out\n}\n\n", t, t, t, t)
+		writeNodeResolver(&w, t, t)
 		recv := "func (r *" + t + "Resolver) "
 		fmt.Fprintf(&w, "%sClassType() string { return %q }\n", recv, o.Name)
 		for _, f := range o.Fields {
@@ -159,22 +157,15 @@ func emitResolvers(reg *model.Registry, ks *keptSet, source string) ([]byte, err
 			w.WriteString(line)
 		}
 		w.WriteString("\n")
-		fmt.Fprintf(&w, "// %sOffsetPaginatedResolver resolves %sOffsetPaginated.\ntype %sOffsetPaginatedResolver struct{ p *page }\n\n", t, t, t)
-		fmt.Fprintf(&w, "func (r *%sOffsetPaginatedResolver) Results() []*%sResolver { return new%sList(r.p.rows) }\n", t, t, t)
-		fmt.Fprintf(&w, "func (r *%sOffsetPaginatedResolver) TotalCount() int32 { return r.p.total }\n", t)
-		fmt.Fprintf(&w, "func (r *%sOffsetPaginatedResolver) PageInfo() *pageInfo { return r.p.info() }\n\n", t)
+		writePaginatedResolver(&w, t)
 	}
 
 	for _, u := range reg.Unions {
-		fmt.Fprintf(&w, "// %sResolver resolves the union %s.\ntype %sResolver struct{ n *node }\n\n", u.Name, u.Name, u.Name)
-		fmt.Fprintf(&w, "func new%s(n *node) *%sResolver {\n\tif n == nil {\n\t\treturn nil\n\t}\n\treturn &%sResolver{n}\n}\n\n", u.Name, u.Name, u.Name)
-		fmt.Fprintf(&w, "func new%sList(ns []*node) []*%sResolver {\n\tout := make([]*%sResolver, len(ns))\n\tfor i, n := range ns {\n\t\tout[i] = &%sResolver{n}\n\t}\n\treturn out\n}\n\n", u.Name, u.Name, u.Name, u.Name)
-		members := append([]string(nil), u.Members...)
-		sort.Strings(members)
-		for _, m := range members {
-			mt := reg.Object(m).Type
-			fmt.Fprintf(&w, "func (r *%sResolver) To%s() (*%sResolver, bool) {\n\tif r.n.obj.Name != %q {\n\t\treturn nil, false\n\t}\n\treturn &%sResolver{r.n}, true\n}\n\n", u.Name, mt, mt, m, mt)
+		types := make([]string, len(u.Members))
+		for i, m := range u.Members {
+			types[i] = reg.Object(m).Type
 		}
+		writeUnionResolver(&w, u.Name, types)
 	}
 	out, err := format.Source(w.Bytes())
 	if err != nil {
@@ -226,3 +217,29 @@ func scalarAccessor(t string) string {
 //
 //go:embed base.graphql
 var baseSDL string
+
+// writeNodeResolver writes the resolver type of an object type or union, over one node, and its
+// constructors.
+func writeNodeResolver(w *bytes.Buffer, t, what string) {
+	fmt.Fprintf(w, "// %sResolver resolves %s.\ntype %sResolver struct{ n *node }\n\n", t, what, t)
+	fmt.Fprintf(w, "func new%s(n *node) *%sResolver {\n\tif n == nil {\n\t\treturn nil\n\t}\n\treturn &%sResolver{n}\n}\n\n", t, t, t)
+	fmt.Fprintf(w, "func new%sList(ns []*node) []*%sResolver {\n\tout := make([]*%sResolver, len(ns))\n\tfor i, n := range ns {\n\t\tout[i] = &%sResolver{n}\n\t}\n\treturn out\n}\n\n", t, t, t, t)
+}
+
+// writePaginatedResolver writes version 2's <Type>OffsetPaginated resolver.
+func writePaginatedResolver(w *bytes.Buffer, t string) {
+	fmt.Fprintf(w, "// %sOffsetPaginatedResolver resolves %sOffsetPaginated.\ntype %sOffsetPaginatedResolver struct{ p *page }\n\n", t, t, t)
+	fmt.Fprintf(w, "func (r *%sOffsetPaginatedResolver) Results() []*%sResolver { return new%sList(r.p.rows) }\n", t, t, t)
+	fmt.Fprintf(w, "func (r *%sOffsetPaginatedResolver) TotalCount() int32 { return r.p.total }\n", t)
+	fmt.Fprintf(w, "func (r *%sOffsetPaginatedResolver) PageInfo() *pageInfo { return r.p.info() }\n\n", t)
+}
+
+// writeUnionResolver writes a union's resolver: one To<Member> per member object type.
+func writeUnionResolver(w *bytes.Buffer, name string, memberTypes []string) {
+	writeNodeResolver(w, name, "the union "+name)
+	members := append([]string(nil), memberTypes...)
+	sort.Strings(members)
+	for _, mt := range members {
+		fmt.Fprintf(w, "func (r *%sResolver) To%s() (*%sResolver, bool) {\n\tif r.n.obj.Type != %q {\n\t\treturn nil, false\n\t}\n\treturn &%sResolver{r.n}, true\n}\n\n", name, mt, mt, mt, mt)
+	}
+}

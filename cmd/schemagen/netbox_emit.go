@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"go/format"
-	"sort"
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -306,9 +305,7 @@ func emitNetBoxResolvers(b *netboxBinding, source string) ([]byte, error) {
 			continue
 		}
 		t := st.Name
-		fmt.Fprintf(&w, "// %sResolver resolves %s.\ntype %sResolver struct{ n *node }\n\n", t, t, t)
-		fmt.Fprintf(&w, "func new%s(n *node) *%sResolver {\n\tif n == nil {\n\t\treturn nil\n\t}\n\treturn &%sResolver{n}\n}\n\n", t, t, t)
-		fmt.Fprintf(&w, "func new%sList(ns []*node) []*%sResolver {\n\tout := make([]*%sResolver, len(ns))\n\tfor i, n := range ns {\n\t\tout[i] = &%sResolver{n}\n\t}\n\treturn out\n}\n\n", t, t, t, t)
+		writeNodeResolver(&w, t, t)
 		recv := "func (r *" + t + "Resolver) "
 		emitted := map[string]bool{}
 		for _, f := range st.Fields {
@@ -323,10 +320,7 @@ func emitNetBoxResolvers(b *netboxBinding, source string) ([]byte, error) {
 			w.WriteString(line)
 		}
 		w.WriteString("\n")
-		fmt.Fprintf(&w, "// %sOffsetPaginatedResolver resolves %sOffsetPaginated.\ntype %sOffsetPaginatedResolver struct{ p *page }\n\n", t, t, t)
-		fmt.Fprintf(&w, "func (r *%sOffsetPaginatedResolver) Results() []*%sResolver { return new%sList(r.p.rows) }\n", t, t, t)
-		fmt.Fprintf(&w, "func (r *%sOffsetPaginatedResolver) TotalCount() int32 { return r.p.total }\n", t)
-		fmt.Fprintf(&w, "func (r *%sOffsetPaginatedResolver) PageInfo() *pageInfo { return r.p.info() }\n\n", t)
+		writePaginatedResolver(&w, t)
 	}
 	var unions []*ast.Definition
 	for _, def := range b.nb.doc.Definitions {
@@ -345,14 +339,7 @@ func emitNetBoxResolvers(b *netboxBinding, source string) ([]byte, error) {
 		unions = append(unions, def)
 	}
 	for _, u := range unions {
-		fmt.Fprintf(&w, "// %sResolver resolves the union %s.\ntype %sResolver struct{ n *node }\n\n", u.Name, u.Name, u.Name)
-		fmt.Fprintf(&w, "func new%s(n *node) *%sResolver {\n\tif n == nil {\n\t\treturn nil\n\t}\n\treturn &%sResolver{n}\n}\n\n", u.Name, u.Name, u.Name)
-		fmt.Fprintf(&w, "func new%sList(ns []*node) []*%sResolver {\n\tout := make([]*%sResolver, len(ns))\n\tfor i, n := range ns {\n\t\tout[i] = &%sResolver{n}\n\t}\n\treturn out\n}\n\n", u.Name, u.Name, u.Name, u.Name)
-		members := append([]string(nil), u.Types...)
-		sort.Strings(members)
-		for _, mt := range members {
-			fmt.Fprintf(&w, "func (r *%sResolver) To%s() (*%sResolver, bool) {\n\tif r.n.obj.Type != %q {\n\t\treturn nil, false\n\t}\n\treturn &%sResolver{r.n}, true\n}\n\n", u.Name, mt, mt, mt, mt)
-		}
+		writeUnionResolver(&w, u.Name, u.Types)
 	}
 	out, err := format.Source(w.Bytes())
 	if err != nil {
