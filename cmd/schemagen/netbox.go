@@ -78,7 +78,6 @@ type servedField struct {
 	Source     string // REST key, or the reverse relation's registry name
 	Reason     string // why a field is unavailable
 	Deprecated string // the field to use instead
-	Addition   bool   // Graphbox's own, not NetBox's
 	Kept       *kept  // a kept name's served form
 }
 
@@ -102,7 +101,6 @@ type netboxBinding struct {
 	types    map[string]*servedType
 	order    []string // object types in NetBox's order, then Graphbox's own
 	unmapped []unmapped
-	after    string // removal date of deprecated names
 	kept     *keptSet
 	ov       *overrides
 	// oldEnums are the enums of choice filters as Graphbox served them before NetBox's
@@ -127,7 +125,7 @@ var derivedReverse = map[string]struct{ child, typeParam, idParam string }{
 var restAlias = map[string]string{"custom_field_data": "custom_fields", "level": "_depth", "_children": "children"}
 
 func bindNetBox(reg *model.Registry, nb *netboxSchema, ov *overrides, ks *keptSet) (*netboxBinding, error) {
-	b := &netboxBinding{nb: nb, reg: reg, types: map[string]*servedType{}, after: ov.Deprecated.After, kept: ks, ov: ov}
+	b := &netboxBinding{nb: nb, reg: reg, types: map[string]*servedType{}, kept: ks, ov: ov}
 	b.oldEnums = map[string][]string{}
 	for _, o := range reg.Objects {
 		for _, ff := range o.FilterFields {
@@ -249,7 +247,7 @@ func (b *netboxBinding) bindObject(st *servedType, def *ast.Definition, ov *over
 		st.Fields = append(st.Fields, sf)
 	}
 	if def.Fields.ForName("class_type") == nil {
-		st.Fields = append(st.Fields, servedField{Name: "class_type", Type: ast.NonNullNamedType("String", nil), Kind: bindStatic, Addition: true})
+		st.Fields = append(st.Fields, servedField{Name: "class_type", Type: ast.NonNullNamedType("String", nil), Kind: bindStatic})
 		used["classtype"] = true
 		sourceOf["classtype"] = "\x00class_type"
 	}
@@ -257,7 +255,7 @@ func (b *netboxBinding) bindObject(st *servedType, def *ast.Definition, ov *over
 		if byKey, ok := sourceOf[bindKey(rf.Name)]; ok && (byKey != rf.Name || slices.ContainsFunc(st.Fields, func(f servedField) bool { return f.Name == rf.Name })) {
 			continue // taken by another field, or served under this name already
 		}
-		sf := servedField{Name: rf.Name, Type: restType(rf), Source: rf.Name, Addition: true}
+		sf := servedField{Name: rf.Name, Type: restType(rf), Source: rf.Name}
 		for _, other := range st.Fields {
 			if bindKey(other.Name) == bindKey(rf.Name) {
 				sf.Type = other.Type // one method serves both: one Go type
@@ -302,7 +300,7 @@ func (b *netboxBinding) bindObject(st *servedType, def *ast.Definition, ov *over
 		r.Deprecated = replacement
 		o.Reverse = append(o.Reverse, r)
 		child := b.reg.Object(r.Child)
-		sf := servedField{Name: r.Name, Type: listOf(child.Type), Args: relationArgsSDL(child), Kind: bindReverse, Source: r.Name, Deprecated: replacement, Addition: replacement == ""}
+		sf := servedField{Name: r.Name, Type: listOf(child.Type), Args: relationArgsSDL(child), Kind: bindReverse, Source: r.Name, Deprecated: replacement}
 		used[bindKey(r.Name)] = true
 		st.Fields = append(st.Fields, sf)
 	}
@@ -311,7 +309,7 @@ func (b *netboxBinding) bindObject(st *servedType, def *ast.Definition, ov *over
 			continue
 		}
 		used[bindKey(k.Name)] = true
-		st.Fields = append(st.Fields, servedField{Name: k.Name, Kind: bindKept, Kept: &k, Addition: true})
+		st.Fields = append(st.Fields, servedField{Name: k.Name, Kind: bindKept, Kept: &k})
 	}
 	return nil
 }
