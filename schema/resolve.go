@@ -244,11 +244,6 @@ func (r *request) window(ctx context.Context, obj *model.Object, w filters.Windo
 	return rows, pg.Count, nil
 }
 
-// window turns a pagination argument into the offset and the limit applied.
-func (g *Gateway) window(p *OffsetPaginationInput) (offset, limit int, err error) {
-	return g.windowOf(p, 2)
-}
-
 // windowOf is the offset and limit of a list. Version 1 follows NetBox 4.6: no limit, or one
 // below 1, is MAX_PAGE_SIZE. Version 2 keeps Graphbox's documented page: 100 by default, and a
 // limit below 1 is refused. Both are capped at MaxPageSize.
@@ -387,12 +382,7 @@ func (f fetcher) MaxQuery(obj *model.Object) int { return f.r.loader.MaxQuery(ob
 // fk resolves a foreign key: from its nested object when that holds every selected field,
 // otherwise from the related object.
 func (n *node) fk(name string) (*node, error) {
-	f := n.obj.Field(name)
-	nested := asObject(n.data[name])
-	if nested == nil {
-		return nil, nil
-	}
-	return n.one(name, typedObject{n.r.g.reg.Object(f.Related), nested})
+	return n.nestedAs(name, n.obj.Field(name).Related)
 }
 
 // one resolves the single nested object of the field name.

@@ -186,6 +186,15 @@ type relationArgs struct {
 	Pagination *OffsetPaginationInput `graphql:"pagination"`
 }
 
+// pagination is the pagination argument of args, which may be nil (a list declared without
+// arguments).
+func (a *relationArgs) pagination() *OffsetPaginationInput {
+	if a == nil {
+		return nil
+	}
+	return a.Pagination
+}
+
 // pageInfo resolves OffsetPaginationInfo.
 type pageInfo struct {
 	offset int32

@@ -302,11 +302,7 @@ func (n *node) m2mArgs(name string, args *relationArgs) ([]*node, error) {
 	if err != nil {
 		return nil, err
 	}
-	var p *OffsetPaginationInput
-	if args != nil {
-		p = args.Pagination
-	}
-	return cut(n.r, ns, p, func(n *node) int { return n.data.ID() })
+	return cut(n.r, ns, args.pagination(), func(n *node) int { return n.data.ID() })
 }
 
 // strListListPtr reads a list of string lists (a choice set's extra_choices).
@@ -330,11 +326,7 @@ func (n *node) contentTypes(name string, args *relationArgs) ([]*contentTypeReso
 		}
 		out = append(out, &contentTypeResolver{id: id, app: app, model: mdl})
 	}
-	var p *OffsetPaginationInput
-	if args != nil {
-		p = args.Pagination
-	}
-	return cut(n.r, out, p, func(c *contentTypeResolver) int { id, _ := strconv.Atoi(string(c.id)); return id })
+	return cut(n.r, out, args.pagination(), func(c *contentTypeResolver) int { id, _ := strconv.Atoi(string(c.id)); return id })
 }
 
 // nestedAs resolves an object REST nests without the document typing it (a circuit's
