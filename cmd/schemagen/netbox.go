@@ -109,7 +109,9 @@ type netboxBinding struct {
 }
 
 // valueTypes are NetBox's object types that are not models: built from a field's REST value.
-var valueTypes = map[string]bool{"DjangoImageType": true, "ContentTypeType": true, "DjangoModelType": true, "IPAddressFamilyType": true}
+// valueTypes, with the Go resolver type the runtime gives each.
+var valueTypes = map[string]string{"DjangoImageType": "imageResolver", "ContentTypeType": "contentTypeResolver",
+	"DjangoModelType": "modelResolver", "IPAddressFamilyType": "familyResolver"}
 
 // derivedReverse are NetBox's generic reverse relations, read from one endpoint for every model:
 // the child and its parameters for the parent's content type and id.
@@ -156,7 +158,7 @@ func bindNetBox(reg *model.Registry, nb *netboxSchema, ov *overrides, ks *keptSe
 			continue
 		}
 		st := &servedType{Name: def.Name}
-		if !valueTypes[def.Name] {
+		if _, value := valueTypes[def.Name]; !value {
 			st.Obj = reg.ByType(def.Name)
 			if st.Obj == nil {
 				b.unmapped = append(b.unmapped, unmapped{def.Name, "no REST endpoint lists this type"})
@@ -185,7 +187,7 @@ func bindNetBox(reg *model.Registry, nb *netboxSchema, ov *overrides, ks *keptSe
 			}
 			continue
 		}
-		if err := b.bindObject(st, def, ov, oldReverse[st.Obj.Name]); err != nil {
+		if err := b.bindObject(st, def, oldReverse[st.Obj.Name]); err != nil {
 			return nil, err
 		}
 	}
@@ -197,7 +199,7 @@ func bindNetBox(reg *model.Registry, nb *netboxSchema, ov *overrides, ks *keptSe
 		st := &servedType{Name: o.Type, Obj: o}
 		b.types[o.Type] = st
 		b.order = append(b.order, o.Type)
-		if err := b.bindObject(st, &ast.Definition{Name: o.Type}, ov, oldReverse[o.Name]); err != nil {
+		if err := b.bindObject(st, &ast.Definition{Name: o.Type}, oldReverse[o.Name]); err != nil {
 			return nil, err
 		}
 	}
@@ -207,10 +209,12 @@ func bindNetBox(reg *model.Registry, nb *netboxSchema, ov *overrides, ks *keptSe
 
 // bindObject binds each NetBox field of def, then adds the REST fields and relations NetBox's
 // type lacks: Graphbox's additions, and the names it served before as deprecated aliases.
-func (b *netboxBinding) bindObject(st *servedType, def *ast.Definition, ov *overrides, old []model.Reverse) error {
+func (b *netboxBinding) bindObject(st *servedType, def *ast.Definition, old []model.Reverse) error {
 	o := st.Obj
-	used := map[string]bool{}       // bindKeys in use, as graphql-go matches methods
-	sourceOf := map[string]string{} // the REST field a bindKey's method reads
+	// sourceOf holds the bindKeys in use, as graphql-go matches methods, with the REST field the
+	// key's method reads ("\x00" and the field's name for a method that reads no one field).
+	sourceOf := map[string]string{}
+	used := func(key string) bool { _, ok := sourceOf[key]; return ok }
 	// Of two names graphql-go cannot bind apart, NetBox's cached column (_name) gives way.
 	keys := map[string]int{}
 	for _, f := range def.Fields {
@@ -218,7 +222,7 @@ func (b *netboxBinding) bindObject(st *servedType, def *ast.Definition, ov *over
 	}
 	for _, f := range def.Fields {
 		key := bindKey(f.Name)
-		if used[key] || keys[key] > 1 && strings.HasPrefix(f.Name, "_") {
+		if used(key) || keys[key] > 1 && strings.HasPrefix(f.Name, "_") {
 			// graphql-go binds fields to methods ignoring case and underscores, so NetBox's cached
 			// columns (_site beside site) cannot be told apart from the field they shadow.
 			b.unmapped = append(b.unmapped, unmapped{def.Name + "." + f.Name, "not served: its name differs from " + clash(def, f.Name) + " only by underscores, which graphql-go cannot bind apart (a cached column REST does not expose)"})
@@ -229,12 +233,11 @@ func (b *netboxBinding) bindObject(st *servedType, def *ast.Definition, ov *over
 			continue
 		}
 		sf := servedField{Name: f.Name, Type: f.Type, Args: printArgs(f.Arguments)}
-		b.bindField(&sf, o, f, ov, old)
+		b.bindField(&sf, o, f, old)
 		if sf.Kind == bindUnavailable {
 			b.unmapped = append(b.unmapped, unmapped{def.Name + "." + f.Name, sf.Reason})
 			sf.Type = nullable(sf.Type)
 		}
-		used[key] = true
 		if sf.Kind == bindScalar {
 			sourceOf[key] = sf.Source
 		} else {
@@ -248,7 +251,6 @@ func (b *netboxBinding) bindObject(st *servedType, def *ast.Definition, ov *over
 	}
 	if def.Fields.ForName("class_type") == nil {
 		st.Fields = append(st.Fields, servedField{Name: "class_type", Type: ast.NonNullNamedType("String", nil), Kind: bindStatic})
-		used["classtype"] = true
 		sourceOf["classtype"] = "\x00class_type"
 	}
 	for _, rf := range o.Fields {
@@ -280,7 +282,6 @@ func (b *netboxBinding) bindObject(st *servedType, def *ast.Definition, ov *over
 		default:
 			sf.Kind = bindScalar
 		}
-		used[bindKey(rf.Name)] = true
 		sourceOf[bindKey(rf.Name)] = rf.Name
 		st.Fields = append(st.Fields, sf)
 	}
@@ -294,21 +295,21 @@ func (b *netboxBinding) bindObject(st *servedType, def *ast.Definition, ov *over
 				break
 			}
 		}
-		if replacement == r.Name || used[bindKey(r.Name)] && (replacement == "" || bindKey(replacement) != bindKey(r.Name)) {
+		if replacement == r.Name || used(bindKey(r.Name)) && (replacement == "" || bindKey(replacement) != bindKey(r.Name)) {
 			continue
 		}
 		r.Deprecated = replacement
 		o.Reverse = append(o.Reverse, r)
 		child := b.reg.Object(r.Child)
 		sf := servedField{Name: r.Name, Type: listOf(child.Type), Args: relationArgsSDL(child), Kind: bindReverse, Source: r.Name, Deprecated: replacement}
-		used[bindKey(r.Name)] = true
+		sourceOf[bindKey(r.Name)] = "\x00" + r.Name
 		st.Fields = append(st.Fields, sf)
 	}
 	for _, k := range b.kept.Fields[o.Name] {
-		if used[bindKey(k.Name)] {
+		if used(bindKey(k.Name)) {
 			continue
 		}
-		used[bindKey(k.Name)] = true
+		sourceOf[bindKey(k.Name)] = "\x00" + k.Name
 		st.Fields = append(st.Fields, servedField{Name: k.Name, Kind: bindKept, Kept: &k})
 	}
 	return nil
@@ -324,7 +325,7 @@ func clash(def *ast.Definition, name string) string {
 }
 
 // bindField decides where one NetBox field of o comes from.
-func (b *netboxBinding) bindField(sf *servedField, o *model.Object, f *ast.FieldDefinition, ov *overrides, old []model.Reverse) {
+func (b *netboxBinding) bindField(sf *servedField, o *model.Object, f *ast.FieldDefinition, old []model.Reverse) {
 	target := b.nb.schema.Types[f.Type.Name()]
 	list := f.Type.Elem != nil
 	unavailable := func(reason string) { sf.Kind, sf.Reason = bindUnavailable, reason }
@@ -436,12 +437,12 @@ func (b *netboxBinding) bindField(sf *servedField, o *model.Object, f *ast.Field
 		return
 	}
 	sameOld := slices.ContainsFunc(old, func(r model.Reverse) bool { return r.Name == f.Name && r.Child == child.Name })
-	if r, ok := b.genericReverse(o, child, f.Name, ov); ok && list && !sameOld {
+	if r, ok := b.genericReverse(o, child, f.Name); ok && list && !sameOld {
 		o.Reverse = append(o.Reverse, r)
 		sf.Kind, sf.Source = bindReverse, f.Name
 		return
 	}
-	param, reason := b.reverseParam(o, child, f.Name, ov, old)
+	param, reason := b.reverseParam(o, child, f.Name, old)
 	if param == nil {
 		unavailable(reason)
 		return
@@ -469,8 +470,8 @@ func (b *netboxBinding) bindField(sf *servedField, o *model.Object, f *ast.Field
 
 // reverseParam finds the child's filter parameter that takes the parent's id: the one whose
 // field refers to the parent, or, where several do, the one overrides.yaml names.
-func (b *netboxBinding) reverseParam(parent, child *model.Object, name string, ov *overrides, old []model.Reverse) (*model.FilterParam, string) {
-	if p, ok := ov.NetBoxReverse[parent.Type+"."+name]; ok {
+func (b *netboxBinding) reverseParam(parent, child *model.Object, name string, old []model.Reverse) (*model.FilterParam, string) {
+	if p, ok := b.ov.NetBoxReverse[parent.Type+"."+name]; ok {
 		if fp := child.Filter(p); fp != nil {
 			return fp, ""
 		}
@@ -538,8 +539,8 @@ func (b *netboxBinding) reverseParam(parent, child *model.Object, name string, o
 
 // genericReverse finds the child's generic relation that can point at the parent (a VLAN
 // group's scope, a circuit termination's termination) with the parameters for its type and id.
-func (b *netboxBinding) genericReverse(parent, child *model.Object, name string, ov *overrides) (model.Reverse, bool) {
-	if _, ok := ov.NetBoxReverse[parent.Type+"."+name]; ok {
+func (b *netboxBinding) genericReverse(parent, child *model.Object, name string) (model.Reverse, bool) {
+	if _, ok := b.ov.NetBoxReverse[parent.Type+"."+name]; ok {
 		return model.Reverse{}, false
 	}
 	var found []model.Reverse
@@ -775,9 +776,9 @@ func (b *netboxBinding) bindFilterField(o *model.Object, f *ast.FieldDefinition,
 		r := o.ReverseField(f.Name)
 		if r == nil || r.Child != rel.Name {
 			r = nil
-			if g, ok := b.genericReverse(o, rel, f.Name, b.ov); ok {
+			if g, ok := b.genericReverse(o, rel, f.Name); ok {
 				r = &g
-			} else if p, _ := b.reverseParam(o, rel, f.Name, b.ov, nil); p != nil {
+			} else if p, _ := b.reverseParam(o, rel, f.Name, nil); p != nil {
 				r = &model.Reverse{Child: rel.Name, Param: p.Name, Via: p.Field}
 			}
 			if r != nil {

@@ -474,22 +474,21 @@ func fieldResolver(b *netboxBinding, st *servedType, f servedField, recv string)
 	case bindKept:
 		return keptResolver(b.reg, recv, *f.Kept)
 	case bindUnavailable:
+		// Served nullable: a pointer, or a pointer to a list.
 		gt := "*" + named + "Resolver"
-		if b.nb.schema.Types[named] != nil && b.nb.schema.Types[named].Kind == ast.Scalar {
+		if r, ok := valueTypes[named]; ok {
+			gt = "*" + r
+		}
+		if f.Type.Elem != nil {
+			gt = "*[]" + gt
+		}
+		if b.nb.schema.Types[named].Kind == ast.Scalar {
 			var err error
 			if gt, _, err = goOut(f.Type); err != nil {
 				return "", err
 			}
-		} else if valueTypes[named] {
-			gt = "*" + map[string]string{"DjangoImageType": "imageResolver", "ContentTypeType": "contentTypeResolver", "DjangoModelType": "modelResolver", "IPAddressFamilyType": "familyResolver"}[named]
 		}
-		if f.Type.Elem != nil && !strings.HasPrefix(gt, "*[]") && !strings.HasPrefix(gt, "[]") {
-			gt = "*[]" + strings.TrimPrefix(gt, "*")
-			if b.nb.schema.Types[named].Kind != ast.Scalar {
-				gt = "*[]*" + named + "Resolver"
-			}
-		}
-		return fmt.Sprintf("%s%s(%s) (%s, error) {\n\treturn nil, r.n.unavailable(%q)\n}\n", recv, m, argsParam[min(2, len(argsParam)):], gt, f.Name), nil
+		return fmt.Sprintf("%s%s(%s) (%s, error) {\n\treturn nil, r.n.unavailable(%q)\n}\n", recv, m, strings.TrimPrefix(argsParam, ", "), gt, f.Name), nil
 	}
 	return "", fmt.Errorf("no resolver for binding %d", f.Kind)
 }
