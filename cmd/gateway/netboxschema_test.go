@@ -11,6 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/graphbox/graphbox/internal/introspect"
 	"github.com/graphbox/graphbox/schema"
 )
 
@@ -166,78 +167,26 @@ func compareSchemas(nb, ours *ast.Schema, version int) ([]schemaDiff, int) {
 	return diffs, total
 }
 
-// introspectSchema reads the schema a GraphQL endpoint serves by introspection, as a client sees it.
+// introspectSchema reads the schema a GraphQL endpoint serves by introspection, as a client
+// sees it: the standard introspection query, its answer turned back into a schema.
 func introspectSchema(t *testing.T, s *stack, path string) *ast.Schema {
 	t.Helper()
-	const typeRef = `kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } }`
-	q := `{ __schema { queryType { name } types { kind name possibleTypes { name } enumValues(includeDeprecated: true) { name }
-		fields(includeDeprecated: true) { name type { ` + typeRef + ` } args { name type { ` + typeRef + ` } } }
-		inputFields(includeDeprecated: true) { name type { ` + typeRef + ` } } } } }`
-	body, _ := json.Marshal(map[string]any{"query": q})
+	body, _ := json.Marshal(map[string]any{"query": introspect.Query})
 	r := s.postTo(t, path, fullToken, body)
 	if len(r.Errors) > 0 {
 		t.Fatalf("%s: introspection: %+v", path, r.Errors)
 	}
-	type ref struct {
-		Kind   string `json:"kind"`
-		Name   string `json:"name"`
-		OfType *ref   `json:"ofType"`
-	}
-	type field struct {
-		Name string `json:"name"`
-		Type ref    `json:"type"`
-		Args []struct {
-			Name string `json:"name"`
-			Type ref    `json:"type"`
-		} `json:"args"`
-	}
-	var sch struct {
-		QueryType struct{ Name string } `json:"queryType"`
-		Types     []struct {
-			Kind          string                  `json:"kind"`
-			Name          string                  `json:"name"`
-			PossibleTypes []struct{ Name string } `json:"possibleTypes"`
-			EnumValues    []struct{ Name string } `json:"enumValues"`
-			Fields        []field                 `json:"fields"`
-			InputFields   []field                 `json:"inputFields"`
-		} `json:"types"`
-	}
-	if err := json.Unmarshal(r.Data["__schema"], &sch); err != nil {
+	var answer introspect.Schema
+	if err := json.Unmarshal(r.Data["__schema"], &answer); err != nil {
 		t.Fatal(err)
 	}
-	var typeOf func(r ref) *ast.Type
-	typeOf = func(r ref) *ast.Type {
-		switch r.Kind {
-		case "NON_NULL":
-			inner := typeOf(*r.OfType)
-			inner.NonNull = true
-			return inner
-		case "LIST":
-			return &ast.Type{Elem: typeOf(*r.OfType)}
-		}
-		return &ast.Type{NamedType: r.Name}
+	sdl, err := answer.SDL()
+	if err != nil {
+		t.Fatalf("%s: introspection answer: %v", path, err)
 	}
-	out := &ast.Schema{Types: map[string]*ast.Definition{}}
-	for _, ty := range sch.Types {
-		if strings.HasPrefix(ty.Name, "__") {
-			continue
-		}
-		def := &ast.Definition{Kind: ast.DefinitionKind(ty.Kind), Name: ty.Name}
-		for _, f := range append(ty.Fields, ty.InputFields...) {
-			fd := &ast.FieldDefinition{Name: f.Name, Type: typeOf(f.Type)}
-			for _, a := range f.Args {
-				fd.Arguments = append(fd.Arguments, &ast.ArgumentDefinition{Name: a.Name, Type: typeOf(a.Type)})
-			}
-			def.Fields = append(def.Fields, fd)
-		}
-		for _, ev := range ty.EnumValues {
-			def.EnumValues = append(def.EnumValues, &ast.EnumValueDefinition{Name: ev.Name})
-		}
-		for _, pt := range ty.PossibleTypes {
-			def.Types = append(def.Types, pt.Name)
-		}
-		out.Types[ty.Name] = def
+	out, gerr := gqlparser.LoadSchema(&ast.Source{Name: path, Input: sdl})
+	if gerr != nil {
+		t.Fatalf("%s: schema from introspection: %v", path, gerr)
 	}
-	out.Query = out.Types[sch.QueryType.Name]
 	return out
 }
