@@ -51,6 +51,9 @@ type Window struct {
 	Ordering      []string // REST ordering terms: "name", "-name"
 	Search        string   // REST quick search (q=)
 	Fields        []string // fields= to ask the upstream; empty asks for all
+	// NoTotal: the caller does not read Result.Total, so a merged OR skips the requests that
+	// only count (its Total is then 0).
+	NoTotal bool
 }
 
 // Result is one window of a plan's rows and the plan's total.

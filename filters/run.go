@@ -612,12 +612,16 @@ func (p *Plan) Run(ctx context.Context, f Fetcher, w Window) (*Result, error) {
 		return nil, err
 	}
 	var total int
-	if disjoint {
+	switch {
+	case w.NoTotal:
+	case disjoint:
 		for _, st := range states {
 			total += st.count
 		}
-	} else if total, err = p.mergedTotal(ctx, f, states, w); err != nil {
-		return nil, err
+	default:
+		if total, err = p.mergedTotal(ctx, f, states, w); err != nil {
+			return nil, err
+		}
 	}
 	lo, hi := w.Offset, w.Offset+w.Limit
 	if lo > len(rows) {

@@ -59,7 +59,7 @@ func fieldsQuery(obj *model.Object, sel *selection, extra ...string) url.Values 
 // list answers <model>_list(filters:, pagination:, q:, ordering:) as version 2 does.
 func (q *Query) list(ctx context.Context, name string, args listArgs) (*page, error) {
 	sel := selectionOf(ctx)
-	p, err := q.listOf(ctx, name, args, sel.child("results", false))
+	p, err := q.listOf(ctx, name, args, sel.child("results", false), sel.has("total_count"))
 	if err != nil || args.Pagination == nil || args.Pagination.Start == nil || !sel.has("total_count") {
 		return p, err
 	}
@@ -67,7 +67,7 @@ func (q *Query) list(ctx context.Context, name string, args listArgs) (*page, er
 	// pagination, not a filter.
 	whole := args
 	whole.Pagination = nil
-	t, err := q.listOf(ctx, name, whole, nil)
+	t, err := q.listOf(ctx, name, whole, nil, true)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +77,7 @@ func (q *Query) list(ctx context.Context, name string, args listArgs) (*page, er
 
 // plainList answers <model>_list as version 1 does: the rows alone.
 func (q *Query) plainList(ctx context.Context, name string, args listArgs) ([]*node, error) {
-	p, err := q.listOf(ctx, name, args, selectionOf(ctx))
+	p, err := q.listOf(ctx, name, args, selectionOf(ctx), false)
 	if err != nil {
 		return nil, err
 	}
@@ -85,15 +85,16 @@ func (q *Query) plainList(ctx context.Context, name string, args listArgs) ([]*n
 }
 
 // listOf reads one window of a list; results is the selection under each row, nil when no row
-// is selected (total_count alone).
-func (q *Query) listOf(ctx context.Context, name string, args listArgs, results *selection) (*page, error) {
+// is selected (total_count alone). Without wantTotal the total may be left out where it would
+// cost requests of its own (a merged OR's count).
+func (q *Query) listOf(ctx context.Context, name string, args listArgs, results *selection, wantTotal bool) (*page, error) {
 	r := requestFrom(ctx)
 	obj := r.g.reg.Object(name)
 	offset, limit, err := r.g.windowOf(args.Pagination, r.version)
 	if err != nil {
 		return nil, err
 	}
-	w := filters.Window{Offset: offset, Limit: limit}
+	w := filters.Window{Offset: offset, Limit: limit, NoTotal: !wantTotal}
 	if p := args.Pagination; p != nil && p.Start != nil {
 		// NetBox 4.5+'s cursor: the rows from id start on, in id order.
 		if p.Offset != 0 {

@@ -9,8 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"runtime/metrics"
+	"runtime/pprof"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -231,7 +234,27 @@ func bench(ctx context.Context, c config, u *upstream) (*report, error) {
 
 	rep := &report{head: fmt.Sprintf("scale %d (%d devices, %d interfaces, %d IP addresses); upstream: %s; %d runs, medians",
 		c.Scale, u.Devices, u.Interfaces, u.IPAddresses, u.spec.describe(), c.Runs)}
+	if c.CPUProfile != "" {
+		f, err := os.Create(c.CPUProfile)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	only := map[string]bool{}
+	for _, n := range strings.Split(c.Only, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			only[strings.ToUpper(n)] = true
+		}
+	}
 	for _, q := range queries {
+		if len(only) > 0 && !only[q.name] {
+			continue
+		}
 		p, err := q.plan(ctx, u)
 		if err != nil {
 			return nil, fmt.Errorf("%s: plan: %w", q.name, err)
@@ -272,6 +295,9 @@ func bench(ctx context.Context, c config, u *upstream) (*report, error) {
 	}
 
 	q1 := queries[0].text
+	if len(only) > 0 && !only["Q1"] {
+		return rep, nil
+	}
 	if err := cached.ask(ctx, q1); err != nil {
 		return nil, fmt.Errorf("Q1 cached: %w", err)
 	}

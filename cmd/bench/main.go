@@ -50,8 +50,10 @@ type config struct {
 	Runs        int
 	Throughput  time.Duration // 0: no throughput run
 	Concurrency int
-	InProcess   bool // the simulator in this process (its work then counts in CPU and allocations)
-	Verbose     bool // print the upstream requests of each query's last run
+	InProcess   bool   // the simulator in this process (its work then counts in CPU and allocations)
+	Verbose     bool   // print the upstream requests of each query's last run
+	Only        string // comma-separated query names to run ("": all)
+	CPUProfile  string // file for a CPU profile of the timed runs
 }
 
 func parse(args []string, errOut io.Writer) (config, error) {
@@ -67,6 +69,8 @@ func parse(args []string, errOut io.Writer) (config, error) {
 	fs.IntVar(&c.Concurrency, "concurrency", 8, "clients of the throughput run")
 	fs.BoolVar(&c.InProcess, "sim-in-process", false, "run the simulator in this process (its CPU and allocations then count)")
 	fs.BoolVar(&c.Verbose, "v", false, "print the upstream requests of each query's last run")
+	fs.StringVar(&c.Only, "only", "", "run only these queries (comma-separated names, e.g. Q1,Q2)")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the timed runs to this file")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -134,5 +135,68 @@ func TestFilterRequestCounts(t *testing.T) {
 				t.Errorf("total %d ids %v, want %d %v", page.TotalCount, byNumber(ids), len(tc.want), byNumber(tc.want))
 			}
 		})
+	}
+}
+
+// TestMergedORCountsOnlyWhenAsked: the total of an OR merged here costs count requests of its
+// own (inclusion–exclusion), made only when total_count is selected; the rows are the same.
+func TestMergedORCountsOnlyWhenAsked(t *testing.T) {
+	s := newStack(t, func(c *Config) { c.Cache.TTL = 0 })
+	const filter = `filters: {status: {exact: STATUS_ACTIVE}, OR: {tenant: {name: {i_contains: "1"}}}}, pagination: {limit: 10}`
+	requests := func() map[string]int {
+		got := map[string]int{}
+		for _, req := range s.sim.Stats().Recent {
+			path, _, _ := strings.Cut(req.URL, "?")
+			got[path]++
+		}
+		return got
+	}
+	ids := func(p idPage) []string {
+		var out []string
+		for _, x := range p.Results {
+			out = append(out, x.ID)
+		}
+		return out
+	}
+
+	s.sim.ResetStats()
+	r := s.query(t, fullToken, `{ device_list(`+filter+`) { total_count results { id } } }`)
+	if len(r.Errors) > 0 {
+		t.Fatalf("errors %+v", r.Errors)
+	}
+	counted := decode[idPage](t, r.Data["device_list"])
+	withTotal := requests()
+	// Both branches have more than 10 rows, so the union's size takes a count of the intersection.
+	if want := map[string]int{"/api/tenancy/tenants/": 1, "/api/dcim/devices/": 3}; fmt.Sprint(withTotal) != fmt.Sprint(want) {
+		t.Errorf("with total_count: upstream requests %v, want %v", withTotal, want)
+	}
+	if len(counted.Results) != 10 || counted.TotalCount <= 10 {
+		t.Fatalf("with total_count: %d rows, total %d; want 10 rows of more", len(counted.Results), counted.TotalCount)
+	}
+
+	for _, tc := range []struct{ path, query string }{
+		{"/graphql/", `{ device_list(` + filter + `) { results { id } } }`},
+		{"/graphql/v1/", `{ device_list(` + filter + `) { id } }`},
+	} {
+		s.sim.ResetStats()
+		body, _ := json.Marshal(map[string]any{"query": tc.query})
+		r := s.postTo(t, tc.path, fullToken, body)
+		if len(r.Errors) > 0 {
+			t.Fatalf("%s: errors %+v", tc.path, r.Errors)
+		}
+		var got []string
+		if tc.path == "/graphql/v1/" {
+			for _, x := range decode[[]struct{ ID string }](t, r.Data["device_list"]) {
+				got = append(got, x.ID)
+			}
+		} else {
+			got = ids(decode[idPage](t, r.Data["device_list"]))
+		}
+		if want := map[string]int{"/api/tenancy/tenants/": 1, "/api/dcim/devices/": 2}; fmt.Sprint(requests()) != fmt.Sprint(want) {
+			t.Errorf("%s without total_count: upstream requests %v, want %v", tc.path, requests(), want)
+		}
+		if !slices.Equal(got, ids(counted)) {
+			t.Errorf("%s without total_count: ids %v, want %v as with it", tc.path, got, ids(counted))
+		}
 	}
 }
