@@ -392,6 +392,41 @@ func (l *Loader) ByParents(ctx context.Context, path, param string, parents []in
 	return out, nil
 }
 
+// Concurrency is the number of requests of one batch the Loader runs at once.
+func (l *Loader) Concurrency() int { return l.opts.Concurrency }
+
+// Split is the queries q + param=v… that read values in runs of at most perChunk (at most
+// PageSize), each whole URL within MaxURLLength, as ByParents and ByIDs split them; it makes no
+// request, so a caller can weigh a batch before reading it.
+func (l *Loader) Split(path string, q url.Values, param string, values []int, perChunk int) ([]url.Values, error) {
+	base := cloneValues(q)
+	base.Del(param)
+	base.Set("limit", strconv.Itoa(l.opts.PageSize))
+	base.Del("offset")
+	if perChunk <= 0 || perChunk > l.opts.PageSize {
+		perChunk = l.opts.PageSize
+	}
+	return l.chunk(path, base, param, uniquePositive(values), perChunk)
+}
+
+// AllOf reads every query of a batch to its end (as All), Concurrency at a time, and returns the
+// rows of each query in order.
+func (l *Loader) AllOf(ctx context.Context, path string, queries []url.Values) ([][]rest.Object, error) {
+	if err := checkListPath(path); err != nil {
+		return nil, err
+	}
+	out := make([][]rest.Object, len(queries))
+	err := l.parallel(ctx, len(queries), func(ctx context.Context, i int) error {
+		rows, err := l.All(ctx, path, queries[i])
+		out[i] = rows
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MaxQuery is the longest query string (after the "?") that keeps a URL of path within
 // MaxURLLength, for callers that build long queries themselves (filter plans).
 func (l *Loader) MaxQuery(path string) int {

@@ -56,6 +56,7 @@ type Options struct {
 	MaxPageSize         int // default 1000, as NetBox's MAX_PAGE_SIZE
 	MaxUpstreamRequests int // per query; 0 = unlimited
 	MaxURLLength        int // for chunked ?id= lists; 0 = the loaders' default
+	Concurrency         int // upstream requests of one query at once; 0 = the loaders' default
 	// OverlapLimit bounds the pairs of fields graphql-go's overlapping-fields validation
 	// compares (that rule is quadratic in repeated response names); 0 = DefaultOverlapLimit.
 	OverlapLimit int
@@ -178,7 +179,8 @@ type request struct {
 
 	plansMu  sync.Mutex
 	plans    []explainPlan // compiled filters, for the explain extension
-	warnings []Warning     // for extensions.warnings; under plansMu
+	keyPaths []explainKeyPath
+	warnings []Warning // for extensions.warnings; under plansMu
 }
 
 // Warning is one entry of an answer's extensions.warnings: something the caller should know
@@ -222,6 +224,7 @@ func (g *Gateway) Execute(ctx context.Context, req Request) Result {
 		loader: loaders.New(g.opts.Client, g.opts.Cache, req.Authorization, loaders.Options{
 			MaxRequests:  g.opts.MaxUpstreamRequests,
 			MaxURLLength: g.opts.MaxURLLength,
+			Concurrency:  g.opts.Concurrency,
 			PageSize:     g.opts.MaxPageSize,
 			Explain:      req.Explain,
 			Deadline:     upstreamDeadline(ctx),
@@ -282,9 +285,26 @@ type explainPlan struct {
 	Plan  string `json:"plan"`
 }
 
+// explainKeyPath is a relation read by another key than its parents' ids.
+type explainKeyPath struct {
+	Field    string `json:"field"` // the relation: "InterfaceType.ip_addresses"
+	Param    string `json:"param"` // the key it was read by: "device_id"
+	Requests int    `json:"requests"`
+	// Instead is the parents' own key and the requests it would have taken.
+	Instead         string `json:"instead_of"`
+	InsteadRequests int    `json:"instead_requests"`
+}
+
+func (r *request) noteKeyPath(k explainKeyPath) {
+	r.plansMu.Lock()
+	defer r.plansMu.Unlock()
+	r.keyPaths = append(r.keyPaths, k)
+}
+
 type explanation struct {
-	Plans    []explainPlan `json:"plans,omitempty"`
-	Requests []explainCall `json:"requests"`
+	Plans    []explainPlan    `json:"plans,omitempty"`
+	KeyPaths []explainKeyPath `json:"key_paths,omitempty"`
+	Requests []explainCall    `json:"requests"`
 	// Upstream counts the requests that reached the upstream (cache misses).
 	Upstream int `json:"upstream_requests"`
 }
@@ -294,6 +314,7 @@ func (r *request) explain() explanation {
 	e := explanation{Requests: make([]explainCall, len(calls))}
 	r.plansMu.Lock()
 	e.Plans = append(e.Plans, r.plans...)
+	e.KeyPaths = append(e.KeyPaths, r.keyPaths...)
 	r.plansMu.Unlock()
 	for i, c := range calls {
 		e.Requests[i] = explainCall{Method: c.Method, URL: c.URL, Status: c.Status, Millis: c.Millis, Cache: c.Cache}

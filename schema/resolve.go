@@ -562,6 +562,8 @@ type reverseSpec struct {
 	plan     *filters.Plan // the relation's filters, if any
 	// typeParam is the child's parameter for the parent's content type (generic relations).
 	typeParam string
+	// via is the child's foreign key to the parent, "" for other links.
+	via string
 }
 
 // reverseKey names the children a reverse relation reads for a selection and arguments. It
@@ -655,6 +657,9 @@ func (r *request) reverseSpec(ctx context.Context, parent *model.Object, rev *mo
 		}
 	}
 	spec = &reverseSpec{key: key, child: child, param: rev.Param, q: q, parentOf: parentOf, sel: sel, plan: plan, typeParam: rev.TypeParam}
+	if f := child.Field(rev.Via); f != nil && f.Kind == model.KindForeignKey && rev.TypeKey == "" {
+		spec.via = f.Name
+	}
 	r.mu.Lock()
 	r.specs[key] = spec
 	r.mu.Unlock()

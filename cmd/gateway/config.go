@@ -86,6 +86,9 @@ type UpstreamConfig struct {
 	RetryWaitMax time.Duration `key:"retry_wait_max"`
 	MaxBodyBytes int64         `key:"max_body_bytes"`
 	MaxURLLength int           `key:"max_url_length"`
+	// MaxConcurrency bounds the upstream requests one GraphQL query runs at once (the pages
+	// and chunks of one level).
+	MaxConcurrency int `key:"max_concurrency"`
 }
 
 // GraphQLConfig switches the GraphQL endpoint's features.
@@ -157,12 +160,13 @@ func DefaultConfig() Config {
 		// Loopback unless told otherwise: the demo's tokens are public (containers set GATEWAY_LISTEN).
 		Listen: "127.0.0.1:8080",
 		Upstream: UpstreamConfig{
-			Timeout:      10 * time.Second,
-			RetryMax:     3,
-			RetryWaitMin: 100 * time.Millisecond,
-			RetryWaitMax: 2 * time.Second,
-			MaxBodyBytes: 64 << 20,
-			MaxURLLength: loaders.DefaultMaxURLLength,
+			Timeout:        10 * time.Second,
+			RetryMax:       3,
+			RetryWaitMin:   100 * time.Millisecond,
+			RetryWaitMax:   2 * time.Second,
+			MaxBodyBytes:   64 << 20,
+			MaxURLLength:   loaders.DefaultMaxURLLength,
+			MaxConcurrency: loaders.DefaultConcurrency,
 		},
 		GraphQL: GraphQLConfig{Enabled: true, Playground: true, LegacyFilters: true, DefaultVersion: 2},
 		Limits: LimitsConfig{
@@ -559,6 +563,8 @@ func (c Config) validate() []error {
 	if c.Upstream.MaxURLLength < minURLLength {
 		bad("upstream.max_url_length", "must be at least %d (room for a page's parameters), got %d", minURLLength, c.Upstream.MaxURLLength)
 	}
+
+	positive("upstream.max_concurrency", int64(c.Upstream.MaxConcurrency))
 
 	positive("limits.max_body_bytes", c.Limits.MaxBodyBytes)
 	positive("limits.max_depth", int64(c.Limits.MaxDepth))

@@ -164,6 +164,7 @@ func start(cfg Config, logger *slog.Logger) (*gateway, error) {
 		MaxPageSize:         cfg.Limits.MaxPageSize,
 		MaxUpstreamRequests: cfg.Limits.MaxUpstreamRequests,
 		MaxURLLength:        cfg.Upstream.MaxURLLength,
+		Concurrency:         cfg.Upstream.MaxConcurrency,
 		OverlapLimit:        cfg.Limits.MaxOverlapPairs,
 	})
 	if err != nil {
