@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -166,8 +167,9 @@ const (
 func flatPlan(pathQuery string) plan { return plan{levels: [][]string{{pathQuery}}} }
 
 // nestedPlan is devices → interfaces → IP addresses: a device page; the interfaces of those
-// devices by device_id, every page at once; their IP addresses by interface_id or by device_id
-// (NetBox's filter_device), whichever is faster.
+// devices by device_id, every page at once; their IP addresses by interface_id, by device_id
+// (NetBox's filter_device) in URL-sized lists, or by device_id spread over the gateway's
+// concurrent requests, whichever is faster.
 func (u *upstream) nestedPlan(ctx context.Context, limit int, deviceFields string) (plan, error) {
 	first := fmt.Sprintf("%s?fields=%s&limit=%d", devicesPath, deviceFields, limit)
 	var devs idPage
@@ -198,10 +200,21 @@ func (u *upstream) nestedPlan(ctx context.Context, limit int, deviceFields strin
 	if err != nil {
 		return plan{}, err
 	}
+	// The device ids spread over the gateway's concurrent requests, in its order (sorted).
+	sorted := slices.Sorted(slices.Values(devIDs))
+	per := (len(sorted) + loaders.DefaultConcurrency - 1) / loaders.DefaultConcurrency
+	var spread []string
+	for i := 0; i < len(sorted); i += per {
+		reqs, err := u.pagedChunks(ctx, ipPath, "fields=id,address,assigned_object_id", "device_id", sorted[i:min(i+per, len(sorted))])
+		if err != nil {
+			return plan{}, err
+		}
+		spread = append(spread, reqs...)
+	}
 	return plan{
 		levels:   [][]string{{first}, ifaceReqs},
-		last:     [][]string{byIface, byDevice},
-		lastName: []string{"IPs by interface_id", "IPs by device_id"},
+		last:     [][]string{byIface, byDevice, spread},
+		lastName: []string{"IPs by interface_id", "IPs by device_id", fmt.Sprintf("IPs by device_id in %d lists", len(spread))},
 	}, nil
 }
 
