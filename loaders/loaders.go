@@ -175,16 +175,29 @@ func (l *Loader) Object(ctx context.Context, path string, id int, q url.Values) 
 // All GETs path?q with limit=PageSize (offset dropped) and follows next to the end. Next links
 // must keep to the same path on the same upstream.
 func (l *Loader) All(ctx context.Context, path string, q url.Values) ([]rest.Object, error) {
+	return l.all(ctx, path, q, nil)
+}
+
+// all is All; first, when set, sees the first page before the others are read.
+func (l *Loader) all(ctx context.Context, path string, q url.Values, first func(*rest.Page)) ([]rest.Object, error) {
 	if err := checkListPath(path); err != nil {
 		return nil, err
 	}
 	q = cloneValues(q)
 	q.Set("limit", strconv.Itoa(l.opts.PageSize))
 	q.Del("offset")
-	first, err := l.Page(ctx, path, q)
+	firstPage, err := l.Page(ctx, path, q)
 	if err != nil {
 		return nil, err
 	}
+	if first != nil {
+		first(firstPage)
+	}
+	return l.remaining(ctx, path, q, firstPage)
+}
+
+// remaining reads the pages after first and returns all the rows, first's included.
+func (l *Loader) remaining(ctx context.Context, path string, q url.Values, first *rest.Page) ([]rest.Object, error) {
 	out := slices.Clone(first.Results)
 	seen := map[string]bool{canonical(path, q): true}
 	// A correct upstream needs count/pageLength pages; the slack allows rows added meanwhile.
@@ -328,6 +341,19 @@ func (l *Loader) ByIDs(ctx context.Context, path string, ids []int, q url.Values
 // the link, so each parent costs its own list (run Concurrency at a time). Every requested parent
 // has an entry, empty when it has no children; children keep the upstream's order.
 func (l *Loader) ByParents(ctx context.Context, path, param string, parents []int, q url.Values, parentOf func(rest.Object) []int) (map[int][]rest.Object, error) {
+	return l.ByParentsWatch(ctx, path, param, parents, q, parentOf, nil)
+}
+
+// FirstPages is what the first pages of a batch told: the rows the batch has (the sum of their
+// counts) and the largest id among the rows they carried.
+type FirstPages struct {
+	Count, MaxID int
+}
+
+// ByParentsWatch is ByParents; watch, when set, is called once, when the first page of every
+// chunk has arrived and before the other pages are all read, so that a caller can start what
+// depends on the batch's size early.
+func (l *Loader) ByParentsWatch(ctx context.Context, path, param string, parents []int, q url.Values, parentOf func(rest.Object) []int, watch func(FirstPages)) (map[int][]rest.Object, error) {
 	if err := checkListPath(path); err != nil {
 		return nil, err
 	}
@@ -372,8 +398,26 @@ func (l *Loader) ByParents(ctx context.Context, path, param string, parents []in
 		return nil, err
 	}
 	results := make([][]rest.Object, len(chunks))
+	var seen func(*rest.Page)
+	if watch != nil {
+		var fp FirstPages
+		left := len(chunks)
+		seen = func(p *rest.Page) {
+			mu.Lock()
+			fp.Count += p.Count
+			for _, o := range p.Results {
+				fp.MaxID = max(fp.MaxID, o.ID())
+			}
+			left--
+			done := left == 0
+			mu.Unlock()
+			if done {
+				watch(fp)
+			}
+		}
+	}
 	err = l.parallel(ctx, len(chunks), func(ctx context.Context, i int) error {
-		rows, err := l.All(ctx, path, chunks[i])
+		rows, err := l.all(ctx, path, chunks[i], seen)
 		results[i] = rows
 		return err
 	})

@@ -963,3 +963,51 @@ func TestDeadlineIsUpstreamTimeout(t *testing.T) {
 		t.Errorf("upstream requests = %d, want 1", n)
 	}
 }
+
+// TestByParentsWatch: the watch sees, once, the rows the whole batch has (the sum of its chunks'
+// counts) and the largest id of the first pages, before any page after the first is asked.
+func TestByParentsWatch(t *testing.T) {
+	parents := []int{3, 7, 450}
+	for _, tc := range []struct {
+		name   string
+		maxURL int // < 0: room for -maxURL characters of parent parameters
+		chunks int
+	}{
+		{"one chunk", 4000, 1},
+		{"two chunks", -len("&device_id=3&device_id=7"), 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t)
+			if tc.maxURL < 0 {
+				tc.maxURL = len(f.srv.URL+"/api/dcim/interfaces/?limit=4") - tc.maxURL
+			}
+			// 9 rows in pages of 4: the first page of each chunk, then the others.
+			l := New(f.client(t), nil, tokenFull, Options{MaxURLLength: tc.maxURL, PageSize: 4})
+			calls, asked := 0, 0
+			var seen FirstPages
+			got, err := l.ByParentsWatch(context.Background(), "/api/dcim/interfaces/", "device_id", parents, nil, deviceOf, func(fp FirstPages) {
+				calls++
+				seen, asked = fp, f.count()
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, ids := 0, map[int]bool{}
+			for _, kids := range got {
+				rows += len(kids)
+				for _, k := range kids {
+					ids[k.ID()] = true
+				}
+			}
+			if calls != 1 || seen.Count != rows || rows != 9 || !ids[seen.MaxID] {
+				t.Errorf("watch called %d times with %+v; want once with count %d (of 9) and an id of the rows", calls, seen, rows)
+			}
+			if tc.chunks == 1 && asked != 1 {
+				t.Errorf("watch called after %d requests, want after the first page alone", asked)
+			}
+			if f.count() <= tc.chunks {
+				t.Errorf("%d requests: the test wants pages after the first ones (%v)", f.count(), f.requests())
+			}
+		})
+	}
+}

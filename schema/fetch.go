@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/graphbox/graphbox/loaders"
 	"github.com/graphbox/graphbox/model"
 	"github.com/graphbox/graphbox/rest"
 )
@@ -37,6 +38,9 @@ type group struct {
 	parents map[int]bool
 	rows    map[int][]rest.Object
 	err     error
+	// grand are the groups of grandchildren started by this group's parents before its rows
+	// arrived; its children join their parents when it settles. Under request.mu.
+	grand []*group
 }
 
 // objects returns full objects by id, from the futures look-ahead started or by one batched
@@ -145,7 +149,7 @@ func (r *request) newGroup(key groupKey, parents []int) *group {
 }
 
 func (r *request) fetchGroup(ctx context.Context, spec *reverseSpec, g *group, parents []int) {
-	rows, err := r.readChildren(ctx, spec, parents)
+	rows, err := r.readChildren(ctx, spec, parents, r.earlyGrandparent(spec, g, parents))
 	r.settle(spec, g, rows, err)
 }
 
@@ -161,6 +165,15 @@ func (r *request) settle(spec *reverseSpec, g *group, rows map[int][]rest.Object
 		for _, rs := range rows {
 			all = append(all, rs...)
 		}
+		r.mu.Lock()
+		for _, eg := range g.grand {
+			for _, o := range all {
+				if id := o.ID(); id != 0 {
+					eg.parents[id] = true
+				}
+			}
+		}
+		r.mu.Unlock()
 		r.prefetchByGrandparent(spec, rows)
 		r.prefetch(all, spec.child, spec.sel)
 	}
@@ -175,9 +188,24 @@ func (r *request) settle(spec *reverseSpec, g *group, rows map[int][]rest.Object
 // one: NetBox serves a request in one worker and runs a query per device id, so rows and ids
 // spread over several requests finish together.
 func (r *request) prefetchByGrandparent(spec *reverseSpec, rows map[int][]rest.Object) {
-	if spec.sel == nil || spec.via == "" || r.ctx.Err() != nil {
-		return
+	for _, c := range r.grandChoices(spec) {
+		r.readByGrandparent(spec, c.rev, c.sub, c.gp, rows)
 	}
+}
+
+// grandChoice is a reverse relation selected under a group's children that could be read by the
+// group's parents.
+type grandChoice struct {
+	rev *model.Reverse
+	sub *selection
+	gp  *model.Grandparent
+}
+
+func (r *request) grandChoices(spec *reverseSpec) []grandChoice {
+	if spec.sel == nil || spec.via == "" || r.ctx.Err() != nil {
+		return nil
+	}
+	var out []grandChoice
 	for _, name := range spec.sel.names() {
 		sub := spec.sel.children[name]
 		rev := spec.child.ReverseField(name)
@@ -188,9 +216,62 @@ func (r *request) prefetchByGrandparent(spec *reverseSpec, rows map[int][]rest.O
 		if gp == nil || gp.Via != spec.via || gp.Grand != spec.key.parent {
 			continue
 		}
-		r.readByGrandparent(spec, rev, sub, gp, rows)
+		out = append(out, grandChoice{rev, sub, gp})
+	}
+	return out
+}
+
+// earlyGrandparent is what the first pages of a group's children decide: when their count
+// shows that the grandchildren take fewer requests by the group's parents than by the children's
+// ids (estimated from the count and the ids' length), the grandchildren are read at once,
+// beside the children's other pages, instead of after them. Nil when nothing is eligible.
+func (r *request) earlyGrandparent(spec *reverseSpec, g *group, parents []int) func(loaders.FirstPages) {
+	choices := r.grandChoices(spec)
+	if len(choices) == 0 {
+		return nil
+	}
+	return func(fp loaders.FirstPages) {
+		for _, c := range choices {
+			r.startEarlyGrandparent(spec, g, parents, c, fp)
+		}
 	}
 }
+
+func (r *request) startEarlyGrandparent(spec *reverseSpec, g *group, parents []int, c grandChoice, fp loaders.FirstPages) {
+	if fp.Count == 0 || fp.Count > maxEstimated || r.ctx.Err() != nil {
+		return
+	}
+	key := r.reverseKey(spec.child, c.rev, c.sub.args, c.sub)
+	child := r.g.reg.Object(c.rev.Child)
+	q := url.Values{"fields": {key.fields}}
+	// As many ids as the count, as long as the largest seen: the lists they would make.
+	ids := make([]int, fp.Count)
+	low := max(1, fp.MaxID-fp.Count+1)
+	for i := range ids {
+		ids[i] = low + i
+	}
+	byChild, err1 := r.loader.Split(child.Path, q, c.rev.Param, ids, 0)
+	grands := slices.Sorted(slices.Values(parents))
+	per := (len(grands) + r.loader.Concurrency() - 1) / r.loader.Concurrency()
+	byGrand, err2 := r.loader.Split(child.Path, q, c.gp.GrandParam, grands, per)
+	if err1 != nil || err2 != nil || len(byGrand) >= len(byChild) {
+		return // decided again when the children are in hand
+	}
+	r.mu.Lock()
+	eg := r.newGroup(key, nil)
+	g.grand = append(g.grand, eg)
+	r.mu.Unlock()
+	r.noteKeyPath(explainKeyPath{Field: spec.child.Type + "." + c.rev.Name, Param: c.gp.GrandParam, Requests: len(byGrand),
+		Instead: c.rev.Param, InsteadRequests: len(byChild)})
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		r.readGrandchildren(spec, c, eg, nil, byGrand)
+	}()
+}
+
+// maxEstimated bounds the children counted into an estimate (an id each).
+const maxEstimated = 1 << 20
 
 func (r *request) readByGrandparent(spec *reverseSpec, rev *model.Reverse, sub *selection, gp *model.Grandparent, rows map[int][]rest.Object) {
 	key := r.reverseKey(spec.child, rev, sub.args, sub)
@@ -236,40 +317,48 @@ func (r *request) readByGrandparent(spec *reverseSpec, rev *model.Reverse, sub *
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		spec2, err := r.reverseSpec(r.ctx, spec.child, rev, sub.args, sub)
-		if err != nil {
-			r.settle(&reverseSpec{child: child}, g, nil, err)
-			return
-		}
-		lists, err := r.loader.AllOf(r.ctx, child.Path, byGrand)
-		if err != nil {
-			r.settle(spec2, g, nil, err)
-			return
-		}
-		out := make(map[int][]rest.Object, len(fresh))
-		for _, p := range fresh {
-			out[p] = []rest.Object{}
-		}
-		// A chunk that has any of a parent's children has all of them (the filter matches by
-		// parent), so a parent's rows are taken from the first chunk that has them: a virtual
-		// chassis master's list repeats its members' interfaces.
-		from := map[int]int{}
-		for ci, list := range lists {
-			for _, o := range list {
-				for _, p := range spec2.parentOf(o) {
-					if _, ok := out[p]; !ok {
-						continue
-					}
-					if c, had := from[p]; had && c != ci {
-						continue
-					}
-					from[p] = ci
-					out[p] = append(out[p], o)
+		r.readGrandchildren(spec, grandChoice{rev, sub, gp}, g, fresh, byGrand)
+	}()
+}
+
+// readGrandchildren reads a group of grandchildren by the queries of their grandparents and
+// settles it. With parents (the children's ids) every one of them gets an entry; without (read
+// before the children were known) every parent the rows name does.
+func (r *request) readGrandchildren(spec *reverseSpec, c grandChoice, g *group, parents []int, queries []url.Values) {
+	child := r.g.reg.Object(c.rev.Child)
+	spec2, err := r.reverseSpec(r.ctx, spec.child, c.rev, c.sub.args, c.sub)
+	if err != nil {
+		r.settle(&reverseSpec{child: child}, g, nil, err)
+		return
+	}
+	lists, err := r.loader.AllOf(r.ctx, child.Path, queries)
+	if err != nil {
+		r.settle(spec2, g, nil, err)
+		return
+	}
+	out := make(map[int][]rest.Object, len(parents))
+	for _, p := range parents {
+		out[p] = []rest.Object{}
+	}
+	// A chunk that has any of a parent's children has all of them (the filter matches by
+	// parent), so a parent's rows are taken from the first chunk that has them: a virtual
+	// chassis master's list repeats its members' interfaces.
+	from := map[int]int{}
+	for ci, list := range lists {
+		for _, o := range list {
+			for _, p := range spec2.parentOf(o) {
+				if _, ok := out[p]; !ok && parents != nil {
+					continue
 				}
+				if c, had := from[p]; had && c != ci {
+					continue
+				}
+				from[p] = ci
+				out[p] = append(out[p], o)
 			}
 		}
-		r.settle(spec2, g, out, nil)
-	}()
+	}
+	r.settle(spec2, g, out, nil)
 }
 
 // parentChunk bounds the parent ids one merged filter plan reads at once: a plan's requests
@@ -280,9 +369,9 @@ const parentChunk = 100
 // parameter set, that is one batched read by the parent parameter. A filter that merges several
 // requests (an OR across fields), or that itself constrains the parent parameter, is ANDed with
 // the parents and read whole, then split per parent.
-func (r *request) readChildren(ctx context.Context, spec *reverseSpec, parents []int) (map[int][]rest.Object, error) {
+func (r *request) readChildren(ctx context.Context, spec *reverseSpec, parents []int, watch func(loaders.FirstPages)) (map[int][]rest.Object, error) {
 	if spec.plan == nil {
-		return r.loader.ByParents(ctx, spec.child.Path, spec.param, parents, spec.q, spec.parentOf)
+		return r.loader.ByParentsWatch(ctx, spec.child.Path, spec.param, parents, spec.q, spec.parentOf, watch)
 	}
 	f := fetcher{r}
 	vals, simple, err := spec.plan.Simple(ctx, f)
@@ -297,7 +386,7 @@ func (r *request) readChildren(ctx context.Context, spec *reverseSpec, parents [
 		for k, vs := range vals {
 			q[k] = append(q[k], vs...)
 		}
-		return r.loader.ByParents(ctx, spec.child.Path, spec.param, parents, q, spec.parentOf)
+		return r.loader.ByParentsWatch(ctx, spec.child.Path, spec.param, parents, q, spec.parentOf, watch)
 	}
 	out := make(map[int][]rest.Object, len(parents))
 	for _, p := range parents {

@@ -170,6 +170,8 @@ type request struct {
 	futures map[objectKey]*future
 	groups  map[groupKey][]*group
 	specs   map[groupKey]*reverseSpec
+	// plainSpecs: reverseSpec's shortcut for relations without filters.
+	plainSpecs map[plainSpecKey]*reverseSpec
 
 	rejected atomic.Pointer[rest.Error]
 
@@ -230,10 +232,11 @@ func (g *Gateway) Execute(ctx context.Context, req Request) Result {
 			Deadline:     upstreamDeadline(ctx),
 			Observe:      g.opts.ObserveUpstream,
 		}),
-		futures:  map[objectKey]*future{},
-		groups:   map[groupKey][]*group{},
-		specs:    map[groupKey]*reverseSpec{},
-		warnings: slices.Clone(req.Warnings),
+		futures:    map[objectKey]*future{},
+		groups:     map[groupKey][]*group{},
+		specs:      map[groupKey]*reverseSpec{},
+		plainSpecs: map[plainSpecKey]*reverseSpec{},
+		warnings:   slices.Clone(req.Warnings),
 	}
 	ctx = context.WithValue(ctx, requestKey{}, r)
 	r.ctx = ctx

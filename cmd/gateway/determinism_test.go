@@ -88,7 +88,7 @@ func TestNestedRequestsDeterministic(t *testing.T) {
 		if kp := fmt.Sprint(ex.KeyPaths); len(ex.KeyPaths) != 1 || ex.KeyPaths[0]["field"] != "InterfaceType.ip_addresses" ||
 			ex.KeyPaths[0]["param"] != "device_id" || ex.KeyPaths[0]["requests"] != float64(ipRequests) ||
 			ex.KeyPaths[0]["instead_of"] != "interface_id" || ex.KeyPaths[0]["instead_requests"] != float64(byInterface) {
-			t.Errorf("run %d: explain key_paths %s, want InterfaceType.ip_addresses by device_id in %d requests instead of interface_id in %d", run, kp, ipRequests, byInterface)
+			t.Errorf("run %d: explain key_paths %s, want InterfaceType.ip_addresses by device_id in %d requests instead of interface_id in %d (decided from the interfaces' count and largest id)", run, kp, ipRequests, byInterface)
 		}
 		slices.Sort(urls)
 		if first == nil {
@@ -127,7 +127,11 @@ func chunkIDs(base string, ids []int) [][]int {
 // interfaces' addresses are read by the machines' ids, and are those REST gives by
 // vminterface_id.
 func TestVMAddressesByVirtualMachine(t *testing.T) {
-	s := newStack(t, func(c *Config) { c.Cache.TTL = 0; c.Upstream.MaxURLLength = minURLLength; c.Upstream.MaxConcurrency = 1 })
+	s := newStack(t, func(c *Config) {
+		c.Cache.TTL = 0
+		c.Upstream.MaxURLLength = minURLLength
+		c.Upstream.MaxConcurrency = 1
+	})
 	addrs := map[string][]string{}
 	for _, a := range s.restAll(t, fullToken, "/api/ipam/ip-addresses/", nil) {
 		if a["assigned_object_type"] == "virtualization.vminterface" {
