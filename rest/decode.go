@@ -15,7 +15,26 @@ type wirePage struct {
 
 // DecodePage decodes a list endpoint's body: {"count", "next", "previous", "results": [objects]}.
 // Anything else is a BAD_UPSTREAM_RESPONSE.
+//
+// The values are encoding/json's for the body; a body the fast parser does not take (see parser)
+// is decoded by encoding/json, which also gives the errors.
 func DecodePage(body []byte) (*Page, error) {
+	if p, ok := newParser(body).page(); ok {
+		return p, nil
+	}
+	return decodePageStd(body)
+}
+
+// DecodeObject decodes a detail endpoint's body, which must be one JSON object.
+func DecodeObject(body []byte) (Object, error) {
+	if o, ok := newParser(body).object(); ok {
+		return o, nil
+	}
+	return decodeObjectStd(body)
+}
+
+// decodePageStd is DecodePage by encoding/json alone.
+func decodePageStd(body []byte) (*Page, error) {
 	var w wirePage
 	if err := json.Unmarshal(body, &w); err != nil {
 		return nil, badResponse("list body is not a page of JSON objects", err)
@@ -41,8 +60,8 @@ func DecodePage(body []byte) (*Page, error) {
 	return p, nil
 }
 
-// DecodeObject decodes a detail endpoint's body, which must be one JSON object.
-func DecodeObject(body []byte) (Object, error) {
+// decodeObjectStd is DecodeObject by encoding/json alone.
+func decodeObjectStd(body []byte) (Object, error) {
 	var o Object
 	if err := json.Unmarshal(body, &o); err != nil {
 		return nil, badResponse("body is not a JSON object", err)

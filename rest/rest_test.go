@@ -574,25 +574,6 @@ func TestCodeOfAndExtensions(t *testing.T) {
 	}
 }
 
-func BenchmarkDecodePage(b *testing.B) {
-	var sb strings.Builder
-	sb.WriteString(`{"count":1000,"next":null,"previous":null,"results":[`)
-	for i := range 1000 {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		fmt.Fprintf(&sb, `{"id":%d,"name":"device-%d","status":{"value":"active","label":"Active"},"site":{"id":1,"name":"s","slug":"s"}}`, i+1, i)
-	}
-	sb.WriteString("]}")
-	body := []byte(sb.String())
-	b.SetBytes(int64(len(body)))
-	for b.Loop() {
-		if _, err := DecodePage(body); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 // cut promises a Content-Length of the whole page, sends half of it and closes the connection.
 func cut(w http.ResponseWriter, r *http.Request) {
 	conn, buf, _ := w.(http.Hijacker).Hijack()
