@@ -649,3 +649,28 @@ func TestVersionByPath(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeResponseAsMarshal: the response is written byte for byte as json.Marshal writes it,
+// for data with and without characters it escapes, errors and extensions.
+func TestEncodeResponseAsMarshal(t *testing.T) {
+	for _, resp := range []*graphql.Response{
+		{Data: json.RawMessage(`{"a":1,"b":[true,null,"x"]}`)},
+		{Data: json.RawMessage(`{"name":"<script>&amp;"}`)},
+		{Errors: []*gqlerrors.QueryError{{Message: "no <b>", Extensions: map[string]any{"code": "X"}}}},
+		{Data: json.RawMessage(`{"a":null}`), Errors: []*gqlerrors.QueryError{{Message: "e"}}, Extensions: map[string]any{"warnings": []string{"w&"}}},
+		{Extensions: map[string]any{"explain": map[string]any{"requests": []any{}}}},
+		{},
+	} {
+		want, err := json.Marshal(resp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := encodeResponse(resp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("encodeResponse = %s, json.Marshal = %s", got, want)
+		}
+	}
+}
