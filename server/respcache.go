@@ -5,10 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"strconv"
-	"strings"
-
-	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/formatter"
 
 	"github.com/graphbox/graphbox/loaders"
 )
@@ -33,19 +29,15 @@ func (c *ResponseCache) Bytes() int64                  { return c.store.Bytes() 
 func (c *ResponseCache) get(key string) ([]byte, bool) { return c.store.Lookup(key) }
 func (c *ResponseCache) put(key string, body []byte)   { c.store.Store(key, body) }
 
-// key names one request's answer; ok is false when the request cannot be cached.
-func (c *ResponseCache) key(auth string, version int, doc *ast.QueryDocument, operationName string, vars map[string]any) (string, bool) {
-	if doc == nil {
-		return "", false
-	}
+// key names one request's answer by the document as printed again (docCache); ok is false when
+// the request cannot be cached.
+func (c *ResponseCache) key(auth string, version int, printed, operationName string, vars map[string]any) (string, bool) {
 	varsJSON, err := json.Marshal(vars) // map keys are sorted: the same variables, the same text
 	if err != nil {
 		return "", false
 	}
-	var printed strings.Builder
-	formatter.NewFormatter(&printed, formatter.WithoutDescription()).FormatQueryDocument(doc)
 	h := sha256.New()
-	for _, part := range []string{strconv.Itoa(version), printed.String(), operationName, string(varsJSON)} {
+	for _, part := range []string{strconv.Itoa(version), printed, operationName, string(varsJSON)} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}

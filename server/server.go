@@ -172,6 +172,7 @@ type handler struct {
 	mux       *http.ServeMux
 	admission *admission
 	rate      *rateLimiter // nil: no per-client limit
+	docs      *docCache
 }
 
 // New returns the gateway's HTTP handler. ready reports whether the upstream can be reached (nil:
@@ -187,7 +188,7 @@ func newHandler(cfg Config, exec Executor, ready func(context.Context) error, lo
 	}
 	cfg = cfg.withDefaults()
 	h := &handler{cfg: cfg, exec: exec, ready: ready, log: logger, metrics: cfg.Metrics, mux: http.NewServeMux(),
-		admission: newAdmission(cfg.MaxConcurrent, cfg.MaxQueued, cfg.QueueTimeout)}
+		admission: newAdmission(cfg.MaxConcurrent, cfg.MaxQueued, cfg.QueueTimeout), docs: newDocCache()}
 	if cfg.RateLimit > 0 {
 		h.rate = newRateLimiter(cfg.RateLimit, cfg.RateBurst, 0)
 	}
@@ -364,7 +365,7 @@ func (h *handler) graphql(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
-	doc, errs := parseDocument(p.Query, p.OperationName, limits{
+	printed, errs := h.docs.check(p.Query, p.OperationName, limits{
 		MaxQueryLength: h.cfg.MaxQueryLength, MaxDepth: h.cfg.MaxDepth,
 		MaxAliases: h.cfg.MaxAliases, MaxSelections: h.cfg.MaxSelections,
 	})
@@ -384,7 +385,7 @@ func (h *handler) graphql(w http.ResponseWriter, r *http.Request) {
 	}
 	cacheKey, cacheable := "", false
 	if h.cfg.ResponseCache != nil && !req.Explain {
-		cacheKey, cacheable = h.cfg.ResponseCache.key(req.Authorization, req.Version, doc, req.OperationName, req.Variables)
+		cacheKey, cacheable = h.cfg.ResponseCache.key(req.Authorization, req.Version, printed, req.OperationName, req.Variables)
 	}
 	if cacheable {
 		if body, hit := h.cfg.ResponseCache.get(cacheKey); hit {
