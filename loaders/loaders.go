@@ -354,11 +354,23 @@ type FirstPages struct {
 // chunk has arrived and before the other pages are all read, so that a caller can start what
 // depends on the batch's size early.
 func (l *Loader) ByParentsWatch(ctx context.Context, path, param string, parents []int, q url.Values, parentOf func(rest.Object) []int, watch func(FirstPages)) (map[int][]rest.Object, error) {
+	return l.ByParentGroups(ctx, path, param, [][]int{parents}, q, parentOf, watch)
+}
+
+// ByParentGroups is ByParentsWatch with the parents grouped by the caller: each group is read
+// by requests of its own (more than one where its ids do not fit one URL), all at once. A
+// caller that knows how many children each parent has groups them so that each request fits
+// one page. Without parentOf the groups do not matter: each parent costs its own list.
+func (l *Loader) ByParentGroups(ctx context.Context, path, param string, groups [][]int, q url.Values, parentOf func(rest.Object) []int, watch func(FirstPages)) (map[int][]rest.Object, error) {
 	if err := checkListPath(path); err != nil {
 		return nil, err
 	}
 	if param == "" {
 		return nil, fmt.Errorf("loaders: ByParents of %s: empty parent parameter", path)
+	}
+	var parents []int
+	for _, g := range groups {
+		parents = append(parents, g...)
 	}
 	parents = uniquePositive(parents)
 	out := make(map[int][]rest.Object, len(parents))
@@ -393,9 +405,13 @@ func (l *Loader) ByParentsWatch(ctx context.Context, path, param string, parents
 	sized := cloneValues(base)
 	sized.Set("limit", strconv.Itoa(l.opts.PageSize))
 	sized.Del("offset")
-	chunks, err := l.chunk(path, sized, param, parents, l.opts.PageSize)
-	if err != nil {
-		return nil, err
+	var chunks []url.Values
+	for _, g := range groups {
+		c, err := l.chunk(path, sized, param, uniquePositive(g), l.opts.PageSize)
+		if err != nil {
+			return nil, err
+		}
+		chunks = append(chunks, c...)
 	}
 	results := make([][]rest.Object, len(chunks))
 	var seen func(*rest.Page)
@@ -416,7 +432,7 @@ func (l *Loader) ByParentsWatch(ctx context.Context, path, param string, parents
 			}
 		}
 	}
-	err = l.parallel(ctx, len(chunks), func(ctx context.Context, i int) error {
+	err := l.parallel(ctx, len(chunks), func(ctx context.Context, i int) error {
 		rows, err := l.all(ctx, path, chunks[i], seen)
 		results[i] = rows
 		return err
@@ -436,6 +452,9 @@ func (l *Loader) ByParentsWatch(ctx context.Context, path, param string, parents
 	return out, nil
 }
 
+// PageSize is the limit= of the lists the Loader reads to the end.
+func (l *Loader) PageSize() int { return l.opts.PageSize }
+
 // Concurrency is the number of requests of one batch the Loader runs at once.
 func (l *Loader) Concurrency() int { return l.opts.Concurrency }
 
@@ -451,6 +470,32 @@ func (l *Loader) Split(path string, q url.Values, param string, values []int, pe
 		perChunk = l.opts.PageSize
 	}
 	return l.chunk(path, base, param, uniquePositive(values), perChunk)
+}
+
+// MinRequests is the fewest requests that could carry n distinct ids as param=…: the n smallest
+// positive ids in URLs of MaxURLLength, at most PageSize a request. A caller that knows how many
+// children a level has, but not their ids, weighs reading the next level by them against this.
+func (l *Loader) MinRequests(path string, q url.Values, param string, n int) int {
+	if n <= 0 {
+		return 0
+	}
+	base := cloneValues(q)
+	base.Del(param)
+	base.Set("limit", strconv.Itoa(l.opts.PageSize))
+	base.Del("offset")
+	room := l.opts.MaxURLLength - len(l.client.BaseURL()) - len(canonical(path, base))
+	per := len(url.QueryEscape(param)) + 2 // "&" param "="
+	total, left := 0, n
+	for digits, first := 1, 1; left > 0; digits, first = digits+1, first*10 {
+		k := min(left, first*9) // the ids of this many digits
+		total += k * (per + digits)
+		left -= k
+	}
+	byURL := 1
+	if room > 0 {
+		byURL = (total + room - 1) / room
+	}
+	return max(byURL, (n+l.opts.PageSize-1)/l.opts.PageSize)
 }
 
 // AllOf reads every query of a batch to its end (as All), Concurrency at a time, and returns the

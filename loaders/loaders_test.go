@@ -1011,3 +1011,52 @@ func TestByParentsWatch(t *testing.T) {
 		})
 	}
 }
+
+// TestMinRequestsBound: MinRequests never exceeds the requests Split makes for any n distinct
+// ids, and is within a tenth (and one) of it for the n smallest.
+func TestMinRequestsBound(t *testing.T) {
+	f := newFake(t)
+	l := New(f.client(t), nil, tokenFull, Options{MaxURLLength: 600, PageSize: 50})
+	q := vals("fields", "id,name")
+	for _, n := range []int{1, 9, 10, 49, 50, 51, 99, 100, 101, 999, 1000, 5000} {
+		smallest := make([]int, n)
+		spread := make([]int, n)
+		for i := range n {
+			smallest[i] = i + 1
+			spread[i] = 1000 + i*97
+		}
+		least := l.MinRequests("/api/dcim/interfaces/", q, "interface_id", n)
+		a, err := l.Split("/api/dcim/interfaces/", q, "interface_id", smallest, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := l.Split("/api/dcim/interfaces/", q, "interface_id", spread, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if least > len(a) || least > len(b) || len(a) > least+least/10+1 {
+			t.Errorf("n=%d: MinRequests %d; Split makes %d for the smallest ids, %d for others", n, least, len(a), len(b))
+		}
+	}
+}
+
+// TestByParentGroups: each group of parents is read by its own request, all of them split back
+// per parent as ByParents does.
+func TestByParentGroups(t *testing.T) {
+	f := newFake(t)
+	l := New(f.client(t), nil, tokenFull, Options{})
+	got, err := l.ByParentGroups(context.Background(), "/api/dcim/interfaces/", "device_id", [][]int{{3, 7}, {450}, {9999}}, nil, deviceOf, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := f.count(); n != 3 {
+		t.Errorf("%d requests, want one a group: %v", n, f.requests())
+	}
+	want, err := l.ByParents(context.Background(), "/api/dcim/interfaces/", "device_id", []int{3, 7, 450, 9999}, nil, deviceOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 4 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("by groups %v, want as ByParents %v", got, want)
+	}
+}

@@ -39,3 +39,26 @@ func TestGrandparentsInRegistry(t *testing.T) {
 		t.Error("GrandparentOf matched another parent type")
 	}
 }
+
+// TestChildCountsInRegistry: every counter is a field of its parent, which has a reverse
+// relation to the child through the child's foreign key.
+func TestChildCountsInRegistry(t *testing.T) {
+	reg := Default()
+	for _, c := range ChildCounts() {
+		parent := reg.Object(c.Parent)
+		if parent == nil || parent.Field(c.Field) == nil {
+			t.Errorf("%+v: %s has no field %s", c, c.Parent, c.Field)
+			continue
+		}
+		found := false
+		for _, rev := range parent.Reverse {
+			found = found || rev.Child == c.Child && rev.Via == c.Via
+		}
+		if !found {
+			t.Errorf("%+v: %s has no reverse relation to %s through %s", c, c.Parent, c.Child, c.Via)
+		}
+		if ChildCountOf(c.Parent, c.Child, c.Via) != c.Field {
+			t.Errorf("%+v: ChildCountOf does not find it", c)
+		}
+	}
+}

@@ -41,6 +41,7 @@ type group struct {
 	// grand are the groups of grandchildren started by this group's parents before its rows
 	// arrived; its children join their parents when it settles. Under request.mu.
 	grand []*group
+	key   groupKey
 }
 
 // objects returns full objects by id, from the futures look-ahead started or by one batched
@@ -140,7 +141,7 @@ func (r *request) children(ctx context.Context, spec *reverseSpec, parent int) (
 
 // newGroup registers a group for parents; the caller holds r.mu.
 func (r *request) newGroup(key groupKey, parents []int) *group {
-	g := &group{done: make(chan struct{}), parents: make(map[int]bool, len(parents))}
+	g := &group{done: make(chan struct{}), parents: make(map[int]bool, len(parents)), key: key}
 	for _, p := range parents {
 		g.parents[p] = true
 	}
@@ -149,8 +150,71 @@ func (r *request) newGroup(key groupKey, parents []int) *group {
 }
 
 func (r *request) fetchGroup(ctx context.Context, spec *reverseSpec, g *group, parents []int) {
-	rows, err := r.readChildren(ctx, spec, parents, r.earlyGrandparent(spec, g, parents))
+	r.fetchCounted(ctx, spec, g, parents, nil)
+}
+
+// fetchCounted reads a group's children. With the parents' counters (counts, nil when a parent
+// lacks one) it reads them in groups of parents whose children fit one page each, all at once,
+// where that takes no more requests than paging; and it starts the grandchildren by the
+// parents' ids at once when that takes fewer requests than the fewest the children's ids could.
+func (r *request) fetchCounted(ctx context.Context, spec *reverseSpec, g *group, parents []int, counts map[int]int) {
+	var groups [][]int
+	if counts != nil && len(parents) > 1 {
+		groups = r.packByCounts(spec, parents, counts)
+		total := 0
+		for _, n := range counts {
+			total += n
+		}
+		for _, c := range r.grandChoices(spec) {
+			child := r.g.reg.Object(c.rev.Child)
+			key := r.reverseKey(spec.child, c.rev, c.sub.args, c.sub)
+			least := r.loader.MinRequests(child.Path, url.Values{"fields": {key.fields}}, c.rev.Param, total)
+			r.startEarlyGrandparent(spec, g, parents, c, least)
+		}
+	}
+	rows, err := r.readChildren(ctx, spec, parents, groups, r.earlyGrandparent(spec, g, parents))
 	r.settle(spec, g, rows, err)
+}
+
+// packByCounts groups parents (in id order) so that each group's children fit one page, when
+// that takes no more requests than reading them in URL-sized lists page by page; nil otherwise.
+func (r *request) packByCounts(spec *reverseSpec, parents []int, counts map[int]int) [][]int {
+	page := r.loader.PageSize()
+	sorted := slices.Sorted(slices.Values(parents))
+	var groups [][]int
+	var cur []int
+	sum := 0
+	for _, p := range sorted {
+		if len(cur) > 0 && sum+counts[p] > page {
+			groups, cur, sum = append(groups, cur), nil, 0
+		}
+		cur, sum = append(cur, p), sum+counts[p]
+	}
+	groups = append(groups, cur)
+	packed, paged := 0, 0
+	for _, grp := range groups {
+		qs, err := r.loader.Split(spec.child.Path, spec.q, spec.param, grp, 0)
+		if err != nil {
+			return nil
+		}
+		packed += len(qs)
+	}
+	lists, err := r.loader.Split(spec.child.Path, spec.q, spec.param, sorted, 0)
+	if err != nil {
+		return nil
+	}
+	for _, q := range lists {
+		n := 0
+		for _, v := range q[spec.param] {
+			id, _ := strconv.Atoi(v)
+			n += counts[id]
+		}
+		paged += max(1, (n+page-1)/page)
+	}
+	if packed > paged {
+		return nil
+	}
+	return groups
 }
 
 // settle gives a group its rows and, before the resolvers waiting on it wake up (see
@@ -231,38 +295,53 @@ func (r *request) earlyGrandparent(spec *reverseSpec, g *group, parents []int) f
 		return nil
 	}
 	return func(fp loaders.FirstPages) {
+		if fp.Count == 0 || fp.Count > maxEstimated {
+			return
+		}
 		for _, c := range choices {
-			r.startEarlyGrandparent(spec, g, parents, c, fp)
+			key := r.reverseKey(spec.child, c.rev, c.sub.args, c.sub)
+			child := r.g.reg.Object(c.rev.Child)
+			// As many ids as the count, as long as the largest seen: the lists they would make.
+			ids := make([]int, fp.Count)
+			low := max(1, fp.MaxID-fp.Count+1)
+			for i := range ids {
+				ids[i] = low + i
+			}
+			byChild, err := r.loader.Split(child.Path, url.Values{"fields": {key.fields}}, c.rev.Param, ids, 0)
+			if err == nil {
+				r.startEarlyGrandparent(spec, g, parents, c, len(byChild))
+			}
 		}
 	}
 }
 
-func (r *request) startEarlyGrandparent(spec *reverseSpec, g *group, parents []int, c grandChoice, fp loaders.FirstPages) {
-	if fp.Count == 0 || fp.Count > maxEstimated || r.ctx.Err() != nil {
+// startEarlyGrandparent reads a relation's grandchildren by the grandparents' ids at once, before
+// the children are known, when that takes fewer requests than byChild, the children's ids'.
+func (r *request) startEarlyGrandparent(spec *reverseSpec, g *group, parents []int, c grandChoice, byChild int) {
+	if r.ctx.Err() != nil {
 		return
 	}
 	key := r.reverseKey(spec.child, c.rev, c.sub.args, c.sub)
 	child := r.g.reg.Object(c.rev.Child)
 	q := url.Values{"fields": {key.fields}}
-	// As many ids as the count, as long as the largest seen: the lists they would make.
-	ids := make([]int, fp.Count)
-	low := max(1, fp.MaxID-fp.Count+1)
-	for i := range ids {
-		ids[i] = low + i
-	}
-	byChild, err1 := r.loader.Split(child.Path, q, c.rev.Param, ids, 0)
 	grands := slices.Sorted(slices.Values(parents))
 	per := (len(grands) + r.loader.Concurrency() - 1) / r.loader.Concurrency()
-	byGrand, err2 := r.loader.Split(child.Path, q, c.gp.GrandParam, grands, per)
-	if err1 != nil || err2 != nil || len(byGrand) >= len(byChild) {
+	byGrand, err := r.loader.Split(child.Path, q, c.gp.GrandParam, grands, per)
+	if err != nil || len(byGrand) >= byChild {
 		return // decided again when the children are in hand
 	}
 	r.mu.Lock()
+	for _, eg := range g.grand {
+		if eg.key == key {
+			r.mu.Unlock()
+			return // started already
+		}
+	}
 	eg := r.newGroup(key, nil)
 	g.grand = append(g.grand, eg)
 	r.mu.Unlock()
 	r.noteKeyPath(explainKeyPath{Field: spec.child.Type + "." + c.rev.Name, Param: c.gp.GrandParam, Requests: len(byGrand),
-		Instead: c.rev.Param, InsteadRequests: len(byChild)})
+		Instead: c.rev.Param, InsteadRequests: byChild})
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
@@ -369,9 +448,12 @@ const parentChunk = 100
 // parameter set, that is one batched read by the parent parameter. A filter that merges several
 // requests (an OR across fields), or that itself constrains the parent parameter, is ANDed with
 // the parents and read whole, then split per parent.
-func (r *request) readChildren(ctx context.Context, spec *reverseSpec, parents []int, watch func(loaders.FirstPages)) (map[int][]rest.Object, error) {
+func (r *request) readChildren(ctx context.Context, spec *reverseSpec, parents []int, groups [][]int, watch func(loaders.FirstPages)) (map[int][]rest.Object, error) {
+	if groups == nil {
+		groups = [][]int{parents}
+	}
 	if spec.plan == nil {
-		return r.loader.ByParentsWatch(ctx, spec.child.Path, spec.param, parents, spec.q, spec.parentOf, watch)
+		return r.loader.ByParentGroups(ctx, spec.child.Path, spec.param, groups, spec.q, spec.parentOf, watch)
 	}
 	f := fetcher{r}
 	vals, simple, err := spec.plan.Simple(ctx, f)
@@ -386,7 +468,7 @@ func (r *request) readChildren(ctx context.Context, spec *reverseSpec, parents [
 		for k, vs := range vals {
 			q[k] = append(q[k], vs...)
 		}
-		return r.loader.ByParentsWatch(ctx, spec.child.Path, spec.param, parents, q, spec.parentOf, watch)
+		return r.loader.ByParentGroups(ctx, spec.child.Path, spec.param, groups, q, spec.parentOf, watch)
 	}
 	out := make(map[int][]rest.Object, len(parents))
 	for _, p := range parents {
@@ -528,6 +610,8 @@ func (r *request) prefetchChildren(rows []rest.Object, obj *model.Object, rev *m
 	key := r.reverseKey(obj, rev, sub.args, sub)
 	r.mu.Lock()
 	var fresh []int
+	counter := model.ChildCountOf(obj.Name, rev.Child, rev.Via)
+	counts := map[int]int{} // children by parent, where every fresh parent has its counter
 next:
 	for _, row := range rows {
 		p := row.ID()
@@ -540,6 +624,11 @@ next:
 			}
 		}
 		fresh = append(fresh, p)
+		if n := toInt(row[counter]); counter != "" && n != nil && *n >= 0 && counts != nil {
+			counts[p] = int(*n)
+		} else {
+			counts = nil
+		}
 	}
 	var g *group
 	if len(fresh) > 0 {
@@ -559,6 +648,6 @@ next:
 			close(g.done)
 			return
 		}
-		r.fetchGroup(r.ctx, spec, g, fresh)
+		r.fetchCounted(r.ctx, spec, g, fresh, counts)
 	}()
 }

@@ -80,10 +80,17 @@ func restFields(obj *model.Object, sel *selection, extra ...string) []string {
 	for _, e := range extra {
 		set[e] = true
 	}
-	for name := range sel.children {
+	for name, sub := range sel.children {
 		f := obj.Field(obj.RESTName(name))
 		if f == nil {
-			continue // class_type, a reverse relation (needs the id), or another member's field
+			// A reverse relation needs the id, and its counter where the parent has one: the
+			// children are then read in requests that each fit one page (model.ChildCount).
+			if rev := obj.ReverseField(name); rev != nil && sub.children != nil {
+				if c := model.ChildCountOf(obj.Name, rev.Child, rev.Via); c != "" && obj.Field(c) != nil {
+					set[c] = true
+				}
+			}
+			continue // class_type, or another member's field
 		}
 		set[f.Name] = true
 		if t := obj.Field(f.Name + "_type"); t != nil && f.Kind == model.KindJSON {
