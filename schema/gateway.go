@@ -138,7 +138,12 @@ func New(opts Options) (*Gateway, error) {
 	}
 	// No graphql.MaxDepth: it counts every introspection level, so graphql-js's standard
 	// introspection query (depth 13) would fail; the HTTP layer's depth limit is the one rule.
-	schemaOpts := []graphql.SchemaOpt{graphql.UseStringDescriptions(), graphql.MaxParallelism(64),
+	// MaxParallelism bounds the resolvers of one query running at once (graphql-go still starts a
+	// goroutine per field with arguments and per list item under one, but runs that many): the
+	// look-ahead does the waiting, so more only adds live stacks and scheduling. Q5 of cmd/bench
+	// at scale 100, two runs each: 85 and 88 ms with 16, 97 and 98 with 64 (Q2: 118 and 135, 131
+	// and 133). Fewer (8, 4) measured alike, but would queue the root lists of a wide query.
+	schemaOpts := []graphql.SchemaOpt{graphql.UseStringDescriptions(), graphql.MaxParallelism(16),
 		graphql.OverlapValidationLimit(opts.OverlapLimit), graphql.PanicHandler(panicHandler{}), graphql.Logger(panicLogger{opts.Logger})}
 	began := time.Now()
 	s, err := graphql.ParseSchema(SDL(), root{&Query{}}, schemaOpts...)

@@ -218,22 +218,22 @@ func (u *upstream) nestedPlan(ctx context.Context, limit int, deviceFields strin
 	}, nil
 }
 
-// orPlan is Q3: active devices, and tenants whose name contains "1", at once; then the devices
-// of those tenants. The first 100 of the union by name are among the first 100 of each branch.
+// orPlan is Q3: the tenants whose name contains "1"; then, at once, the active devices and the
+// devices of those tenants. The first 100 of the union by name are among the first 100 of each
+// branch. (Reading the active devices beside the tenants instead takes the same two levels at a
+// fixed latency, and longer under NetBox's cost, where a 100-row page outweighs the tenants.)
 func (u *upstream) orPlan(ctx context.Context) (plan, error) {
 	tenants, err := u.ids(ctx, tenantsPath+"?name__ic=1")
 	if err != nil {
 		return plan{}, err
 	}
-	first := []string{devicesPath + "?status=active&fields=id,name&limit=100"}
-	tp, err := u.pages(ctx, tenantsPath+"?name__ic=1&fields=id")
+	first, err := u.pages(ctx, tenantsPath+"?name__ic=1&fields=id")
 	if err != nil {
 		return plan{}, err
 	}
-	first = append(first, tp...)
-	if len(tenants) == 0 {
-		return plan{levels: [][]string{first}}, nil
+	second := []string{devicesPath + "?status=active&fields=id,name&limit=100"}
+	if len(tenants) > 0 {
+		second = append(second, u.chunks(devicesPath, "fields=id,name&limit=100", "tenant_id", tenants)...)
 	}
-	second := u.chunks(devicesPath, "fields=id,name&limit=100", "tenant_id", tenants)
 	return plan{levels: [][]string{first, second}}, nil
 }
