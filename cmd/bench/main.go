@@ -53,7 +53,7 @@ type config struct {
 	InProcess   bool   // the simulator in this process (its work then counts in CPU and allocations)
 	Verbose     bool   // print the upstream requests of each query's last run
 	Only        string // comma-separated query names to run ("": all)
-	CPUProfile  string // file for a CPU profile of the timed runs
+	CPUProfile  string // file for a CPU profile of the whole run
 }
 
 func parse(args []string, errOut io.Writer) (config, error) {
@@ -70,7 +70,7 @@ func parse(args []string, errOut io.Writer) (config, error) {
 	fs.BoolVar(&c.InProcess, "sim-in-process", false, "run the simulator in this process (its CPU and allocations then count)")
 	fs.BoolVar(&c.Verbose, "v", false, "print the upstream requests of each query's last run")
 	fs.StringVar(&c.Only, "only", "", "run only these queries (comma-separated names, e.g. Q1,Q2)")
-	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the timed runs to this file")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run (bounds and throughput included) to this file")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
