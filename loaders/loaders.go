@@ -345,9 +345,9 @@ func (l *Loader) ByParents(ctx context.Context, path, param string, parents []in
 }
 
 // FirstPages is what the first pages of a batch told: the rows the batch has (the sum of their
-// counts) and the largest id among the rows they carried.
+// counts).
 type FirstPages struct {
-	Count, MaxID int
+	Count int
 }
 
 // ByParentsWatch is ByParents; watch, when set, is called once, when the first page of every
@@ -421,9 +421,6 @@ func (l *Loader) ByParentGroups(ctx context.Context, path, param string, groups 
 		seen = func(p *rest.Page) {
 			mu.Lock()
 			fp.Count += p.Count
-			for _, o := range p.Results {
-				fp.MaxID = max(fp.MaxID, o.ID())
-			}
 			left--
 			done := left == 0
 			mu.Unlock()

@@ -166,10 +166,7 @@ func (r *request) fetchCounted(ctx context.Context, spec *reverseSpec, g *group,
 			total += n
 		}
 		for _, c := range r.grandChoices(spec) {
-			child := r.g.reg.Object(c.rev.Child)
-			key := r.reverseKey(spec.child, c.rev, c.sub.args, c.sub)
-			least := r.loader.MinRequests(child.Path, url.Values{"fields": {key.fields}}, c.rev.Param, total)
-			r.startEarlyGrandparent(spec, g, parents, c, least)
+			r.startEarlyGrandparent(spec, g, parents, c, total)
 		}
 	}
 	rows, err := r.readChildren(ctx, spec, parents, groups, r.earlyGrandparent(spec, g, parents))
@@ -253,7 +250,7 @@ func (r *request) settle(spec *reverseSpec, g *group, rows map[int][]rest.Object
 // spread over several requests finish together.
 func (r *request) prefetchByGrandparent(spec *reverseSpec, rows map[int][]rest.Object) {
 	for _, c := range r.grandChoices(spec) {
-		r.readByGrandparent(spec, c.rev, c.sub, c.gp, rows)
+		r.readByGrandparent(spec, c, rows)
 	}
 }
 
@@ -285,77 +282,81 @@ func (r *request) grandChoices(spec *reverseSpec) []grandChoice {
 	return out
 }
 
-// earlyGrandparent is what the first pages of a group's children decide: when their count
-// shows that the grandchildren take fewer requests by the group's parents than by the children's
-// ids (estimated from the count and the ids' length), the grandchildren are read at once,
-// beside the children's other pages, instead of after them. Nil when nothing is eligible.
+// grandPlan is the read of a relation's grandchildren by the grandparents' ids, spread over the
+// loader's concurrent requests.
+type grandPlan struct {
+	key     groupKey
+	child   *model.Object
+	queries []url.Values
+}
+
+func (r *request) planByGrandparent(spec *reverseSpec, c grandChoice, grands []int) (grandPlan, error) {
+	key := r.reverseKey(spec.child, c.rev, c.sub.args, c.sub)
+	child := r.g.reg.Object(c.rev.Child)
+	grands = slices.Sorted(slices.Values(grands))
+	per := (len(grands) + r.loader.Concurrency() - 1) / r.loader.Concurrency()
+	qs, err := r.loader.Split(child.Path, url.Values{"fields": {key.fields}}, c.gp.GrandParam, grands, per)
+	return grandPlan{key, child, qs}, err
+}
+
+// least is the fewest requests n children's ids could take.
+func (r *request) least(p grandPlan, c grandChoice, n int) int {
+	return r.loader.MinRequests(p.child.Path, url.Values{"fields": {p.key.fields}}, c.rev.Param, n)
+}
+
+// startGrandchildren notes the choice for explain and reads group g by the plan's queries.
+func (r *request) startGrandchildren(spec *reverseSpec, c grandChoice, g *group, parents []int, p grandPlan, instead int) {
+	r.noteKeyPath(explainKeyPath{Field: spec.child.Type + "." + c.rev.Name, Param: c.gp.GrandParam, Requests: len(p.queries),
+		Instead: c.rev.Param, InsteadRequests: instead})
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		r.readGrandchildren(spec, c, g, parents, p.queries)
+	}()
+}
+
+// earlyGrandparent is what the first pages of a group's children decide, when the parents had
+// no counters: the grandchildren are read at once, beside the children's other pages, when
+// their count shows that the parents' ids take fewer requests. Nil when nothing is eligible.
 func (r *request) earlyGrandparent(spec *reverseSpec, g *group, parents []int) func(loaders.FirstPages) {
 	choices := r.grandChoices(spec)
 	if len(choices) == 0 {
 		return nil
 	}
 	return func(fp loaders.FirstPages) {
-		if fp.Count == 0 || fp.Count > maxEstimated {
-			return
-		}
 		for _, c := range choices {
-			key := r.reverseKey(spec.child, c.rev, c.sub.args, c.sub)
-			child := r.g.reg.Object(c.rev.Child)
-			// As many ids as the count, as long as the largest seen: the lists they would make.
-			ids := make([]int, fp.Count)
-			low := max(1, fp.MaxID-fp.Count+1)
-			for i := range ids {
-				ids[i] = low + i
-			}
-			byChild, err := r.loader.Split(child.Path, url.Values{"fields": {key.fields}}, c.rev.Param, ids, 0)
-			if err == nil {
-				r.startEarlyGrandparent(spec, g, parents, c, len(byChild))
-			}
+			r.startEarlyGrandparent(spec, g, parents, c, fp.Count)
 		}
 	}
 }
 
 // startEarlyGrandparent reads a relation's grandchildren by the grandparents' ids at once, before
-// the children are known, when that takes fewer requests than byChild, the children's ids'.
-func (r *request) startEarlyGrandparent(spec *reverseSpec, g *group, parents []int, c grandChoice, byChild int) {
-	if r.ctx.Err() != nil {
+// the children are known, when that takes fewer requests than the fewest the ids of the
+// children (n of them) could.
+func (r *request) startEarlyGrandparent(spec *reverseSpec, g *group, parents []int, c grandChoice, n int) {
+	if r.ctx.Err() != nil || n == 0 {
 		return
 	}
-	key := r.reverseKey(spec.child, c.rev, c.sub.args, c.sub)
-	child := r.g.reg.Object(c.rev.Child)
-	q := url.Values{"fields": {key.fields}}
-	grands := slices.Sorted(slices.Values(parents))
-	per := (len(grands) + r.loader.Concurrency() - 1) / r.loader.Concurrency()
-	byGrand, err := r.loader.Split(child.Path, q, c.gp.GrandParam, grands, per)
-	if err != nil || len(byGrand) >= byChild {
+	p, err := r.planByGrandparent(spec, c, parents)
+	least := r.least(p, c, n)
+	if err != nil || len(p.queries) >= least {
 		return // decided again when the children are in hand
 	}
 	r.mu.Lock()
 	for _, eg := range g.grand {
-		if eg.key == key {
+		if eg.key == p.key {
 			r.mu.Unlock()
 			return // started already
 		}
 	}
-	eg := r.newGroup(key, nil)
+	eg := r.newGroup(p.key, nil)
 	g.grand = append(g.grand, eg)
 	r.mu.Unlock()
-	r.noteKeyPath(explainKeyPath{Field: spec.child.Type + "." + c.rev.Name, Param: c.gp.GrandParam, Requests: len(byGrand),
-		Instead: c.rev.Param, InsteadRequests: byChild})
-	r.wg.Add(1)
-	go func() {
-		defer r.wg.Done()
-		r.readGrandchildren(spec, c, eg, nil, byGrand)
-	}()
+	r.startGrandchildren(spec, c, eg, nil, p, least)
 }
 
-// maxEstimated bounds the children counted into an estimate (an id each).
-const maxEstimated = 1 << 20
-
-func (r *request) readByGrandparent(spec *reverseSpec, rev *model.Reverse, sub *selection, gp *model.Grandparent, rows map[int][]rest.Object) {
-	key := r.reverseKey(spec.child, rev, sub.args, sub)
-	child := r.g.reg.Object(rev.Child)
-	q := url.Values{"fields": {key.fields}}
+func (r *request) readByGrandparent(spec *reverseSpec, c grandChoice, rows map[int][]rest.Object) {
+	key := r.reverseKey(spec.child, c.rev, c.sub.args, c.sub)
 	r.mu.Lock()
 	var fresh, grands []int
 	for gid, kids := range rows {
@@ -381,23 +382,15 @@ func (r *request) readByGrandparent(spec *reverseSpec, rev *model.Reverse, sub *
 		r.mu.Unlock()
 		return
 	}
-	slices.Sort(grands)
-	byChild, err1 := r.loader.Split(child.Path, q, rev.Param, fresh, 0)
-	per := (len(grands) + r.loader.Concurrency() - 1) / r.loader.Concurrency()
-	byGrand, err2 := r.loader.Split(child.Path, q, gp.GrandParam, grands, per)
-	if err1 != nil || err2 != nil || len(byGrand) >= len(byChild) {
+	p, err1 := r.planByGrandparent(spec, c, grands)
+	byChild, err2 := r.loader.Split(p.child.Path, url.Values{"fields": {key.fields}}, c.rev.Param, fresh, 0)
+	if err1 != nil || err2 != nil || len(p.queries) >= len(byChild) {
 		r.mu.Unlock()
 		return // the children's own look-ahead reads them by their ids
 	}
 	g := r.newGroup(key, fresh)
 	r.mu.Unlock()
-	r.noteKeyPath(explainKeyPath{Field: spec.child.Type + "." + rev.Name, Param: gp.GrandParam, Requests: len(byGrand),
-		Instead: rev.Param, InsteadRequests: len(byChild)})
-	r.wg.Add(1)
-	go func() {
-		defer r.wg.Done()
-		r.readGrandchildren(spec, grandChoice{rev, sub, gp}, g, fresh, byGrand)
-	}()
+	r.startGrandchildren(spec, c, g, fresh, p, len(byChild))
 }
 
 // readGrandchildren reads a group of grandchildren by the queries of their grandparents and
