@@ -341,27 +341,17 @@ func (l *Loader) ByIDs(ctx context.Context, path string, ids []int, q url.Values
 // the link, so each parent costs its own list (run Concurrency at a time). Every requested parent
 // has an entry, empty when it has no children; children keep the upstream's order.
 func (l *Loader) ByParents(ctx context.Context, path, param string, parents []int, q url.Values, parentOf func(rest.Object) []int) (map[int][]rest.Object, error) {
-	return l.ByParentsWatch(ctx, path, param, parents, q, parentOf, nil)
+	return l.ByParentGroups(ctx, path, param, [][]int{parents}, q, parentOf, nil)
 }
 
-// FirstPages is what the first pages of a batch told: the rows the batch has (the sum of their
-// counts).
-type FirstPages struct {
-	Count int
-}
-
-// ByParentsWatch is ByParents; watch, when set, is called once, when the first page of every
-// chunk has arrived and before the other pages are all read, so that a caller can start what
-// depends on the batch's size early.
-func (l *Loader) ByParentsWatch(ctx context.Context, path, param string, parents []int, q url.Values, parentOf func(rest.Object) []int, watch func(FirstPages)) (map[int][]rest.Object, error) {
-	return l.ByParentGroups(ctx, path, param, [][]int{parents}, q, parentOf, watch)
-}
-
-// ByParentGroups is ByParentsWatch with the parents grouped by the caller: each group is read
-// by requests of its own (more than one where its ids do not fit one URL), all at once. A
-// caller that knows how many children each parent has groups them so that each request fits
-// one page. Without parentOf the groups do not matter: each parent costs its own list.
-func (l *Loader) ByParentGroups(ctx context.Context, path, param string, groups [][]int, q url.Values, parentOf func(rest.Object) []int, watch func(FirstPages)) (map[int][]rest.Object, error) {
+// ByParentGroups is ByParents with the parents grouped by the caller: each group is read by
+// requests of its own (more than one where its ids do not fit one URL), all at once. A caller
+// that knows how many children each parent has groups them so that each request fits one page.
+// Without parentOf the groups do not matter: each parent costs its own list. watch, when set,
+// is called once with the rows the batch has (the sum of the first pages' counts), when the
+// first page of every request has arrived and before the other pages are all read, so that a
+// caller can start what depends on the batch's size early.
+func (l *Loader) ByParentGroups(ctx context.Context, path, param string, groups [][]int, q url.Values, parentOf func(rest.Object) []int, watch func(count int)) (map[int][]rest.Object, error) {
 	if err := checkListPath(path); err != nil {
 		return nil, err
 	}
@@ -416,16 +406,15 @@ func (l *Loader) ByParentGroups(ctx context.Context, path, param string, groups 
 	results := make([][]rest.Object, len(chunks))
 	var seen func(*rest.Page)
 	if watch != nil {
-		var fp FirstPages
-		left := len(chunks)
+		count, left := 0, len(chunks)
 		seen = func(p *rest.Page) {
 			mu.Lock()
-			fp.Count += p.Count
+			count += p.Count
 			left--
 			done := left == 0
 			mu.Unlock()
 			if done {
-				watch(fp)
+				watch(count)
 			}
 		}
 	}

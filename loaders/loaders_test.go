@@ -964,9 +964,9 @@ func TestDeadlineIsUpstreamTimeout(t *testing.T) {
 	}
 }
 
-// TestByParentsWatch: the watch sees, once, the rows the whole batch has (the sum of its chunks'
+// TestByParentGroupsWatch: the watch sees, once, the rows the whole batch has (the sum of its chunks'
 // counts), before any page after the first is asked.
-func TestByParentsWatch(t *testing.T) {
+func TestByParentGroupsWatch(t *testing.T) {
 	parents := []int{3, 7, 450}
 	for _, tc := range []struct {
 		name   string
@@ -984,10 +984,10 @@ func TestByParentsWatch(t *testing.T) {
 			// 9 rows in pages of 4: the first page of each chunk, then the others.
 			l := New(f.client(t), nil, tokenFull, Options{MaxURLLength: tc.maxURL, PageSize: 4})
 			calls, asked := 0, 0
-			var seen FirstPages
-			got, err := l.ByParentsWatch(context.Background(), "/api/dcim/interfaces/", "device_id", parents, nil, deviceOf, func(fp FirstPages) {
+			seen := 0
+			got, err := l.ByParentGroups(context.Background(), "/api/dcim/interfaces/", "device_id", [][]int{parents}, nil, deviceOf, func(count int) {
 				calls++
-				seen, asked = fp, f.count()
+				seen, asked = count, f.count()
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -996,8 +996,8 @@ func TestByParentsWatch(t *testing.T) {
 			for _, kids := range got {
 				rows += len(kids)
 			}
-			if calls != 1 || seen.Count != rows || rows != 9 {
-				t.Errorf("watch called %d times with %+v; want once with count %d (of 9)", calls, seen, rows)
+			if calls != 1 || seen != rows || rows != 9 {
+				t.Errorf("watch called %d times with count %d; want once with %d (of 9)", calls, seen, rows)
 			}
 			if tc.chunks == 1 && asked != 1 {
 				t.Errorf("watch called after %d requests, want after the first page alone", asked)

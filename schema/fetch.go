@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/graphbox/graphbox/loaders"
 	"github.com/graphbox/graphbox/model"
 	"github.com/graphbox/graphbox/rest"
 )
@@ -318,14 +317,14 @@ func (r *request) startGrandchildren(spec *reverseSpec, c grandChoice, g *group,
 // earlyGrandparent is what the first pages of a group's children decide, when the parents had
 // no counters: the grandchildren are read at once, beside the children's other pages, when
 // their count shows that the parents' ids take fewer requests. Nil when nothing is eligible.
-func (r *request) earlyGrandparent(spec *reverseSpec, g *group, parents []int) func(loaders.FirstPages) {
+func (r *request) earlyGrandparent(spec *reverseSpec, g *group, parents []int) func(count int) {
 	choices := r.grandChoices(spec)
 	if len(choices) == 0 {
 		return nil
 	}
-	return func(fp loaders.FirstPages) {
+	return func(count int) {
 		for _, c := range choices {
-			r.startEarlyGrandparent(spec, g, parents, c, fp.Count)
+			r.startEarlyGrandparent(spec, g, parents, c, count)
 		}
 	}
 }
@@ -441,7 +440,7 @@ const parentChunk = 100
 // parameter set, that is one batched read by the parent parameter. A filter that merges several
 // requests (an OR across fields), or that itself constrains the parent parameter, is ANDed with
 // the parents and read whole, then split per parent.
-func (r *request) readChildren(ctx context.Context, spec *reverseSpec, parents []int, groups [][]int, watch func(loaders.FirstPages)) (map[int][]rest.Object, error) {
+func (r *request) readChildren(ctx context.Context, spec *reverseSpec, parents []int, groups [][]int, watch func(count int)) (map[int][]rest.Object, error) {
 	if groups == nil {
 		groups = [][]int{parents}
 	}
