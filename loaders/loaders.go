@@ -302,11 +302,7 @@ func (l *Loader) ByIDs(ctx context.Context, path string, ids []int, q url.Values
 	if len(ids) == 0 {
 		return out, nil
 	}
-	base := cloneValues(q)
-	base.Del("id")
-	base.Del("offset")
-	base.Set("limit", strconv.Itoa(l.opts.PageSize))
-	chunks, err := l.chunk(path, base, "id", ids, l.opts.PageSize)
+	chunks, err := l.chunk(path, l.listBase(q, "id"), "id", ids, l.opts.PageSize)
 	if err != nil {
 		return nil, err
 	}
@@ -391,19 +387,14 @@ func (l *Loader) ByParentGroups(ctx context.Context, path, param string, groups 
 		}
 		return out, nil
 	}
-	// All sets limit; chunk against the URL All will send.
-	sized := cloneValues(base)
-	sized.Set("limit", strconv.Itoa(l.opts.PageSize))
-	sized.Del("offset")
 	var chunks []url.Values
 	for _, g := range groups {
-		c, err := l.chunk(path, sized, param, uniquePositive(g), l.opts.PageSize)
+		c, err := l.Split(path, base, param, g, 0)
 		if err != nil {
 			return nil, err
 		}
 		chunks = append(chunks, c...)
 	}
-	results := make([][]rest.Object, len(chunks))
 	var seen func(*rest.Page)
 	if watch != nil {
 		count, left := 0, len(chunks)
@@ -418,11 +409,7 @@ func (l *Loader) ByParentGroups(ctx context.Context, path, param string, groups 
 			}
 		}
 	}
-	err := l.parallel(ctx, len(chunks), func(ctx context.Context, i int) error {
-		rows, err := l.all(ctx, path, chunks[i], seen)
-		results[i] = rows
-		return err
-	})
+	results, err := l.allOf(ctx, path, chunks, seen)
 	if err != nil {
 		return nil, err
 	}
@@ -448,14 +435,20 @@ func (l *Loader) Concurrency() int { return l.opts.Concurrency }
 // PageSize), each whole URL within MaxURLLength, as ByParents and ByIDs split them; it makes no
 // request, so a caller can weigh a batch before reading it.
 func (l *Loader) Split(path string, q url.Values, param string, values []int, perChunk int) ([]url.Values, error) {
-	base := cloneValues(q)
-	base.Del(param)
-	base.Set("limit", strconv.Itoa(l.opts.PageSize))
-	base.Del("offset")
 	if perChunk <= 0 || perChunk > l.opts.PageSize {
 		perChunk = l.opts.PageSize
 	}
-	return l.chunk(path, base, param, uniquePositive(values), perChunk)
+	return l.chunk(path, l.listBase(q, param), param, uniquePositive(values), perChunk)
+}
+
+// listBase is q as All sends it, without param (which the caller fills): limit=PageSize, no
+// offset. Chunks are measured against it.
+func (l *Loader) listBase(q url.Values, param string) url.Values {
+	base := cloneValues(q)
+	base.Del(param)
+	base.Del("offset")
+	base.Set("limit", strconv.Itoa(l.opts.PageSize))
+	return base
 }
 
 // MinRequests is the fewest requests that could carry n distinct ids as param=…: the n smallest
@@ -465,11 +458,7 @@ func (l *Loader) MinRequests(path string, q url.Values, param string, n int) int
 	if n <= 0 {
 		return 0
 	}
-	base := cloneValues(q)
-	base.Del(param)
-	base.Set("limit", strconv.Itoa(l.opts.PageSize))
-	base.Del("offset")
-	room := l.opts.MaxURLLength - len(l.client.BaseURL()) - len(canonical(path, base))
+	room := l.opts.MaxURLLength - len(l.client.BaseURL()) - len(canonical(path, l.listBase(q, param)))
 	per := len(url.QueryEscape(param)) + 2 // "&" param "="
 	total, left := 0, n
 	for digits, first := 1, 1; left > 0; digits, first = digits+1, first*10 {
@@ -490,9 +479,14 @@ func (l *Loader) AllOf(ctx context.Context, path string, queries []url.Values) (
 	if err := checkListPath(path); err != nil {
 		return nil, err
 	}
+	return l.allOf(ctx, path, queries, nil)
+}
+
+// allOf is AllOf; first, when set, sees the first page of every query.
+func (l *Loader) allOf(ctx context.Context, path string, queries []url.Values, first func(*rest.Page)) ([][]rest.Object, error) {
 	out := make([][]rest.Object, len(queries))
 	err := l.parallel(ctx, len(queries), func(ctx context.Context, i int) error {
-		rows, err := l.All(ctx, path, queries[i])
+		rows, err := l.all(ctx, path, queries[i], first)
 		out[i] = rows
 		return err
 	})

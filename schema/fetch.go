@@ -158,6 +158,7 @@ func (r *request) fetchGroup(ctx context.Context, spec *reverseSpec, g *group, p
 // parents' ids at once when that takes fewer requests than the fewest the children's ids could.
 func (r *request) fetchCounted(ctx context.Context, spec *reverseSpec, g *group, parents []int, counts map[int]int) {
 	var groups [][]int
+	var watch func(int)
 	if counts != nil && len(parents) > 1 {
 		groups = r.packByCounts(spec, parents, counts)
 		total := 0
@@ -167,8 +168,10 @@ func (r *request) fetchCounted(ctx context.Context, spec *reverseSpec, g *group,
 		for _, c := range r.grandChoices(spec) {
 			r.startEarlyGrandparent(spec, g, parents, c, total)
 		}
+	} else {
+		watch = r.earlyGrandparent(spec, g, parents) // the first pages tell the count instead
 	}
-	rows, err := r.readChildren(ctx, spec, parents, groups, r.earlyGrandparent(spec, g, parents))
+	rows, err := r.readChildren(ctx, spec, parents, groups, watch)
 	r.settle(spec, g, rows, err)
 }
 
@@ -199,12 +202,13 @@ func (r *request) packByCounts(spec *reverseSpec, parents []int, counts map[int]
 	if err != nil {
 		return nil
 	}
+	next := 0 // the lists keep sorted's order
 	for _, q := range lists {
 		n := 0
-		for _, v := range q[spec.param] {
-			id, _ := strconv.Atoi(v)
-			n += counts[id]
+		for _, p := range sorted[next : next+len(q[spec.param])] {
+			n += counts[p]
 		}
+		next += len(q[spec.param])
 		paged += max(1, (n+page-1)/page)
 	}
 	if packed > paged {

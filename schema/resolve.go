@@ -592,21 +592,19 @@ func (r *request) reverseKey(parent *model.Object, rev *model.Reverse, args *rel
 func (r *request) reverseSpec(ctx context.Context, parent *model.Object, rev *model.Reverse, args *relationArgs, sel *selection) (*reverseSpec, error) {
 	// Without filters the spec depends on the selection alone, which every parent of a level
 	// shares: found by pointer, without building the key again for each of thousands of parents.
-	plain := plainSpecKey{parent, rev, sel}
-	if args == nil || len(args.Filters.Raw) == 0 {
+	plain, isPlain := plainSpecKey{parent, rev, sel}, args == nil || len(args.Filters.Raw) == 0
+	if isPlain {
 		r.mu.Lock()
 		spec := r.plainSpecs[plain]
 		r.mu.Unlock()
 		if spec != nil {
 			return spec, nil
 		}
-	} else {
-		plain.rev = nil
 	}
 	key := r.reverseKey(parent, rev, args, sel)
 	r.mu.Lock()
 	spec := r.specs[key]
-	if spec != nil && plain.rev != nil {
+	if spec != nil && isPlain {
 		r.plainSpecs[plain] = spec
 	}
 	r.mu.Unlock()
@@ -678,7 +676,7 @@ func (r *request) reverseSpec(ctx context.Context, parent *model.Object, rev *mo
 	}
 	r.mu.Lock()
 	r.specs[key] = spec
-	if plain.rev != nil {
+	if isPlain {
 		r.plainSpecs[plain] = spec
 	}
 	r.mu.Unlock()
